@@ -1,0 +1,215 @@
+//! The checks run after every micro-step (safety: stacks, %cr3, %tr, u-area
+//! conservation; bookkeeping: counts and lists, outside critical sections) and at the
+//! end of a run (zombies nobody will reap, LWPs asleep forever).
+
+use super::sim::{Sim, DIRTY_PROCS, DIRTY_UAREA};
+use super::state::*;
+use super::trace::Check;
+use crate::arch_i386::{idxsel, SlotState};
+
+impl Sim {
+    /// Report `check` when `cond` becomes true for `key`; forget it when false.
+    fn edge(&mut self, check: Check, key: u32, cond: bool, msg: impl FnOnce(&Sim) -> String) {
+        let pos = self.active.iter().position(|&(c, k)| c == check && k == key);
+        match (cond, pos) {
+            (true, None) => {
+                self.active.push((check, key));
+                let m = msg(self);
+                self.finding(check, m);
+            }
+            (false, Some(i)) => {
+                self.active.swap_remove(i);
+            }
+            _ => {}
+        }
+    }
+
+    /// Code on `cpu` is inside a critical section: bookkeeping may be mid-update.
+    fn critical(&self, cpu: usize) -> bool {
+        let c = &self.st.cpus[cpu];
+        c.spin_locks > 0 || c.proclist_locked || c.critical > 0 || (c.on_stack.is_none() && c.idle_frames.len() > 1)
+    }
+
+    pub(crate) fn check_step(&mut self, cpu: usize) {
+        for c in 0..self.st.cpus.len() {
+            self.check_cpu(c);
+        }
+        if self.dirty & DIRTY_UAREA != 0 {
+            self.check_uareas();
+        }
+        if self.dirty & (DIRTY_PROCS | DIRTY_UAREA) != 0 && !self.critical(cpu) {
+            self.check_books();
+        }
+    }
+
+    fn check_cpu(&mut self, cpu: usize) {
+        let c = self.st.cpus[cpu].clone();
+        let key = cpu as u32;
+        // The kernel stack in use must belong to the LWP that runs on it.
+        let bad_stack = match c.on_stack {
+            Some(l) => {
+                let lw = &self.st.lwps[l as usize];
+                lw.freed || !lw.owns_uarea || lw.uarea != c.regs.kstack
+            }
+            None => c.regs.kstack != c.regs.idle_pcb,
+        };
+        self.edge(Check::RunOnFreedUarea, key, bad_stack, |s| {
+            let ua = c.regs.kstack;
+            let where_ = if s.st.uarea_cache.contains(&ua) {
+                "which is on the u-area cache list: the next fork may take it".to_string()
+            } else if s.st.kernel_map.binary_search(&ua).is_err() {
+                "which was returned to kernel_map".to_string()
+            } else {
+                "which its LWP no longer owns".to_string()
+            };
+            format!("cpu{cpu} runs on the kernel stack in u-area {ua:#010x}, {where_}")
+        });
+        // %cr3 must not name a page directory that another vmspace now uses.
+        let reused = matches!(self.st.pdir_owner(c.regs.cr3), Some(PdirState::Live(v)) if Some(v) != c.cr3_vm);
+        self.edge(Check::Cr3Reused, key, reused, |_| {
+            format!("cpu{cpu}'s %cr3 ({:#010x}) names a page directory that now belongs to another vmspace", c.regs.cr3)
+        });
+        // %tr must not name a TSS slot now owned by someone else.
+        let slot = idxsel(c.regs.tr);
+        let tr_reused = matches!(self.st.gdt.state(slot), Some(SlotState::Tss(o)) if Some(o) != c.tr_owner);
+        self.edge(Check::TrReused, key, tr_reused, |s| {
+            format!(
+                "cpu{cpu}'s %tr ({:#06x}) names GDT slot {slot}, which now holds the TSS of {}: a trap would use the wrong esp0",
+                c.regs.tr,
+                match s.st.gdt.state(slot) {
+                    Some(SlotState::Tss(o)) => s.st.lwp_name(o),
+                    _ => "?".into(),
+                }
+            )
+        });
+        let dead_lock = self.st.biglock.holder.is_some_and(|h| self.st.lwp(h).is_none());
+        self.edge(Check::BigLockDeadOwner, 1000, dead_lock, |_| "the big lock is held by an LWP that no longer exists".into());
+    }
+
+    /// Every u-area allocated in kernel_map is held by exactly one of: an LWP, the
+    /// cache list, a frame between owners. The cache holds only allocated u-areas.
+    fn check_uareas(&mut self) {
+        let mut held: Vec<u32> = self
+            .st
+            .lwps
+            .iter()
+            .filter(|l| !l.freed && l.owns_uarea && l.uarea != super::sim::PROC0_UAREA)
+            .map(|l| l.uarea)
+            .collect();
+        held.extend_from_slice(&self.st.uarea_cache);
+        held.extend_from_slice(&self.st.inflight);
+        held.sort_unstable();
+        let twice = held.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]);
+        self.edge(Check::UareaTwice, 0, twice.is_some(), |s| {
+            let ua = twice.unwrap_or(0);
+            let mut places = Vec::new();
+            for l in s.st.lwps.iter().filter(|l| !l.freed && l.owns_uarea && l.uarea == ua) {
+                places.push(format!("in use by LWP {}.{}", l.pid, l.lid));
+            }
+            let n = s.st.uarea_cache.iter().filter(|&&a| a == ua).count();
+            if n > 0 {
+                places.push(format!("on the cache list{}", if n > 1 { format!(" {n} times") } else { String::new() }));
+            }
+            format!("u-area {ua:#010x} is in two places at once: {}", places.join(" and "))
+        });
+        let freed = held.iter().find(|a| self.st.kernel_map.binary_search(a).is_err()).copied();
+        self.edge(Check::UareaDoubleFree, 1, freed.is_some(), |_| {
+            format!("u-area {:#010x} is still in use or cached after uvm_km_free gave it back", freed.unwrap_or(0))
+        });
+        held.dedup();
+        let leak = self.st.kernel_map.iter().find(|a| held.binary_search(a).is_err()).copied();
+        self.edge(Check::UareaLeak, 0, leak.is_some(), |_| {
+            format!("u-area {:#010x} is allocated in kernel_map but nobody holds it", leak.unwrap_or(0))
+        });
+        let nuarea_bad = self.st.uvm_nuarea as usize != self.st.uarea_cache.len();
+        self.edge(Check::NuareaMismatch, 0, nuarea_bad, |s| {
+            format!("uvm_nuarea is {} but the cache list holds {}", s.st.uvm_nuarea, s.st.uarea_cache.len())
+        });
+    }
+
+    /// p_nlwps / p_nrlwps / p_nzlwps match the LWPs; allproc / zombproc match p_stat.
+    fn check_books(&mut self) {
+        let mut bad_count: Option<String> = None;
+        let mut bad_list: Option<String> = None;
+        for p in &self.st.procs {
+            let (mut n, mut r, mut z) = (0u32, 0u32, 0u32);
+            for &l in &p.lwps {
+                let Some(lw) = self.st.lwp(l) else { continue };
+                if lw.flags & lflag::L_PROCEXIT == 0 {
+                    n += 1;
+                }
+                if matches!(lw.stat, LStat::LSRUN | LStat::LSONPROC) {
+                    r += 1;
+                }
+                if lw.stat == LStat::LSZOMB && lw.flags & lflag::L_DETACHED == 0 {
+                    z += 1;
+                }
+            }
+            if bad_count.is_none() && (n, r, z) != (p.nlwps, p.nrlwps, p.nzlwps) {
+                bad_count = Some(format!(
+                    "pid {}: p_nlwps/p_nrlwps/p_nzlwps are {}/{}/{} but its LWPs say {n}/{r}/{z}",
+                    p.pid, p.nlwps, p.nrlwps, p.nzlwps
+                ));
+            }
+            let on_all = self.st.allproc.contains(&p.pid);
+            let on_zomb = self.st.zombproc.contains(&p.pid);
+            let ok = match p.stat {
+                PStat::SIDL => !on_all || !on_zomb,
+                PStat::SACTIVE | PStat::SSTOP => on_all && !on_zomb,
+                PStat::SZOMB | PStat::SDEAD => on_zomb && !on_all,
+            };
+            if bad_list.is_none() && !ok {
+                bad_list = Some(format!(
+                    "pid {} is {:?} but is {} allproc and {} zombproc",
+                    p.pid,
+                    p.stat,
+                    if on_all { "on" } else { "not on" },
+                    if on_zomb { "on" } else { "not on" }
+                ));
+            }
+        }
+        self.edge(Check::CountMismatch, 0, bad_count.is_some(), |_| bad_count.clone().unwrap_or_default());
+        self.edge(Check::ListMismatch, 0, bad_list.is_some(), |_| bad_list.clone().unwrap_or_default());
+    }
+
+    /// At the end: zombies nobody will reap, dead procs the reaper never saw, LWPs
+    /// asleep with nobody left to wake them.
+    pub(crate) fn check_end(&mut self) {
+        if self.st.panic.is_some() {
+            return;
+        }
+        let mut found = Vec::new();
+        for p in &self.st.procs {
+            match p.stat {
+                PStat::SZOMB => {
+                    let why = match self.st.proc(p.pptr) {
+                        Some(pp) if pp.lwps.iter().any(|&l| self.st.lwp(l).is_some_and(|l| l.wchan == Some(Chan::Proc(pp.pid)))) => {
+                            format!("its parent pid {} sleeps in wait4 and nobody will wake it", pp.pid)
+                        }
+                        Some(pp) => format!("its parent pid {} never waits for it", pp.pid),
+                        None => "it has no parent".into(),
+                    };
+                    found.push((Check::ZombieUnreaped, format!("pid {} ({}) is a zombie that nobody will reap: {why}", p.pid, self.prog.block_name(p.block))));
+                }
+                PStat::SDEAD => found.push((Check::ZombieUnreaped, format!("pid {} is still SDEAD: the reaper never finished it", p.pid))),
+                _ => {}
+            }
+        }
+        for (i, l) in self.st.lwps.iter().enumerate() {
+            if l.freed || l.kthread.is_some() || l.pid == 0 || l.stat != LStat::LSSLEEP {
+                continue;
+            }
+            if l.pid == 1 && l.wchan == Some(Chan::Proc(1)) {
+                continue;
+            }
+            let chan = l.wchan.map(|c| c.name()).unwrap_or_default();
+            found.push((
+                Check::SleepForever,
+                format!("LWP {} sleeps on {chan} (\"{}\") and nobody will wake it", self.st.lwp_name(i as LwpIdx), l.wmesg),
+            ));
+        }
+        for (c, m) in found {
+            self.finding(c, m);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! The kernel designs the engine can run, and the what-if switches that break them.
+
+use serde::{Deserialize, Serialize};
+
+/// Which version of the NetBSD exit path runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Design {
+    /// Before the patch: `exit2` queues the proc and LWP for the `reaper` kthread.
+    Reaper,
+    /// The patch as posted to tech-kern on 2003-11-02.
+    Patch,
+}
+
+impl Design {
+    pub const ALL: [Design; 2] = [Design::Reaper, Design::Patch];
+
+    /// The name used in scenario files, links and the CLI.
+    pub fn name(self) -> &'static str {
+        match self {
+            Design::Reaper => "reaper",
+            Design::Patch => "patch",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Design> {
+        Design::ALL.into_iter().find(|d| d.name() == name)
+    }
+}
+
+/// A what-if switch: a deliberate deviation from the design that the engine's checks
+/// must catch. Carried by scenario lines `switch NAME`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Switch {
+    /// exit1 frees the vmspace without `pmap_deactivate` first (patch).
+    NoPmapDeactivate,
+    /// lwp_exit2 returns the u-area with `uvm_km_free`, on the idle stack (patch).
+    KmFreeInLwpExit2,
+    /// exit1 does not notify the new parent of orphans that are already zombies (patch).
+    NoZombieOrphanWakeup,
+    /// lwp_exit2 calls `uvm_uarea_drain(FALSE)`, where sleeping is not allowed (patch).
+    DrainInLwpExit2,
+    /// the u-area goes to the cache before `switch_exit` has left it (patch).
+    UareaCacheBeforeSwitchExit,
+}
+
+impl Switch {
+    pub const ALL: [Switch; 5] = [
+        Switch::NoPmapDeactivate,
+        Switch::KmFreeInLwpExit2,
+        Switch::NoZombieOrphanWakeup,
+        Switch::DrainInLwpExit2,
+        Switch::UareaCacheBeforeSwitchExit,
+    ];
+
+    /// The name used in scenario files (`switch NAME`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Switch::NoPmapDeactivate => "no_pmap_deactivate",
+            Switch::KmFreeInLwpExit2 => "km_free_in_lwp_exit2",
+            Switch::NoZombieOrphanWakeup => "no_zombie_orphan_wakeup",
+            Switch::DrainInLwpExit2 => "drain_in_lwp_exit2",
+            Switch::UareaCacheBeforeSwitchExit => "uarea_cache_before_switch_exit",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Switch> {
+        Switch::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// One sentence for a student: what the switch breaks.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Switch::NoPmapDeactivate => "free the vmspace while this CPU is still in its pm_cpus",
+            Switch::KmFreeInLwpExit2 => "give the u-area back with uvm_km_free from lwp_exit2, which must not sleep",
+            Switch::NoZombieOrphanWakeup => "do not tell init about orphans that are already zombies",
+            Switch::DrainInLwpExit2 => "call uvm_uarea_drain from lwp_exit2, which must not sleep",
+            Switch::UareaCacheBeforeSwitchExit => "put the u-area in the cache before switch_exit has left it",
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! The kernel model: pure, deterministic, with no web dependency. A scenario goes in
+//! (`scenario`), `sim::Sim` runs it micro-step by micro-step over the state in
+//! `state`, executing the pseudo-source of `source` with the ops of `exec`; `check`
+//! looks at every step; `trace` keeps the result; `narrate`, `snapshot` and `metrics`
+//! turn it into words, JSON and numbers.
+
+pub mod bench;
+pub mod check;
+pub mod design;
+mod exec;
+pub mod func;
+pub mod metrics;
+pub mod narrate;
+pub mod program;
+pub mod report;
+pub mod scenario;
+pub mod sim;
+pub mod snapshot;
+pub mod source;
+pub mod state;
+pub mod trace;
+
+pub use design::{Design, Switch};
+pub use sim::Sim;
+pub use trace::Trace;

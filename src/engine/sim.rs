@@ -1,0 +1,524 @@
+//! The simulator: configuration, boot, the micro-step loop, and replay from
+//! checkpoints. Everything here is deterministic: same scenario, same trace.
+
+use super::design::{Design, Switch};
+use super::func::{Frame, Func, Sleep, NONE};
+use super::program::{Program, INIT_BLOCK};
+use super::scenario::Scenario;
+use super::state::*;
+use super::trace::{ActionStart, Check, Event, Finding, Step, Trace, CHECKPOINT_EVERY};
+use crate::arch_i386::{gdt, gsel, Cpu, Gdt, USPACE};
+use std::collections::VecDeque;
+
+/// Where the modelled kernel_map hands out u-areas (a modelled KVA, not a real one).
+pub const KVA_UAREA_BASE: u32 = 0xca00_0000;
+/// proc0's u-area, allocated statically at boot (proc0paddr), not from kernel_map.
+pub const PROC0_UAREA: u32 = 0xc04f_e000;
+/// The kernel's own page directory (proc0's pmap).
+pub const KERNEL_PDIR: u32 = 0x0040_0000;
+/// Physical pages for new page directories start here.
+pub const PDIR_BASE: u32 = 0x0080_0000;
+/// First pid handed to a user process after init (pids below belong to kernel
+/// threads, modelled or not: see docs/model.md).
+pub const FIRST_USER_PID: Pid = 10;
+/// PID_MAX of kern_proc.c.
+pub const PID_MAX: Pid = 30000;
+/// Default bound on micro-steps per run.
+pub const STEP_LIMIT_DEFAULT: u64 = 2_000_000;
+/// Most procs and LWPs a run may create at once (bounds memory).
+pub const LWPS_MAX: usize = 4096;
+
+pub const ECHILD: i32 = 10;
+pub const ESRCH: i32 = 3;
+pub const EINTR: i32 = 4;
+pub const EDEADLK: i32 = 11;
+pub const EWOULDBLOCK: i32 = 35;
+pub const SIGCHLD: u8 = 20;
+
+/// How a run is set up: what the scenario says, possibly overridden.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub design: Design,
+    pub uvm_nuarea_max: u32,
+    pub cpus: u8,
+    pub switches: Vec<Switch>,
+    pub step_limit: u64,
+}
+
+impl Config {
+    pub fn from_scenario(sc: &Scenario, design: Option<Design>) -> Config {
+        Config {
+            design: design.or(sc.design).unwrap_or(Design::Patch),
+            uvm_nuarea_max: sc.uvm_nuarea_max,
+            cpus: sc.cpus.clamp(1, 1),
+            switches: sc.switches.clone(),
+            step_limit: STEP_LIMIT_DEFAULT,
+        }
+    }
+
+    pub fn has(&self, s: Switch) -> bool {
+        self.switches.contains(&s)
+    }
+}
+
+/// A running simulation.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    pub cfg: Config,
+    pub prog: Program,
+    pub st: KernelState,
+    /// Micro-steps executed so far.
+    pub step_no: u64,
+    /// Conditions currently true (state checks report on the rising edge only).
+    pub(crate) active: Vec<(Check, u32)>,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) actions: Vec<ActionStart>,
+    /// The current step's event.
+    pub(crate) ev: (Event, u32),
+    /// What the current step touched, for the checks: bit 0 u-areas, bit 1 procs.
+    pub(crate) dirty: u8,
+    /// Ring of recently freed LWP slots for reuse.
+    pub(crate) lwp_free: Vec<LwpIdx>,
+    pub(crate) vm_free: Vec<u32>,
+    /// The CPU that runs the next micro-step.
+    pub(crate) next_cpu: usize,
+}
+
+pub(crate) const DIRTY_UAREA: u8 = 1;
+pub(crate) const DIRTY_PROCS: u8 = 2;
+
+/// A rough count of the bytes a state occupies (for the memory figures).
+pub fn state_bytes(st: &KernelState) -> usize {
+    use std::mem::size_of;
+    size_of::<KernelState>()
+        + st.procs.iter().map(|p| size_of::<Proc>() + 4 * (p.children.len() + p.lwps.len())).sum::<usize>()
+        + st.lwps
+            .iter()
+            .map(|l| size_of::<Lwp>() + l.kstack.len() * size_of::<Frame>() + l.user.loops.len() * 8)
+            .sum::<usize>()
+        + 4 * (st.allproc.len() + st.zombproc.len() + st.alllwp.len() + st.uarea_cache.len() + st.kernel_map.len())
+        + st.vmspaces.len() * size_of::<Vmspace>()
+        + st.pdirs.len() * 8
+        + st.gdt.slots.len() * 8
+}
+
+impl Sim {
+    /// Boot: proc0, init, the pagedaemon and (design `reaper`) the reaper exist; init
+    /// runs on CPU 0 in user mode, about to fork the first `proc` block.
+    pub fn new(sc: &Scenario, design: Option<Design>) -> Sim {
+        let cfg = Config::from_scenario(sc, design);
+        let prog = Program::compile(sc);
+        let mut st = KernelState {
+            procs: Vec::new(),
+            lwps: Vec::new(),
+            allproc: Vec::new(),
+            zombproc: Vec::new(),
+            alllwp: Vec::new(),
+            deadprocs: Vec::new(),
+            deadlwp: Vec::new(),
+            zomblwp: Vec::new(),
+            runq: VecDeque::new(),
+            uarea_cache: Vec::new(),
+            uvm_nuarea_max: cfg.uvm_nuarea_max,
+            uvm_nuarea: 0,
+            kernel_map: Vec::new(),
+            vmspaces: vec![Vmspace { pdirpa: KERNEL_PDIR, pm_cpus: 0, freed: false }],
+            pdirs: vec![(KERNEL_PDIR, PdirState::Live(0))],
+            pdp_cache: Vec::new(),
+            gdt: Gdt::new(),
+            cpus: Vec::new(),
+            biglock: BigLock::default(),
+            ticks: 0,
+            next_pid: FIRST_USER_PID,
+            forkpy_turn: 0,
+            sleep_seq: 0,
+            actions: 0,
+            counters: Counters::default(),
+            finished: false,
+            panic: None,
+            inflight: Vec::new(),
+        };
+        let mut sim = Sim {
+            cfg,
+            prog,
+            st: st.clone(),
+            step_no: 0,
+            active: Vec::new(),
+            findings: Vec::new(),
+            actions: Vec::new(),
+            ev: (Event::None, 0),
+            dirty: 0,
+            lwp_free: Vec::new(),
+            vm_free: Vec::new(),
+            next_cpu: 0,
+        };
+        // proc0 / lwp0: the swapper; its PCB is the idle PCB of CPU 0.
+        let lwp0 = sim.boot_proc(&mut st, 0, NONE, P0, PROC0_UAREA, Some(0));
+        st.lwps[lwp0 as usize].stat = LStat::LSSLEEP;
+        st.lwps[lwp0 as usize].wchan = Some(Chan::Proc0);
+        st.lwps[lwp0 as usize].wmesg = "scheduler";
+        let idle_sel = gsel(gdt::NGDT);
+        st.cpus.push(CpuCtx {
+            regs: Cpu::new(0, PROC0_UAREA, idle_sel, KERNEL_PDIR),
+            curlwp: None,
+            on_stack: None,
+            idle_frames: vec![Frame::new(Func::idle, NONE, NONE)],
+            spin_locks: 0,
+            proclist_locked: false,
+            critical: 0,
+            tr_owner: Some(lwp0),
+            cr3_vm: Some(0),
+        });
+        // init: a user process with its own vmspace, running.
+        let init_ua = alloc_kva(&mut st);
+        let init_vm = new_vmspace(&mut st, &mut sim.vm_free);
+        let init = sim.boot_proc(&mut st, 1, 0, INIT_BLOCK, init_ua, Some(init_vm));
+        // The pagedaemon (and the reaper): kernel threads asleep at their loop heads.
+        let pd_ua = alloc_kva(&mut st);
+        let pd = sim.boot_proc(&mut st, 2, 0, 0, pd_ua, Some(0));
+        sim.boot_kthread(&mut st, pd, KThread::Pagedaemon, Func::uvm_pageout, 1, Sleep::Pagedaemon);
+        if sim.cfg.design == Design::Reaper {
+            let r_ua = alloc_kva(&mut st);
+            let r = sim.boot_proc(&mut st, 3, 0, 0, r_ua, Some(0));
+            sim.boot_kthread(&mut st, r, KThread::Reaper, Func::reaper, 0, Sleep::Reaper);
+        }
+        // init is on CPU 0.
+        {
+            let l = &mut st.lwps[init as usize];
+            l.stat = LStat::LSONPROC;
+            let pdir = st.vmspaces[init_vm as usize].pdirpa;
+            st.vmspaces[init_vm as usize].pm_cpus |= 1;
+            let sel = l.tss_sel as u16;
+            let c = &mut st.cpus[0];
+            c.curlwp = Some(init);
+            c.on_stack = Some(init);
+            c.regs.kstack = init_ua;
+            c.regs.curpcb = init_ua;
+            c.regs.cr3 = pdir;
+            c.regs.tr = sel;
+            c.regs.esp0 = init_ua + crate::arch_i386::ESP0_OFFSET;
+            c.tr_owner = Some(init);
+            c.cr3_vm = Some(init_vm);
+            c.idle_frames.clear();
+        }
+        for p in &mut st.procs {
+            p.nrlwps = st.lwps.iter().filter(|l| l.pid == p.pid && matches!(l.stat, LStat::LSRUN | LStat::LSONPROC)).count() as u32;
+        }
+        st.counters.kernel_map_peak = st.kernel_map.len() as u32;
+        sim.st = st;
+        sim
+    }
+
+    fn boot_proc(&mut self, st: &mut KernelState, pid: Pid, pptr: Pid, block: u16, uarea: u32, vm: Option<u32>) -> LwpIdx {
+        let idx = st.lwps.len() as LwpIdx;
+        let (slot, _) = st.gdt.get_slot(idx).unwrap_or((gdt::NGDT, false));
+        let system = pid != 1;
+        st.lwps.push(Lwp {
+            pid,
+            lid: 1,
+            stat: LStat::LSSLEEP,
+            flags: lflag::L_INMEM,
+            uarea,
+            owns_uarea: true,
+            tss_sel: gsel(slot) as u32,
+            wchan: None,
+            wmesg: "",
+            timeout: None,
+            wake_err: 0,
+            kstack: Vec::new(),
+            user: UserCtx { block, ..UserCtx::default() },
+            no_sleep: false,
+            biglock_saved: false,
+            kthread: None,
+            freed: false,
+            sleep_seq: 0,
+        });
+        st.procs.push(Proc {
+            pid,
+            block,
+            pptr: if pid == 0 { 0 } else { pptr },
+            children: Vec::new(),
+            stat: PStat::SACTIVE,
+            flags: if system { pflag::P_SYSTEM } else { 0 },
+            exitsig: 0,
+            xstat: 0,
+            nlwps: 1,
+            nrlwps: 0,
+            nzlwps: 0,
+            nlwpid: 1,
+            lwps: vec![idx],
+            vmspace: vm,
+            userret_exit: false,
+            sigchld: 0,
+            exit_at: None,
+        });
+        if pid != 0 {
+            if let Some(p0) = st.procs.iter_mut().find(|p| p.pid == 0) {
+                p0.children.insert(0, pid);
+            }
+        }
+        st.allproc.insert(0, pid);
+        st.alllwp.insert(0, idx);
+        idx
+    }
+
+    fn boot_kthread(&mut self, st: &mut KernelState, l: LwpIdx, kind: KThread, func: Func, pc: u16, sleep: Sleep) {
+        let pid = st.lwps[l as usize].pid;
+        let mut outer = Frame::new(func, l, pid);
+        outer.pc = pc;
+        let mut sl = Frame::new(Func::ltsleep, l, pid);
+        sl.pc = 3;
+        sl.sleep = Some(sleep);
+        st.sleep_seq += 1;
+        let lw = &mut st.lwps[l as usize];
+        lw.kthread = Some(kind);
+        lw.kstack = vec![outer, sl];
+        lw.stat = LStat::LSSLEEP;
+        lw.wchan = Some(sleep.chan(l, pid));
+        lw.wmesg = sleep.wmesg();
+        lw.sleep_seq = st.sleep_seq;
+    }
+
+    /// Run a scenario to its end (or the step limit) and keep the whole trace.
+    pub fn run(sc: &Scenario, design: Option<Design>) -> Trace {
+        Sim::new(sc, design).run_to_end(false)
+    }
+
+    /// Run to the end; with `narrate`, keep a narration line per step.
+    pub fn run_to_end(mut self, narrate: bool) -> Trace {
+        let mut steps = Vec::new();
+        let mut checkpoints = Vec::new();
+        let mut narration = if narrate { Some(Vec::new()) } else { None };
+        let mut truncated = false;
+        loop {
+            if self.step_no % CHECKPOINT_EVERY == 0 {
+                checkpoints.push(self.st.clone());
+            }
+            if self.step_no >= self.cfg.step_limit {
+                truncated = !self.st.finished;
+                break;
+            }
+            let Some(step) = self.step() else { break };
+            if let Some(n) = narration.as_mut() {
+                let who = if step.lwp == NONE { "idle".to_string() } else { self.st.lwp_name(step.lwp) };
+                n.push((who, super::narrate::narrate(&self, &step)));
+            }
+            steps.push(step);
+        }
+        Trace {
+            steps,
+            actions: self.actions,
+            findings: self.findings,
+            checkpoints,
+            last: self.st,
+            truncated,
+            narration,
+        }
+    }
+
+    /// A simulator positioned at the state before step `n` of `trace` (replayed from
+    /// the nearest checkpoint), for reading any step's full state.
+    pub fn at(sc: &Scenario, design: Option<Design>, trace: &Trace, n: u64) -> Sim {
+        let mut sim = Sim::new(sc, design);
+        let n = n.min(trace.steps.len() as u64);
+        let k = ((n / CHECKPOINT_EVERY) as usize).min(trace.checkpoints.len().saturating_sub(1));
+        if let Some(cp) = trace.checkpoints.get(k) {
+            sim.st = cp.clone();
+            sim.step_no = k as u64 * CHECKPOINT_EVERY;
+            sim.rebuild_free_lists();
+        }
+        while sim.step_no < n {
+            if sim.step().is_none() {
+                break;
+            }
+        }
+        sim
+    }
+
+    pub(crate) fn rebuild_free_lists(&mut self) {
+        self.lwp_free = self.st.lwps.iter().enumerate().filter(|(_, l)| l.freed).map(|(i, _)| i as LwpIdx).collect();
+        self.lwp_free.reverse();
+        let used: Vec<u32> = self.st.procs.iter().filter_map(|p| p.vmspace).collect();
+        self.vm_free = (1..self.st.vmspaces.len() as u32).filter(|v| !used.contains(v)).collect();
+        self.vm_free.reverse();
+    }
+
+    /// Findings so far.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// Execute one micro-step; `None` once the run has ended.
+    pub fn step(&mut self) -> Option<Step> {
+        if self.st.finished {
+            return None;
+        }
+        let cpu = self.next_cpu;
+        self.next_cpu = (self.next_cpu + 1) % self.st.cpus.len().max(1);
+        self.ev = (Event::None, 0);
+        self.dirty = 0;
+        let on = self.st.cpus[cpu].on_stack;
+        if let Some(l) = on {
+            if self.st.lwps[l as usize].kstack.is_empty() {
+                self.enter_kernel(cpu, l);
+            }
+        }
+        let Some(frame) = self.stack(cpu).last().copied() else {
+            self.model_error(format!("cpu{cpu} has nothing to run"));
+            self.st.finished = true;
+            return None;
+        };
+        let Some(line) = super::source::line(self.cfg.design, frame.func, frame.pc) else {
+            self.model_error(format!("{} has no line {} in design {}", frame.func.name(), frame.pc, self.cfg.design.name()));
+            self.st.finished = true;
+            return None;
+        };
+        if let Some(top) = self.stack(cpu).last_mut() {
+            top.pc += 1;
+        }
+        let mut f = frame;
+        f.pc += 1;
+        self.exec(cpu, f, line.op);
+        let step = Step {
+            lwp: on.unwrap_or(NONE),
+            val: self.ev.1,
+            func: frame.func,
+            line: frame.pc as u8,
+            cpu: cpu as u8,
+            event: self.ev.0,
+        };
+        self.step_no += 1;
+        self.check_step(cpu);
+        if self.st.finished {
+            self.check_end();
+        }
+        Some(step)
+    }
+
+    /// The frames the CPU is executing: its LWP's kernel stack, or the idle PCB's.
+    pub(crate) fn stack(&mut self, cpu: usize) -> &mut Vec<Frame> {
+        match self.st.cpus[cpu].on_stack {
+            Some(l) => &mut self.st.lwps[l as usize].kstack,
+            None => &mut self.st.cpus[cpu].idle_frames,
+        }
+    }
+
+    pub(crate) fn set_ev(&mut self, e: Event, v: u32) {
+        self.ev = (e, v);
+    }
+
+    /// Record a finding now (event-time checks).
+    pub(crate) fn finding(&mut self, check: Check, message: String) {
+        self.findings.push(Finding { step: self.step_no, check, message });
+    }
+
+    pub(crate) fn model_error(&mut self, message: String) {
+        self.finding(Check::ModelError, message);
+    }
+
+    /// A user LWP on the CPU with an empty kernel stack enters the kernel for its next
+    /// action (or for lwp_exit_hook when its process is exiting).
+    fn enter_kernel(&mut self, cpu: usize, l: LwpIdx) {
+        let pid = self.st.lwps[l as usize].pid;
+        let hook = self.st.proc(pid).map(|p| p.userret_exit).unwrap_or(false);
+        if hook {
+            self.stack(cpu).push(Frame::new(Func::lwp_exit_hook, l, pid));
+            return;
+        }
+        let (act, instr) = self.fetch(l);
+        let lid = self.st.lwps[l as usize].lid;
+        let block = self.st.lwps[l as usize].user.block;
+        let (line, text) = match instr.and_then(|i| self.prog.stmt(block, i)) {
+            Some(s) => (s.line, s.text.clone()),
+            None => (0, super::narrate::act_text(&self.prog, act)),
+        };
+        self.actions.push(ActionStart { step: self.step_no, pid, lid, block, instr, line, text });
+        self.st.actions += 1;
+        self.st.lwps[l as usize].user.current = instr;
+        let func = if matches!(act, super::program::Act::Pagedaemon) { Func::trap } else { Func::syscall };
+        let mut f = Frame::new(func, l, pid);
+        f.act = Some(act);
+        self.stack(cpu).push(f);
+    }
+
+    /// The LWP's next action: loops are unrolled here, without micro-steps.
+    fn fetch(&mut self, l: LwpIdx) -> (super::program::Act, Option<u32>) {
+        use super::program::{Act, Instr};
+        let block = self.st.lwps[l as usize].user.block;
+        if block == INIT_BLOCK {
+            let u = &mut self.st.lwps[l as usize].user;
+            let act = if u.pc == 0 { Act::Fork(self.prog.first) } else { Act::Wait(None) };
+            u.pc = 1;
+            return (act, None);
+        }
+        let Some(bp) = self.prog.blocks.get(block as usize) else {
+            return (Act::Exit(0), None);
+        };
+        let is_lwp = bp.kind == super::scenario::BlockKind::Lwp;
+        let u = &mut self.st.lwps[l as usize].user;
+        for _ in 0..(bp.instrs.len() * 2 + 2) {
+            match bp.instrs.get(u.pc as usize) {
+                None => break,
+                Some(Instr::RepeatStart { count, .. }) => {
+                    u.loops.push((u.pc, *count));
+                    u.pc += 1;
+                }
+                Some(Instr::RepeatEnd { start }) => match u.loops.last_mut() {
+                    Some((_, left)) if *left > 1 => {
+                        *left -= 1;
+                        u.pc = start + 1;
+                    }
+                    _ => {
+                        u.loops.pop();
+                        u.pc += 1;
+                    }
+                },
+                Some(Instr::Act(a, _)) => {
+                    let at = u.pc;
+                    u.pc += 1;
+                    return (*a, Some(at));
+                }
+            }
+        }
+        (if is_lwp { Act::LwpExit } else { Act::Exit(0) }, None)
+    }
+}
+
+/// First free USPACE-sized hole in the modelled kernel_map.
+pub(crate) fn alloc_kva(st: &mut KernelState) -> u32 {
+    let mut addr = KVA_UAREA_BASE;
+    let mut i = 0;
+    while i < st.kernel_map.len() && st.kernel_map[i] == addr {
+        addr += USPACE;
+        i += 1;
+    }
+    st.kernel_map.insert(i, addr);
+    st.counters.kernel_map_peak = st.counters.kernel_map_peak.max(st.kernel_map.len() as u32);
+    addr
+}
+
+/// A new vmspace with a page directory from pmap_pdp_cache or a fresh page.
+pub(crate) fn new_vmspace(st: &mut KernelState, vm_free: &mut Vec<u32>) -> u32 {
+    let pa = match st.pdp_cache.pop() {
+        Some(pa) => pa,
+        None => PDIR_BASE + 0x1000 * st.pdirs.len() as u32,
+    };
+    let vm = Vmspace { pdirpa: pa, pm_cpus: 0, freed: false };
+    let idx = match vm_free.pop() {
+        Some(i) => {
+            st.vmspaces[i as usize] = vm;
+            i
+        }
+        None => {
+            st.vmspaces.push(vm);
+            st.vmspaces.len() as u32 - 1
+        }
+    };
+    match st.pdirs.iter_mut().find(|(a, _)| *a == pa) {
+        Some(e) => e.1 = PdirState::Live(idx),
+        None => st.pdirs.push((pa, PdirState::Live(idx))),
+    }
+    idx
+}
+
+const P0: u16 = 0;

@@ -1,0 +1,280 @@
+//! A readable view of the whole kernel state at one instant: what `exitpath state`
+//! prints as JSON and what the UI panels show.
+
+use super::func::NONE;
+use super::sim::Sim;
+use super::state::*;
+use crate::arch_i386::{gdt::NGDT, gsel, SlotState, TSS_SEL_POISON};
+use serde::Serialize;
+
+fn hex(v: u32) -> String {
+    format!("{v:#010x}")
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LwpView {
+    pub idx: u32,
+    pub lid: u32,
+    pub stat: LStat,
+    pub flags: String,
+    pub uarea: String,
+    /// Whether the LWP still holds its u-area.
+    pub owns_uarea: bool,
+    pub tss_sel: String,
+    pub wchan: Option<String>,
+    pub wmesg: String,
+    /// The kernel functions on its stack, outermost first.
+    pub kstack: Vec<String>,
+    pub kthread: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProcView {
+    pub pid: u32,
+    pub name: String,
+    pub ppid: u32,
+    pub stat: PStat,
+    pub flags: String,
+    pub nlwps: u32,
+    pub nrlwps: u32,
+    pub nzlwps: u32,
+    pub children: Vec<u32>,
+    pub vmspace: Option<String>,
+    pub sigchld: u32,
+    pub lwps: Vec<LwpView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SleepQueue {
+    pub chan: String,
+    pub lwps: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UareaCacheView {
+    pub nuarea: u32,
+    pub max: u32,
+    pub list: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SlotView {
+    pub slot: u16,
+    pub sel: String,
+    pub state: &'static str,
+    pub owner: Option<String>,
+    pub just_freed: bool,
+    /// A dead LWP still carries this slot's selector (or the DEBUG poison).
+    pub poisoned: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GdtView {
+    pub size: u16,
+    pub count: u16,
+    pub next: u16,
+    pub ngdt: u16,
+    pub free: Vec<u16>,
+    pub slots: Vec<SlotView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CpuView {
+    pub id: u8,
+    pub cr3: String,
+    /// What %cr3's page directory is: "live", "cached (freed vmspace)" ...
+    pub cr3_state: String,
+    pub tr: String,
+    pub tr_state: String,
+    pub esp0: String,
+    pub kstack: String,
+    pub curlwp: Option<String>,
+    pub curpcb: String,
+    pub eflags_if: bool,
+    pub may_sleep: bool,
+    pub why_not: Option<String>,
+    pub spin_locks: u8,
+    pub proclist_locked: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Snapshot {
+    pub step: u64,
+    pub design: &'static str,
+    pub procs: Vec<ProcView>,
+    pub allproc: Vec<u32>,
+    pub zombproc: Vec<u32>,
+    pub deadprocs: Vec<u32>,
+    pub deadlwp: Vec<String>,
+    pub zomblwp: Vec<String>,
+    pub runq: Vec<String>,
+    pub sleepq: Vec<SleepQueue>,
+    pub uarea_cache: UareaCacheView,
+    pub kernel_map: Vec<String>,
+    pub gdt: GdtView,
+    pub cpu: CpuView,
+    pub cpus: Vec<CpuView>,
+    pub biglock: Option<String>,
+    pub ticks: u64,
+    pub counters: Counters,
+    pub finished: bool,
+    pub panic: Option<String>,
+}
+
+impl Snapshot {
+    pub fn of(sim: &Sim) -> Snapshot {
+        let st = &sim.st;
+        let name = |l: LwpIdx| st.lwp_name(l);
+        let procs = st
+            .procs
+            .iter()
+            .map(|p| ProcView {
+                pid: p.pid,
+                name: match p.pid {
+                    0 => "swapper".into(),
+                    _ => st.lwps.iter().find(|l| l.pid == p.pid && !l.freed).and_then(|l| l.kthread).map(|k| match k {
+                        KThread::Pagedaemon => "pagedaemon".to_string(),
+                        KThread::Reaper => "reaper".to_string(),
+                    }).unwrap_or_else(|| sim.prog.block_name(p.block).to_string()),
+                },
+                ppid: p.pptr,
+                stat: p.stat,
+                flags: flag_names(p.flags, &pflag::NAMES),
+                nlwps: p.nlwps,
+                nrlwps: p.nrlwps,
+                nzlwps: p.nzlwps,
+                children: p.children.clone(),
+                vmspace: p.vmspace.map(|v| {
+                    let vm = &st.vmspaces[v as usize];
+                    format!("pdir {}{}", hex(vm.pdirpa), if vm.freed { " (freed)" } else { "" })
+                }),
+                sigchld: p.sigchld,
+                lwps: p
+                    .lwps
+                    .iter()
+                    .filter_map(|&l| st.lwp(l).map(|lw| (l, lw)))
+                    .map(|(l, lw)| LwpView {
+                        idx: l,
+                        lid: lw.lid,
+                        stat: lw.stat,
+                        flags: flag_names(lw.flags, &lflag::NAMES),
+                        uarea: hex(lw.uarea),
+                        owns_uarea: lw.owns_uarea,
+                        tss_sel: format!("{:#x}", lw.tss_sel),
+                        wchan: lw.wchan.map(|c| c.name()),
+                        wmesg: lw.wmesg.to_string(),
+                        kstack: lw.kstack.iter().map(|f| f.func.name().to_string()).collect(),
+                        kthread: lw.kthread.is_some(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let slots = st
+            .gdt
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let slot = NGDT + i as u16;
+                let sel = gsel(slot) as u32;
+                let poisoned = matches!(s, SlotState::Free)
+                    && st.lwps.iter().any(|l| !l.freed && l.tss_sel == sel);
+                SlotView {
+                    slot,
+                    sel: format!("{sel:#06x}"),
+                    state: match s {
+                        SlotState::Free => "free",
+                        SlotState::Tss(_) => "tss",
+                    },
+                    owner: match s {
+                        SlotState::Tss(o) => Some(name(*o)),
+                        SlotState::Free => None,
+                    },
+                    just_freed: st.gdt.last_freed == Some(slot) && matches!(s, SlotState::Free),
+                    poisoned,
+                }
+            })
+            .collect();
+        let cpus: Vec<CpuView> = (0..st.cpus.len()).map(|c| cpu_view(sim, c)).collect();
+        Snapshot {
+            step: sim.step_no,
+            design: sim.cfg.design.name(),
+            procs,
+            allproc: st.allproc.clone(),
+            zombproc: st.zombproc.clone(),
+            deadprocs: st.deadprocs.clone(),
+            deadlwp: st.deadlwp.iter().map(|&l| name(l)).collect(),
+            zomblwp: st.zomblwp.iter().map(|&l| name(l)).collect(),
+            runq: st.runq.iter().map(|&l| name(l)).collect(),
+            sleepq: st
+                .sleep_queues()
+                .into_iter()
+                .map(|(c, ls)| SleepQueue { chan: c.name(), lwps: ls.into_iter().map(name).collect() })
+                .collect(),
+            uarea_cache: UareaCacheView {
+                nuarea: st.uvm_nuarea,
+                max: st.uvm_nuarea_max,
+                list: st.uarea_cache.iter().map(|&a| hex(a)).collect(),
+            },
+            kernel_map: st.kernel_map.iter().map(|&a| hex(a)).collect(),
+            gdt: GdtView { size: st.gdt.size, count: st.gdt.count, next: st.gdt.next, ngdt: NGDT, free: st.gdt.free.clone(), slots },
+            cpu: cpus[0].clone(),
+            cpus,
+            biglock: st.biglock.holder.map(name),
+            ticks: st.ticks,
+            counters: st.counters.clone(),
+            finished: st.finished,
+            panic: st.panic.clone(),
+        }
+    }
+}
+
+fn cpu_view(sim: &Sim, c: usize) -> CpuView {
+    let st = &sim.st;
+    let cpu = &st.cpus[c];
+    let r = &cpu.regs;
+    let cr3_state = match st.pdir_owner(r.cr3) {
+        Some(PdirState::Live(0)) => "kernel page directory".to_string(),
+        Some(PdirState::Live(v)) if Some(v) == cpu.cr3_vm => {
+            let owner = st.procs.iter().find(|p| p.vmspace == Some(v) && p.pid > 2).map(|p| p.pid);
+            match (owner, st.vmspaces[v as usize].freed) {
+                (_, true) => "vmspace freed".into(),
+                (Some(pid), false) => format!("pid {pid}'s page directory"),
+                (None, false) => "live".into(),
+            }
+        }
+        Some(PdirState::Live(_)) => "REUSED by another vmspace".into(),
+        Some(PdirState::Cached) => "stale: vmspace freed, page directory in pmap_pdp_cache".into(),
+        None => "unknown".into(),
+    };
+    let slot = crate::arch_i386::idxsel(r.tr);
+    let tr_state = match st.gdt.state(slot) {
+        Some(SlotState::Tss(o)) if Some(o) == cpu.tr_owner => format!("TSS of {}", st.lwp_name(o)),
+        Some(SlotState::Tss(o)) => format!("REUSED: slot now holds the TSS of {}", st.lwp_name(o)),
+        Some(SlotState::Free) => "stale: slot freed (the CPU keeps its cached copy)".into(),
+        None => "static".into(),
+    };
+    let why = sim.no_sleep_reason(c, false);
+    let _ = TSS_SEL_POISON;
+    CpuView {
+        id: r.id,
+        cr3: hex(r.cr3),
+        cr3_state,
+        tr: format!("{:#06x}", r.tr),
+        tr_state,
+        esp0: hex(r.esp0),
+        kstack: hex(r.kstack),
+        curlwp: cpu.curlwp.map(|l| st.lwp_name(l)),
+        curpcb: hex(r.curpcb),
+        eflags_if: r.eflags_if,
+        may_sleep: why.is_none(),
+        why_not: why.map(str::to_string),
+        spin_locks: cpu.spin_locks,
+        proclist_locked: cpu.proclist_locked,
+    }
+}
+
+/// `NONE` as an optional LWP.
+pub fn lwp_opt(l: u32) -> Option<u32> {
+    (l != NONE).then_some(l)
+}
