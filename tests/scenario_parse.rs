@@ -136,7 +136,7 @@ lwp t1
 \tlwp_exit
 cpus 2
 switch no_pmap_deactivate
-switch tss_free_while_loaded
+switch drain_in_lwp_exit2
 proc main traced
     thread t1
     thread t2 detached
@@ -163,7 +163,7 @@ uvm_nuarea_max 0
     assert_eq!(s.uvm_nuarea_max, 0);
     assert_eq!(
         s.switches,
-        vec![Switch::NoPmapDeactivate, Switch::TssFreeWhileLoaded]
+        vec![Switch::NoPmapDeactivate, Switch::DrainInLwpExit2]
     );
     assert_eq!(s.first_proc(), Some(1));
     let names: Vec<&str> = s.blocks.iter().map(|b| b.name.as_str()).collect();
@@ -1110,6 +1110,18 @@ fn example_files_parse() {
         assert!(
             !text.lines().any(|l| l.starts_with("design")),
             "example files carry no design line"
+        );
+    }
+}
+
+#[test]
+fn language_reference_lists_every_switch() {
+    let doc = include_str!("../docs/scenario-language.md");
+    for s in Switch::ALL {
+        let row = format!("| `{}` | {} |", s.name(), s.describe());
+        assert!(
+            doc.contains(&row),
+            "docs/scenario-language.md lacks the row {row}"
         );
     }
 }

@@ -387,11 +387,11 @@ impl Sim {
             cpu: cpu as u8,
             event: self.ev.0,
         };
-        self.step_no += 1;
         self.check_step(cpu);
         if self.st.finished {
             self.check_end();
         }
+        self.step_no += 1;
         Some(step)
     }
 
