@@ -6,5 +6,6 @@
 
 pub mod arch_i386;
 pub mod engine;
+pub mod link;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -230,6 +230,15 @@ impl Sleep {
         }
     }
 
+    /// The priority the LWP wakes up with: the `pri` argument of the sleep (PVM = 4,
+    /// PWAIT = 32), which puts it ahead of user LWPs (PUSER = 50) on the run queue.
+    pub fn priority(self) -> u8 {
+        match self {
+            Sleep::Reaper | Sleep::Pagedaemon | Sleep::Pgflt => 4,
+            Sleep::Wait | Sleep::LwpWait | Sleep::Nanosleep | Sleep::Turn => 32,
+        }
+    }
+
     /// PCATCH: a signal (or exit_lwps) interrupts the sleep.
     pub fn catches(self) -> bool {
         matches!(self, Sleep::Wait | Sleep::LwpWait | Sleep::Nanosleep | Sleep::Turn)

@@ -157,6 +157,8 @@ pub struct Lwp {
     pub freed: bool,
     /// Stacked on a sleep queue at this sequence number (wakeup order).
     pub sleep_seq: u64,
+    /// l_priority while on the run queue (lower runs first).
+    pub prio: u8,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -87,6 +87,7 @@ fn wasm() -> Option<Result<()>> {
 
 /// `--lib` when a file under src/ uses wasm_bindgen_test, `--test web_x` for each
 /// tests/web_x.rs. Wasm tests should call `wasm_bindgen_test_configure!(run_in_browser)`.
+/// Detected, so the stage switches itself on when the first wasm test lands.
 fn wasm_targets() -> Vec<String> {
     let mut targets = Vec::new();
     if tree_mentions(&root().join("src"), "wasm_bindgen_test") {

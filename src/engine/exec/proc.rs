@@ -1,11 +1,11 @@
 //! Process and LWP life cycle ops: fork1/newlwp, exit1/lwp_exit/exit_lwps,
 //! lwp_exit2/exit2, lwp_wait1, find_stopped_child/proc_free, the reaper's bookkeeping.
 
-use super::sched::LWPWAIT_EXITCONTROL;
+use super::sched::{LWPWAIT_EXITCONTROL, PUSER};
 use crate::engine::design::Switch;
 use crate::engine::func::{Frame, Func, Op, NONE};
 use crate::engine::program::INIT_BLOCK;
-use crate::engine::sim::{Sim, DIRTY_PROCS, ECHILD, EDEADLK, ESRCH, LWPS_MAX, PID_MAX, SIGCHLD};
+use crate::engine::sim::{Sim, DIRTY_PROCS, ECHILD, EDEADLK, EINVAL, ESRCH, LWPS_MAX, PID_MAX, SIGCHLD};
 use crate::engine::state::*;
 use crate::engine::trace::{Check, Event};
 
@@ -65,7 +65,7 @@ impl Sim {
                 if let Some(l) = self.st.lwp_mut(f.l2) {
                     l.stat = LStat::LSRUN;
                 }
-                self.st.runq.push_back(f.l2);
+                self.setrunqueue(f.l2, PUSER);
                 self.st.counters.forks += 1;
                 self.set_ev(Event::Forked, f.p2);
             }
@@ -100,6 +100,7 @@ impl Sim {
                     kthread: None,
                     freed: false,
                     sleep_seq: 0,
+                    prio: 50,
                 };
                 let idx = match self.lwp_free.pop() {
                     Some(i) => {
@@ -147,7 +148,7 @@ impl Sim {
                 if let Some(p) = self.st.proc_mut(f.p) {
                     p.nrlwps += 1;
                 }
-                self.st.runq.push_back(f.l2);
+                self.setrunqueue(f.l2, PUSER);
                 self.set_ev(Event::LwpCreated, f.l2);
                 self.ret(cpu, 0);
             }
@@ -518,7 +519,12 @@ impl Sim {
             if l2 == f.l || (lid != 0 && lw.lid != lid) {
                 continue;
             }
-            if lid == 0 && !exitcontrol && lw.flags & lflag::L_DETACHED != 0 {
+            if !exitcontrol && lw.flags & lflag::L_DETACHED != 0 {
+                if lid != 0 {
+                    // nobody may wait for a detached LWP
+                    self.ret(cpu, EINVAL);
+                    return;
+                }
                 continue;
             }
             nfound += 1;

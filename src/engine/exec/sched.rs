@@ -11,6 +11,9 @@ use crate::engine::trace::{Check, Event};
 
 /// Sentinel pid / lid for "wait for a named block that has no live child / LWP".
 pub(crate) const NO_MATCH: u32 = u32::MAX - 1;
+/// The priority of a user LWP made runnable by fork or preempt (PUSER).
+pub(crate) const PUSER: u8 = 50;
+
 /// lwp_wait1's LWPWAIT_EXITCONTROL flag, carried in the frame's `arg`.
 pub(crate) const LWPWAIT_EXITCONTROL: u32 = 1 << 31;
 
@@ -91,7 +94,7 @@ impl Sim {
             Preempt => {
                 let Some(l) = self.on_lwp(cpu) else { return true };
                 self.st.lwps[l as usize].stat = LStat::LSRUN;
-                self.st.runq.push_back(l);
+                self.setrunqueue(l, PUSER);
                 self.st.counters.swtch += 1;
                 if self.st.biglock.holder == Some(l) {
                     self.biglock_release(l);
@@ -340,8 +343,18 @@ impl Sim {
         if let Some(p) = self.st.proc_mut(pid) {
             p.nrlwps += 1;
         }
-        self.st.runq.push_back(l);
+        let prio = self.st.lwps[l as usize].kstack.last().and_then(|f| f.sleep).map(|s| s.priority()).unwrap_or(PUSER);
+        self.setrunqueue(l, prio);
         self.dirty |= crate::engine::sim::DIRTY_PROCS;
+    }
+
+    /// setrunqueue(): onto the run queue behind every LWP of equal or better (lower)
+    /// priority; cpu_switch takes the head.
+    pub(crate) fn setrunqueue(&mut self, l: LwpIdx, prio: u8) {
+        self.st.lwps[l as usize].prio = prio;
+        let lwps = &self.st.lwps;
+        let at = self.st.runq.iter().position(|&o| lwps[o as usize].prio > prio).unwrap_or(self.st.runq.len());
+        self.st.runq.insert(at, l);
     }
 
     /// wakeup(chan): every sleeper on the channel, in the order they slept.

@@ -1,0 +1,486 @@
+// End-to-end tests of the exitpath web app in headless Chromium (playwright-core).
+//
+//   node e2e/run.mjs <base-url>        e.g. node e2e/run.mjs http://127.0.0.1:8080/
+//   E2E_ONLY=keyboard node e2e/run.mjs <base-url>     only tests whose name contains it
+//
+// Prints one line per test and a summary; exits 0 only if every test passed. Screenshots
+// go to target/screenshots/ (relative to the repository root). Every request the page
+// makes is recorded: one to a host other than 127.0.0.1 fails the run, and so does any
+// console error (a Content-Security-Policy violation included) or uncaught page error.
+
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SHOTS = path.join(ROOT, 'target', 'screenshots');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const TEST_TIMEOUT_MS = 60_000;
+
+const base = process.argv[2] || process.env.EXITPATH_URL;
+if (!base) {
+  console.error('usage: node e2e/run.mjs <base-url>   (e.g. http://127.0.0.1:8080/)');
+  process.exit(2);
+}
+const BASE = base.endsWith('/') ? base : `${base}/`;
+fs.mkdirSync(SHOTS, { recursive: true });
+
+// ---------------------------------------------------------------- harness
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+const foreign = []; // requests that left 127.0.0.1, over the whole run
+
+class Failure extends Error {}
+function assert(cond, msg) {
+  if (!cond) throw new Failure(msg);
+}
+function eq(actual, expected, what) {
+  assert(actual === expected, `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+/** A fresh context and page at 1280x720 that records requests and errors. */
+async function newPage(browser, opts = {}) {
+  const context = await browser.newContext({
+    viewport: opts.viewport || { width: 1280, height: 720 },
+    colorScheme: opts.colorScheme || 'light',
+    reducedMotion: 'reduce',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.errors = [];
+  context.on('request', (req) => {
+    const url = new URL(req.url());
+    if (['data:', 'blob:', 'about:'].includes(url.protocol)) return;
+    if (url.hostname !== '127.0.0.1') foreign.push(req.url());
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.errors.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => page.errors.push(`page error: ${e.message}`));
+  return { context, page };
+}
+
+/** Opens the app at `suffix` (a fragment '#...', a query '?...', or '') and waits for it. */
+async function open(page, suffix = '') {
+  await page.goto(new URL(suffix, BASE).href);
+  await page.waitForSelector('[data-testid=step-counter]');
+}
+
+async function counter(page) {
+  const text = (await page.textContent('[data-testid=step-counter]')).trim();
+  const m = /^step (\d+) \/ (\d+)$/.exec(text);
+  assert(m, `step counter reads "${text}", not "step N / M"`);
+  return { pos: Number(m[1]), len: Number(m[2]), text };
+}
+
+/** Waits until the step counter shows position `pos`. */
+async function atStep(page, pos) {
+  await page.waitForFunction(
+    (p) => document.querySelector('[data-testid=step-counter]')?.textContent.trim().startsWith(`step ${p} /`),
+    pos,
+    { timeout: 5000 },
+  ).catch(async () => {
+    throw new Failure(`expected step ${pos}, the counter reads "${(await counter(page)).text}"`);
+  });
+}
+
+/** A link fragment built by the app's own codec (exported as exitpath_link). */
+async function linkFor(page, scenario, design, step, embed = false) {
+  return page.evaluate(([s, d, n, e]) => window.wasmBindings.exitpath_link(s, d, n, e), [scenario, design, step, embed]);
+}
+
+async function runUntil(page, kind, forward = true) {
+  await page.selectOption('[data-testid=run-until-kind]', kind);
+  await page.click(forward ? '[data-testid=run-until-forward]' : '[data-testid=run-until-back]');
+}
+
+/** slot number -> owner ("" when free) of every dynamic TSS slot. */
+async function slotOwners(page) {
+  return page.$$eval('[data-testid=tss-slots] [data-slot]', (els) =>
+    Object.fromEntries(els.map((e) => [e.dataset.slot, e.dataset.owner])));
+}
+
+async function shot(page, name, fullPage = false) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+}
+
+async function bannerText(page) {
+  const b = page.locator('[data-testid=error-banner]');
+  await b.first().waitFor({ state: 'visible', timeout: 5000 }).catch(() => {
+    throw new Failure('no visible error-banner');
+  });
+  return (await b.first().textContent()).trim();
+}
+
+// ---------------------------------------------------------------- tests
+
+test('loads the default scenario at boot, every panel present', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  const c = await counter(page);
+  eq(c.pos, 0, 'position at load');
+  assert(c.len > 100, `the default scenario should run for more than 100 steps, not ${c.len}`);
+  for (const id of ['step-forward', 'step-back', 'action-forward', 'action-back', 'play', 'speed', 'scrubber',
+    'design', 'scenario-picker', 'editor', 'share', 'cpu', 'procs', 'zombproc', 'tss-slots', 'uarea-cache',
+    'source', 'narration', 'faults', 'metrics']) {
+    assert(await page.locator(`[data-testid=${id}]`).count() === 1, `one [data-testid=${id}] on the page`);
+  }
+  eq(await page.locator('[data-testid=error-banner]').count(), 0, 'error banners at a clean load');
+  assert(await page.locator('[data-testid=procs] [data-lid]').count() >= 3, 'LWP rows at boot (proc0, init, kthreads)');
+  const ua = page.locator('[data-testid=uarea-cache]');
+  assert(/^\d+$/.test(await ua.getAttribute('data-nuarea')) && /^\d+$/.test(await ua.getAttribute('data-max')),
+    'uarea-cache carries data-nuarea and data-max');
+  eq(await page.getAttribute('[data-testid=narration]', 'aria-live'), 'polite', 'narration aria-live');
+  eq(await page.inputValue('[data-testid=scenario-picker]'), 'fork-wait-loop', 'default scenario');
+  await context.close();
+  return page.errors;
+});
+
+test('the Content-Security-Policy blocks injected inline script (and lets the app run)', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  const ran = await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__injected = true;';
+    document.body.appendChild(s);
+    return window.__injected === true;
+  });
+  eq(ran, false, 'an injected inline script ran');
+  const csp = page.errors.filter((e) => /Content Security Policy/i.test(e));
+  assert(csp.length >= 1, 'the browser reports the blocked inline script');
+  // Only the expected violation: anything else is an error.
+  return page.errors.filter((e) => !/Content Security Policy/i.test(e) || !/inline script/i.test(e));
+});
+
+test('step and action buttons move the position; stepping replaces the history entry', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  const h0 = await page.evaluate(() => history.length);
+  for (let i = 0; i < 3; i++) await page.click('[data-testid=step-forward]');
+  await atStep(page, 3);
+  const hash3 = await page.evaluate(() => location.hash);
+  await page.click('[data-testid=step-back]');
+  await atStep(page, 2);
+  assert(await page.evaluate(() => location.hash) !== hash3, 'the URL fragment follows the step');
+  await page.click('[data-testid=action-forward]');
+  const a = await counter(page);
+  assert(a.pos > 2, `action forward from step 2 should pass step 2, got ${a.pos}`);
+  await page.click('[data-testid=action-forward]');
+  const b = await counter(page);
+  assert(b.pos > a.pos, `a second action forward moves on (${a.pos} -> ${b.pos})`);
+  await page.click('[data-testid=action-back]');
+  eq((await counter(page)).pos, a.pos, 'action back returns to the start of the previous action');
+  eq(await page.evaluate(() => history.length), h0, 'history length after stepping (replaceState)');
+  // The scrubber seeks.
+  await page.locator('[data-testid=scrubber]').fill('50');
+  await atStep(page, 50);
+  await context.close();
+  return page.errors;
+});
+
+test('a share link opens on its exact step and design (and the clipboard gets it)', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(BASE).origin });
+  await open(page);
+  await page.selectOption('[data-testid=design]', 'patch');
+  await runUntil(page, 'zombie');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+  const want = await counter(page);
+  const narration = (await page.textContent('[data-testid=narration]')).trim();
+  const procs = await page.innerHTML('[data-testid=procs]');
+  await page.click('[data-testid=share]');
+  const field = page.locator('[data-testid=share-link]');
+  await field.waitFor();
+  const url = await field.inputValue();
+  assert(url.includes('#'), `the share link has a fragment: ${url}`);
+  const clip = await page.evaluate(() => navigator.clipboard.readText());
+  eq(clip, url, 'clipboard content');
+
+  const { page: p2, context: c2 } = await newPage(browser);
+  await p2.goto(url);
+  await p2.waitForSelector('[data-testid=step-counter]');
+  eq((await counter(p2)).text, want.text, 'step counter of the opened link');
+  eq(await p2.inputValue('[data-testid=design]'), 'patch', 'design of the opened link');
+  eq((await p2.textContent('[data-testid=narration]')).trim(), narration, 'narration of the opened link');
+  eq(await p2.innerHTML('[data-testid=procs]'), procs, 'process table of the opened link');
+  eq(await p2.locator('[data-testid=error-banner]').count(), 0, 'banners on a good link');
+  // A link built by script lands on its step too.
+  const text = await p2.inputValue('[data-testid=editor]');
+  const frag = await linkFor(p2, text, 'reaper', 77);
+  const { page: p3, context: c3 } = await newPage(browser);
+  await open(p3, `#${frag}`);
+  eq((await counter(p3)).pos, 77, 'position from a scripted link');
+  eq(await p3.inputValue('[data-testid=design]'), 'reaper', 'design from a scripted link');
+  const errors = [...page.errors, ...p2.errors, ...p3.errors];
+  await Promise.all([context.close(), c2.close(), c3.close()]);
+  return errors;
+});
+
+for (const design of ['patch', 'reaper']) {
+  test(`${design}: stepping frees the exiting LWP's TSS slot and puts the proc on zombproc`, async (browser) => {
+    const { page, context } = await newPage(browser);
+    await open(page);
+    await page.selectOption('[data-testid=design]', design);
+    await page.keyboard.press('Home');
+    eq(await page.locator('[data-testid=zombproc] [data-pid]').count(), 0, 'zombies at boot');
+    await runUntil(page, 'TSS free');
+    const at = (await counter(page)).pos;
+    assert(at > 0, 'run until TSS free moved forward');
+    const after = await slotOwners(page);
+    await page.click('[data-testid=step-back]');
+    await atStep(page, at - 1);
+    const before = await slotOwners(page);
+    const freed = Object.keys(before).filter((s) => before[s] !== '' && after[s] === '');
+    eq(freed.length, 1, `slots freed by step ${at} (before ${JSON.stringify(before)}, after ${JSON.stringify(after)})`);
+    const owner = before[freed[0]];
+    const pid = owner.split('.')[0];
+    await page.click('[data-testid=step-forward]');
+    await atStep(page, at);
+    eq(await page.getAttribute(`[data-testid=tss-slots] [data-slot="${freed[0]}"]`, 'data-owner'), '', 'owner of the freed slot');
+    // Step on until that proc is a zombie on zombproc.
+    let found = false;
+    for (let i = 0; i < 6 && !found; i++) {
+      await runUntil(page, 'zombie');
+      found = (await page.locator(`[data-testid=zombproc] [data-pid="${pid}"]`).count()) === 1
+        && (await page.getAttribute(`[data-testid=procs] tr[data-pid="${pid}"]`, 'data-pstat')) === 'SZOMB';
+    }
+    assert(found, `pid ${pid} (owner of TSS slot ${freed[0]}) became SZOMB on zombproc`);
+    await shot(page, `zombie-${design}`);
+    await context.close();
+    return page.errors;
+  });
+}
+
+test('play advances at the chosen speed; pause stops it', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  await page.selectOption('[data-testid=speed]', '20');
+  await page.click('[data-testid=play]');
+  eq(await page.getAttribute('[data-testid=play]', 'aria-pressed'), 'true', 'play pressed');
+  eq(await page.getAttribute('[data-testid=narration]', 'aria-live'), 'off', 'narration quiet while playing');
+  await page.waitForTimeout(1200);
+  await page.click('[data-testid=play]');
+  const a = await counter(page);
+  assert(a.pos >= 8 && a.pos <= 40, `about 24 steps in 1.2 s at 20 steps/s, got ${a.pos}`);
+  eq(await page.getAttribute('[data-testid=play]', 'aria-pressed'), 'false', 'play released');
+  await page.waitForTimeout(500);
+  eq((await counter(page)).pos, a.pos, 'position after pause');
+  await context.close();
+  return page.errors;
+});
+
+test('keyboard: arrows, Shift+arrows, Home/End, Space; keys are left alone in the editor', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  assert(await page.getByText('Shift + →').count() >= 1, 'the key list is on screen');
+  await page.click('h1');
+  await page.keyboard.press('ArrowRight');
+  await atStep(page, 1);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowLeft');
+  await atStep(page, 1);
+  await page.keyboard.press('Shift+ArrowRight');
+  const a = await counter(page);
+  assert(a.pos > 1, `Shift+→ goes to the next action, got ${a.pos}`);
+  await page.keyboard.press('Shift+ArrowLeft');
+  assert((await counter(page)).pos < a.pos, 'Shift+← goes back an action');
+  await page.keyboard.press('End');
+  await atStep(page, a.len);
+  await page.keyboard.press('Home');
+  await atStep(page, 0);
+  await page.keyboard.press('Space');
+  eq(await page.getAttribute('[data-testid=play]', 'aria-pressed'), 'true', 'Space plays');
+  await page.waitForTimeout(450);
+  await page.keyboard.press('Space');
+  eq(await page.getAttribute('[data-testid=play]', 'aria-pressed'), 'false', 'Space pauses');
+  const b = await counter(page);
+  assert(b.pos > 0, 'playing moved on');
+  // Space on a focused button still means play/pause, and does not press the button.
+  await page.focus('[data-testid=step-forward]');
+  await page.keyboard.press('Space');
+  eq(await page.getAttribute('[data-testid=play]', 'aria-pressed'), 'true', 'Space with a button focused plays');
+  await page.keyboard.press('Space');
+  // In the editor, keys edit text and do not step.
+  const c = await counter(page);
+  const before = await page.inputValue('[data-testid=editor]');
+  await page.focus('[data-testid=editor]');
+  await page.keyboard.press('End');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+ArrowRight');
+  eq((await counter(page)).pos, c.pos, 'position after keys in the editor');
+  eq(await page.inputValue('[data-testid=editor]'), before, 'editor text after moving the caret');
+  await context.close();
+  return page.errors;
+});
+
+test('a broken link gives a message and the default scenario, not a blank page', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page, '#this-is-not-an-exitpath-link');
+  const text = await bannerText(page);
+  assert(text.length > 20, `the banner says what was wrong: "${text}"`);
+  await shot(page, 'broken-link');
+  const c = await counter(page);
+  eq(c.pos, 0, 'position after a broken link');
+  eq(await page.inputValue('[data-testid=scenario-picker]'), 'fork-wait-loop', 'scenario after a broken link');
+  assert(await page.locator('[data-testid=procs] [data-lid]').count() >= 3, 'the process table is shown');
+  await context.close();
+  return page.errors;
+});
+
+test('a link past the end is clamped to the end, with a message', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  const text = await page.inputValue('[data-testid=editor]');
+  const frag = await linkFor(page, text, 'patch', 999999);
+  const { page: p2, context: c2 } = await newPage(browser);
+  await open(p2, `#${frag}`);
+  const msg = await bannerText(p2);
+  assert(msg.includes('999999'), `the message names the step asked for: "${msg}"`);
+  const c = await counter(p2);
+  eq(c.pos, c.len, 'position after clamping');
+  const errors = [...page.errors, ...p2.errors];
+  await Promise.all([context.close(), c2.close()]);
+  return errors;
+});
+
+test('a broken scenario shows its line and column, keeps the text and the last good run', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  await page.keyboard.press('End');
+  const good = await counter(page);
+  const bad = 'proc shell\n  fork worker\n  frobnicate 3\nproc worker\n  exit 0\n';
+  await page.fill('[data-testid=editor]', bad);
+  const err = page.locator('[data-testid=editor-error]');
+  await err.waitFor();
+  const msg = (await err.textContent()).trim();
+  assert(/line 3/.test(msg) && /column \d+/.test(msg), `the error names line 3 and a column: "${msg}"`);
+  eq(await page.inputValue('[data-testid=editor]'), bad, 'editor text after a parse error');
+  eq((await counter(page)).text, good.text, 'the last good run stays on screen');
+  assert(await page.locator('[data-testid=procs] [data-lid]').count() >= 3, 'panels still shown');
+  await shot(page, 'editor-error', true);
+  // Fixing it runs the new text.
+  await page.fill('[data-testid=editor]', 'proc shell\n  fork worker\n  wait\n  exit 0\nproc worker\n  exit 0\n');
+  await err.waitFor({ state: 'detached' });
+  const fixed = await counter(page);
+  assert(fixed.len !== good.len, `the fixed text runs (${fixed.len} steps vs ${good.len})`);
+  eq(await page.locator('[data-testid=scenario-picker] option:checked').textContent(), 'your own scenario', 'picker after editing');
+  await context.close();
+  return page.errors;
+});
+
+test('design and scenario changes push history entries; Back restores them', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  const h0 = await page.evaluate(() => history.length);
+  await page.selectOption('[data-testid=design]', 'patch');
+  await page.waitForFunction((h) => history.length === h + 1, h0);
+  await page.selectOption('[data-testid=scenario-picker]', 'three-lwps');
+  await page.waitForFunction((h) => history.length === h + 2, h0);
+  assert((await page.inputValue('[data-testid=editor]')).includes('lwp t1'), 'the editor holds the picked scenario');
+  await page.goBack();
+  await page.waitForFunction(() => document.querySelector('[data-testid=scenario-picker]').value === 'fork-wait-loop');
+  eq(await page.inputValue('[data-testid=design]'), 'patch', 'design after Back');
+  await page.goBack();
+  await page.waitForFunction(() => document.querySelector('[data-testid=design]').value === 'reaper');
+  await context.close();
+  return page.errors;
+});
+
+test('?embed shows state and controls without the editor', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 900, height: 600 } });
+  await open(page);
+  const frag = await linkFor(page, await page.inputValue('[data-testid=editor]'), 'patch', 140);
+  await open(page, `?embed#${frag}`);
+  eq(await page.locator('[data-testid=editor]').count(), 0, 'editors in embed mode');
+  eq(await page.locator('[data-testid=scenario-picker]').count(), 0, 'scenario pickers in embed mode');
+  eq((await counter(page)).pos, 140, 'position in embed mode');
+  await page.click('[data-testid=step-forward]');
+  await atStep(page, 141);
+  await shot(page, 'embed');
+  // The codec's embed flag does the same without the query string.
+  const { page: p2, context: c2 } = await newPage(browser, { viewport: { width: 900, height: 600 } });
+  await open(p2, '');
+  const frag2 = await linkFor(p2, await p2.inputValue('[data-testid=editor]'), 'reaper', 33, true);
+  await open(p2, `#${frag2}`);
+  await p2.reload();
+  await p2.waitForSelector('[data-testid=step-counter]');
+  eq(await p2.locator('[data-testid=editor]').count(), 0, 'editors with the embed flag');
+  eq((await counter(p2)).pos, 33, 'position with the embed flag');
+  page.errors.push(...p2.errors);
+  await c2.close();
+  await context.close();
+  return page.errors;
+});
+
+test('a narrow screen stacks the panels without sideways scrolling', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 400, height: 860 } });
+  await open(page);
+  await runUntil(page, 'exit');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 1, `page is ${overflow}px wider than a 400px screen`);
+  await shot(page, 'narrow-400', true);
+  await context.close();
+  return page.errors;
+});
+
+test('screenshots: the default scenario in both designs, light and dark', async (browser) => {
+  const errors = [];
+  for (const scheme of ['light', 'dark']) {
+    for (const design of ['reaper', 'patch']) {
+      const { page, context } = await newPage(browser, { colorScheme: scheme });
+      await open(page);
+      await page.selectOption('[data-testid=design]', design);
+      await page.keyboard.press('Home');
+      await shot(page, `default-${design}-${scheme}-boot`);
+      await runUntil(page, 'exit');
+      await page.keyboard.press('ArrowRight');
+      await shot(page, `default-${design}-${scheme}-exit1`);
+      await runUntil(page, 'TSS free');
+      await shot(page, `default-${design}-${scheme}-tssfree`);
+      await runUntil(page, 'zombie');
+      await shot(page, `default-${design}-${scheme}-zombie`);
+      await shot(page, `default-${design}-${scheme}-zombie-full`, true);
+      errors.push(...page.errors);
+      await context.close();
+    }
+  }
+  return errors;
+});
+
+// ---------------------------------------------------------------- run
+
+const only = process.env.E2E_ONLY;
+if (only) tests.splice(0, tests.length, ...tests.filter((t) => t.name.includes(only)));
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+let passed = 0;
+const failed = [];
+for (const t of tests) {
+  const t0 = Date.now();
+  const foreignBefore = foreign.length;
+  try {
+    const errors = await Promise.race([
+      t.fn(browser),
+      new Promise((_, reject) => setTimeout(() => reject(new Failure(`timed out after ${TEST_TIMEOUT_MS} ms`)), TEST_TIMEOUT_MS)),
+    ]);
+    assert(!errors || errors.length === 0, `errors in the page:\n    ${(errors || []).join('\n    ')}`);
+    assert(foreign.length === foreignBefore, `requests to other hosts:\n    ${foreign.slice(foreignBefore).join('\n    ')}`);
+    passed++;
+    console.log(`ok    ${t.name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed.push(t.name);
+    console.log(`FAIL  ${t.name} (${Date.now() - t0} ms)\n      ${(e instanceof Failure ? e.message : e.stack || e).toString().replace(/\n/g, '\n      ')}`);
+  }
+}
+await browser.close();
+const offHost = foreign.length === 0;
+console.log(offHost ? 'ok    no request went to a host other than 127.0.0.1' : `FAIL  ${foreign.length} request(s) to other hosts`);
+console.log(`e2e: ${passed} passed, ${failed.length} failed of ${tests.length}; screenshots in ${path.relative(ROOT, SHOTS)}/`);
+process.exit(failed.length === 0 && offHost ? 0 : 1);

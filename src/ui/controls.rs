@@ -1,0 +1,90 @@
+//! The transport bar: step and action buttons, play/pause with speed, reset, the step
+//! counter, and "run until the next/previous <event>".
+
+use super::state::{Verb, SPEEDS};
+use crate::engine::session::MarkerKind;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    pub pos: u64,
+    pub len: u64,
+    pub playing: bool,
+    pub speed: u32,
+    pub until_kind: MarkerKind,
+    pub status: Option<String>,
+    pub on: Callback<Verb>,
+}
+
+fn send(on: &Callback<Verb>, verb: Verb) -> Callback<MouseEvent> {
+    let on = on.clone();
+    Callback::from(move |_| on.emit(verb.clone()))
+}
+
+#[component]
+pub fn Controls(p: &ControlsProps) -> Html {
+    let at_start = p.pos == 0;
+    let at_end = p.pos >= p.len;
+    let on_speed = {
+        let on = p.on.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            if let Ok(v) = v.parse() {
+                on.emit(Verb::SetSpeed(v));
+            }
+        })
+    };
+    let on_kind = {
+        let on = p.on.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            if let Some(k) = MarkerKind::ALL.iter().find(|k| k.name() == v) {
+                on.emit(Verb::SetUntilKind(*k));
+            }
+        })
+    };
+    let kind = p.until_kind.name();
+    html! {
+        <div class="controls" role="toolbar" aria-label="Step controls">
+            <div class="group transport">
+                <button type="button" data-testid="reset" onclick={send(&p.on, Verb::Reset)}
+                    title="Back to boot (step 0) and stop">{ "↺ Reset" }</button>
+                <button type="button" data-testid="action-back" onclick={send(&p.on, Verb::ActionBack)}
+                    disabled={at_start} aria-label="Back one action" title="Back one action (Shift+←)">{ "◀◀ Action" }</button>
+                <button type="button" data-testid="step-back" onclick={send(&p.on, Verb::StepBack)}
+                    disabled={at_start} aria-label="Back one micro-step" title="Back one micro-step (←)">{ "◀ Step" }</button>
+                <button type="button" data-testid="play" class={classes!("play", p.playing.then_some("on"))}
+                    onclick={send(&p.on, Verb::TogglePlay)} aria-pressed={if p.playing { "true" } else { "false" }}
+                    title="Play / pause (Space)">
+                    { if p.playing { "❚❚ Pause" } else { "▶ Play" } }
+                </button>
+                <button type="button" data-testid="step-forward" onclick={send(&p.on, Verb::StepForward)}
+                    disabled={at_end} aria-label="Forward one micro-step" title="Forward one micro-step (→)">{ "Step ▶" }</button>
+                <button type="button" data-testid="action-forward" onclick={send(&p.on, Verb::ActionForward)}
+                    disabled={at_end} aria-label="Forward one action" title="Forward one action (Shift+→)">{ "Action ▶▶" }</button>
+            </div>
+            <div class="group">
+                <label for="speed">{ "Speed" }</label>
+                <select id="speed" data-testid="speed" onchange={on_speed} title="Micro-steps per second while playing">
+                    { for SPEEDS.iter().map(|&s| html! {
+                        <option value={s.to_string()} selected={s == p.speed}>{ format!("{s} / s") }</option>
+                    }) }
+                </select>
+            </div>
+            <output class="counter" data-testid="step-counter" aria-live="off">{ format!("step {} / {}", p.pos, p.len) }</output>
+            <div class="group until">
+                <label for="until-kind">{ "Run until" }</label>
+                <button type="button" data-testid="run-until-back" onclick={send(&p.on, Verb::RunUntil { forward: false })}
+                    aria-label={format!("Back to the previous {kind}")} title={format!("Back to the previous {kind}")}>{ "◀" }</button>
+                <select id="until-kind" data-testid="run-until-kind" onchange={on_kind}>
+                    { for MarkerKind::ALL.iter().map(|k| html! {
+                        <option value={k.name()} selected={*k == p.until_kind}>{ k.name() }</option>
+                    }) }
+                </select>
+                <button type="button" data-testid="run-until-forward" onclick={send(&p.on, Verb::RunUntil { forward: true })}
+                    aria-label={format!("Run until the next {kind}")} title={format!("Run until the next {kind}")}>{ "▶" }</button>
+                <span class="status" role="status">{ p.status.clone().unwrap_or_default() }</span>
+            </div>
+        </div>
+    }
+}

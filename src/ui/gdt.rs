@@ -1,0 +1,55 @@
+//! The GDT's dynamic TSS slots as a grid: free, owned (by which LWP), just freed, or
+//! poisoned (free, but a dead LWP still carries its selector).
+
+use super::view::chg;
+use crate::engine::snapshot::{Snapshot, SlotView};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct GdtProps {
+    pub snap: Rc<Snapshot>,
+    pub prev: Option<Rc<Snapshot>>,
+}
+
+fn slot_state(s: &SlotView) -> (&'static str, String) {
+    match (&s.owner, s.poisoned, s.just_freed) {
+        (Some(o), _, _) => ("slot-owned", format!("TSS of {o}")),
+        (None, true, _) => ("slot-poisoned", "free, selector still held".into()),
+        (None, false, true) => ("slot-freed", "just freed".into()),
+        (None, false, false) => ("slot-free", "free".into()),
+    }
+}
+
+#[component]
+pub fn GdtPanel(p: &GdtProps) -> Html {
+    let g = &p.snap.gdt;
+    let before = p.prev.as_ref().map(|b| &b.gdt);
+    let in_use = g.slots.iter().filter(|s| s.owner.is_some()).count();
+    html! {
+        <section class="panel gdt" aria-labelledby="gdt-h">
+            <h2 id="gdt-h">{ "GDT: TSS slots" }<span class="sub">{ format!(" {in_use} in use · gdt_size {} · gdt_count {} · gdt_next {}", g.size, g.count, g.next) }</span></h2>
+            <ol class="slots" data-testid="tss-slots">
+                { for g.slots.iter().map(|s| {
+                    let (cls, text) = slot_state(s);
+                    let was = before.and_then(|b| b.slots.iter().find(|x| x.slot == s.slot));
+                    let changed = before.is_some() && was.is_none_or(|w| w.owner != s.owner || w.poisoned != s.poisoned);
+                    html! {
+                        <li class={classes!("slot", cls, chg(changed))} data-slot={s.slot.to_string()}
+                            data-owner={s.owner.clone().unwrap_or_default()} data-state={cls.trim_start_matches("slot-").to_string()}
+                            title={format!("GDT slot {}, selector {}: {text}", s.slot, s.sel)}>
+                            <span class="slot-no">{ format!("#{} {}", s.slot, s.sel) }</span>
+                            <span class="slot-what">{ match &s.owner { Some(o) => o.clone(), None => text.clone() } }</span>
+                        </li>
+                    }
+                }) }
+            </ol>
+            <p class="legend">
+                <span class="slot-owned key">{ "owned" }</span>
+                <span class="slot-free key">{ "free" }</span>
+                <span class="slot-freed key">{ "just freed" }</span>
+                <span class="slot-poisoned key">{ "poisoned: freed while a dead LWP keeps the selector" }</span>
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,99 @@
+//! The top bar: title, scenario picker, design picker, and the share button with the
+//! link it copied (or a field to copy it from when the clipboard is unavailable).
+
+use super::state::{ShareStatus, Verb};
+use crate::engine::library::BUILTINS;
+use crate::engine::Design;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    pub design: Design,
+    /// The built-in the editor holds unedited; None: the user's own text.
+    pub builtin: Option<&'static str>,
+    pub embed: bool,
+    pub share: ShareStatus,
+    /// In an iframe: a link that opens the same moment in the full app.
+    pub full_view: Option<String>,
+    pub on: Callback<Verb>,
+}
+
+/// A design as the picker names it.
+pub fn design_label(d: Design) -> &'static str {
+    match d {
+        Design::Reaper => "reaper (before the patch)",
+        Design::Patch => "patch (2003-11-02, no reaper)",
+    }
+}
+
+#[component]
+pub fn Header(p: &HeaderProps) -> Html {
+    let on_design = {
+        let on = p.on.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            if let Some(d) = Design::from_name(&v) {
+                on.emit(Verb::SetDesign(d));
+            }
+        })
+    };
+    let on_scenario = {
+        let on = p.on.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            on.emit(Verb::PickBuiltin(v));
+        })
+    };
+    let on_share = {
+        let on = p.on.clone();
+        Callback::from(move |_: MouseEvent| on.emit(Verb::Share))
+    };
+    let select_all = Callback::from(|e: FocusEvent| {
+        e.target_unchecked_into::<web_sys::HtmlInputElement>().select();
+    });
+    let share_out = match &p.share {
+        ShareStatus::Idle => html! {},
+        ShareStatus::Pending => html! { <span class="share-msg" role="status">{ "Copying…" }</span> },
+        ShareStatus::Failed(why) => html! { <span class="share-msg tone-warn" role="status">{ format!("No link: {why}") }</span> },
+        ShareStatus::Copied(url) | ShareStatus::Manual(url) => {
+            let copied = matches!(p.share, ShareStatus::Copied(_));
+            html! {
+                <span class="share-msg" role="status">
+                    <label for="share-link">{ if copied { "✓ Link copied:" } else { "Copy this link:" } }</label>
+                    <input id="share-link" data-testid="share-link" type="text" readonly=true value={url.clone()} onfocus={select_all} />
+                </span>
+            }
+        }
+    };
+    html! {
+        <header class="top">
+            <h1><span class="logo">{ "exitpath" }</span><span class="tagline">{ " the NetBSD exit path, step by step" }</span></h1>
+            <div class="pickers">
+                { if p.embed { html! {} } else { html! {
+                    <div class="group">
+                        <label for="scenario-picker">{ "Scenario" }</label>
+                        <select id="scenario-picker" data-testid="scenario-picker" onchange={on_scenario}>
+                            { for BUILTINS.iter().map(|b| html! {
+                                <option value={b.id} selected={p.builtin == Some(b.id)}>{ b.title }</option>
+                            }) }
+                            { if p.builtin.is_none() { html! { <option value="" selected=true disabled=true>{ "your own scenario" }</option> } } else { html! {} } }
+                        </select>
+                    </div>
+                } } }
+                <div class="group">
+                    <label for="design-picker">{ "Design" }</label>
+                    <select id="design-picker" data-testid="design" onchange={on_design}>
+                        { for Design::ALL.iter().map(|d| html! {
+                            <option value={d.name()} selected={*d == p.design}>{ design_label(*d) }</option>
+                        }) }
+                    </select>
+                </div>
+                <button type="button" data-testid="share" onclick={on_share} title="Copy a link to exactly this moment">{ "Share link" }</button>
+                { for p.full_view.iter().map(|href| html! {
+                    <a class="full-view" href={href.clone()} target="_blank" rel="noopener">{ "Open in exitpath ↗" }</a>
+                }) }
+                { share_out }
+            </div>
+        </header>
+    }
+}

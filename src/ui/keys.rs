@@ -1,0 +1,77 @@
+//! Keyboard shortcuts: the key → verb table, the document listener that applies it
+//! (never while the user types in a text field), and the on-screen list of keys.
+
+use super::dom::Listener;
+use super::state::Verb;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// What each key does, for the on-screen list (key, action).
+pub const KEYS: [(&str, &str); 7] = [
+    ("Space", "play / pause"),
+    ("→", "one micro-step forward"),
+    ("←", "one micro-step back"),
+    ("Shift + →", "next action (scenario line)"),
+    ("Shift + ←", "previous action"),
+    ("Home", "boot (step 0)"),
+    ("End", "the end of the run"),
+];
+
+/// The verb for a key press, if the key is a shortcut.
+pub fn verb_for(key: &str, shift: bool) -> Option<Verb> {
+    Some(match (key, shift) {
+        (" " | "Spacebar", _) => Verb::TogglePlay,
+        ("ArrowRight", false) => Verb::StepForward,
+        ("ArrowLeft", false) => Verb::StepBack,
+        ("ArrowRight", true) => Verb::ActionForward,
+        ("ArrowLeft", true) => Verb::ActionBack,
+        ("Home", _) => Verb::Home,
+        ("End", _) => Verb::End,
+        _ => return None,
+    })
+}
+
+/// Whether the key press belongs to a control the user is typing in or choosing from
+/// (text fields, the editor, drop-down lists), which keeps its keys.
+fn typing_in(target: Option<web_sys::EventTarget>) -> bool {
+    let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
+    match el.tag_name().to_ascii_lowercase().as_str() {
+        "textarea" | "select" => true,
+        "input" => {
+            let kind = el.get_attribute("type").unwrap_or_default().to_ascii_lowercase();
+            !matches!(kind.as_str(), "range" | "button" | "checkbox" | "radio")
+        }
+        _ => el.get_attribute("contenteditable").is_some(),
+    }
+}
+
+/// Listens for shortcuts on the document until dropped.
+pub fn listen(on: Callback<Verb>) -> Option<Listener> {
+    Listener::document("keydown", move |e: web_sys::Event| {
+        let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+        if k.ctrl_key() || k.meta_key() || k.alt_key() || k.is_composing() || typing_in(k.target()) {
+            return;
+        }
+        if let Some(verb) = verb_for(&k.key(), k.shift_key()) {
+            // Arrows and Space would also scroll the page or nudge the focused slider.
+            k.prevent_default();
+            on.emit(verb);
+        }
+    })
+}
+
+/// The list of shortcuts shown on the page.
+#[component]
+pub fn KeyList() -> Html {
+    html! {
+        <section class="panel keys" aria-labelledby="keys-h">
+            <h2 id="keys-h">{ "Keyboard" }</h2>
+            <dl class="keylist">
+                { for KEYS.iter().map(|(k, what)| html! {
+                    <div class="key-row"><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></div>
+                }) }
+            </dl>
+            <p class="hint">{ "Keys do nothing while you type in the scenario editor. Tab moves between controls; Enter presses the focused button." }</p>
+        </section>
+    }
+}

@@ -1,0 +1,61 @@
+//! The kernel's lists: allproc, zombproc, (in `reaper`) deadprocs / deadlwp / zomblwp,
+//! the run queue and the sleep queues by wait channel. New entries are highlighted.
+
+use super::view::{chg, chips};
+use crate::engine::snapshot::Snapshot;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ListsProps {
+    pub snap: Rc<Snapshot>,
+    pub prev: Option<Rc<Snapshot>>,
+}
+
+fn list_row(name: &str, note: &str, body: Html, testid: Option<&'static str>) -> Html {
+    html! {
+        <div class="list-row" data-testid={testid}>
+            <dt title={note.to_string()}>{ name.to_string() }</dt>
+            <dd>{ body }</dd>
+        </div>
+    }
+}
+
+#[component]
+pub fn ListsPanel(p: &ListsProps) -> Html {
+    let s = &p.snap;
+    let b = p.prev.as_deref();
+    let reaper = s.design == "reaper";
+    html! {
+        <section class="panel lists" aria-labelledby="lists-h">
+            <h2 id="lists-h">{ "Kernel lists" }<span class="sub">{ " head first" }</span></h2>
+            <dl class="lists-dl">
+                { list_row("allproc", "every live process", chips(&s.allproc, b.map(|b| b.allproc.as_slice()), Some("data-pid")), None) }
+                { list_row("zombproc", "processes that exited, waiting for their parent's wait4", chips(&s.zombproc, b.map(|b| b.zombproc.as_slice()), Some("data-pid")), Some("zombproc")) }
+                { if reaper { html! { <>
+                    { list_row("deadprocs", "exit2 queued these procs for the reaper", chips(&s.deadprocs, b.map(|b| b.deadprocs.as_slice()), Some("data-pid")), Some("deadprocs")) }
+                    { list_row("deadlwp", "exit2 queued these LWPs for the reaper", chips(&s.deadlwp, b.map(|b| b.deadlwp.as_slice()), None), Some("deadlwp")) }
+                    { list_row("zomblwp", "zombie LWPs waiting for lwp_wait", chips(&s.zomblwp, b.map(|b| b.zomblwp.as_slice()), None), Some("zomblwp")) }
+                </> } } else { html! {} } }
+                { list_row("run queue", "LWPs ready to run (sched_qs)", chips(&s.runq, b.map(|b| b.runq.as_slice()), None), Some("runq")) }
+                { list_row("sleep queues", "LWPs asleep, by wait channel", html! {
+                    if s.sleepq.is_empty() {
+                        <span class="empty">{ "(nobody asleep)" }</span>
+                    } else {
+                        <ul class="sleepq">
+                            { for s.sleepq.iter().map(|q| {
+                                let before = b.and_then(|b| b.sleepq.iter().find(|x| x.chan == q.chan));
+                                html! {
+                                    <li class={chg(b.is_some() && before.is_none())}>
+                                        <span class="chan mono">{ q.chan.clone() }</span>{ " ← " }
+                                        { chips(&q.lwps, before.map(|x| x.lwps.as_slice()).or(b.map(|_| &[][..])), None) }
+                                    </li>
+                                }
+                            }) }
+                        </ul>
+                    }
+                }, Some("sleepq")) }
+            </dl>
+        </section>
+    }
+}

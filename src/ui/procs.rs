@@ -1,0 +1,126 @@
+//! The process table: per proc a header row (pid, command, ppid, p_stat, p_flag,
+//! p_nlwps/p_nrlwps/p_nzlwps), then one row per LWP (l_stat, l_flag, u-area, TSS, wchan).
+
+use super::view::{chg, lstat_class, pstat_class};
+use crate::engine::snapshot::{LwpView, ProcView, Snapshot};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ProcsProps {
+    pub snap: Rc<Snapshot>,
+    pub prev: Option<Rc<Snapshot>>,
+}
+
+fn wchan_text(l: &LwpView) -> String {
+    match &l.wchan {
+        Some(c) => format!("{c} \"{}\"", l.wmesg),
+        None => "—".into(),
+    }
+}
+
+fn kstack_text(l: &LwpView) -> String {
+    let n = l.kstack.len();
+    if n == 0 {
+        return "—".into();
+    }
+    l.kstack[n.saturating_sub(2)..].join(" › ")
+}
+
+fn lwp_cells(l: &LwpView, before: Option<&LwpView>) -> Html {
+    let ch = |f: &dyn Fn(&LwpView) -> String| before.is_some_and(|b| f(b) != f(l));
+    let uarea = if l.owns_uarea { l.uarea.clone() } else { format!("({} released)", l.uarea) };
+    html! {
+        <>
+            <td class="num">{ l.lid }</td>
+            <td class={classes!("stat", lstat_class(l.stat), chg(ch(&|l| format!("{:?}", l.stat))))}>{ format!("{:?}", l.stat) }</td>
+            <td class={classes!("flags", chg(ch(&|l| l.flags.clone())))}>{ l.flags.replace('|', " ") }</td>
+            <td class={classes!("mono", (!l.owns_uarea).then_some("gone"), chg(ch(&|l| format!("{}{}", l.uarea, l.owns_uarea))))}>{ uarea }</td>
+            <td class={classes!("mono", chg(ch(&|l| l.tss_sel.clone())))}>{ l.tss_sel.clone() }</td>
+            <td class={classes!("wchan", chg(ch(&wchan_text)))}>{ wchan_text(l) }</td>
+            <td class={classes!("kstack", chg(ch(&kstack_text)))}>{ kstack_text(l) }</td>
+        </>
+    }
+}
+
+fn proc_rows(p: &ProcView, before: Option<&ProcView>, had_prev: bool) -> Html {
+    let is_new = had_prev && before.is_none();
+    let ch = |f: &dyn Fn(&ProcView) -> String| before.is_some_and(|b| f(b) != f(p));
+    let pstat = format!("{:?}", p.stat);
+    let counts = |p: &ProcView| format!("{}/{}/{}", p.nlwps, p.nrlwps, p.nzlwps);
+    let field = |name: &'static str, value: String, extra: Classes, changed: bool| html! {
+        <span class={classes!("pf", extra, chg(changed))}><span class="pf-name">{ name }</span>{ " " }<span class="pf-val">{ value }</span></span>
+    };
+    let head = html! {
+        <tr class={classes!("proc-row", chg(is_new))} data-proc={p.pid.to_string()}>
+            <th scope="rowgroup" colspan="7">
+                <span class="pid">{ p.pid }</span>{ " " }<span class="name">{ p.name.clone() }</span>
+                { field("ppid", p.ppid.to_string(), classes!(), ch(&|p| p.ppid.to_string())) }
+                { field("p_stat", pstat.clone(), classes!("stat", pstat_class(p.stat)), ch(&|p| format!("{:?}", p.stat))) }
+                { field("p_flag", p.flags.replace('|', " "), classes!("flags"), ch(&|p| p.flags.clone())) }
+                { field("p_nlwps/nrlwps/nzlwps", counts(p), classes!(), ch(&counts)) }
+            </th>
+        </tr>
+    };
+    if p.lwps.is_empty() {
+        return html! {
+            <tbody>
+                { head }
+                <tr data-pid={p.pid.to_string()} data-lid="" data-stat="" data-pstat={pstat}>
+                    <td colspan="7" class="empty">{ "no LWPs left" }</td>
+                </tr>
+            </tbody>
+        };
+    }
+    html! {
+        <tbody>
+            { head }
+            { for p.lwps.iter().map(|l| {
+                let lb = before.and_then(|b| b.lwps.iter().find(|x| x.lid == l.lid));
+                let new_lwp = had_prev && lb.is_none();
+                html! {
+                    <tr class={classes!("lwp-row", chg(is_new || new_lwp))}
+                        data-pid={p.pid.to_string()} data-lid={l.lid.to_string()}
+                        data-stat={format!("{:?}", l.stat)} data-pstat={pstat.clone()}>
+                        { lwp_cells(l, lb) }
+                    </tr>
+                }
+            }) }
+        </tbody>
+    }
+}
+
+#[component]
+pub fn ProcsPanel(p: &ProcsProps) -> Html {
+    let prev = p.prev.as_deref();
+    let gone: Vec<&ProcView> = prev
+        .map(|pr| pr.procs.iter().filter(|x| !p.snap.procs.iter().any(|y| y.pid == x.pid)).collect())
+        .unwrap_or_default();
+    html! {
+        <section class="panel procs" aria-labelledby="procs-h">
+            <h2 id="procs-h">{ "Processes and LWPs" }<span class="sub">{ " struct proc / struct lwp" }</span></h2>
+            <div class="scroll-x">
+                <table class="grid" data-testid="procs">
+                    <thead>
+                        <tr>
+                            <th scope="col" class="num">{ "lid" }</th>
+                            <th scope="col">{ "l_stat" }</th>
+                            <th scope="col">{ "l_flag" }</th>
+                            <th scope="col">{ "u-area (l_addr)" }</th>
+                            <th scope="col">{ "md_tss_sel" }</th>
+                            <th scope="col">{ "wchan \"wmesg\"" }</th>
+                            <th scope="col">{ "in kernel" }</th>
+                        </tr>
+                    </thead>
+                    { for p.snap.procs.iter().map(|x| {
+                        let before = prev.and_then(|pr| pr.procs.iter().find(|y| y.pid == x.pid));
+                        proc_rows(x, before, prev.is_some())
+                    }) }
+                </table>
+            </div>
+            { if gone.is_empty() { html! {} } else { html! {
+                <p class="note chg">{ format!("Freed in this step: {}", gone.iter().map(|g| format!("pid {} ({})", g.pid, g.name)).collect::<Vec<_>>().join(", ")) }</p>
+            } } }
+        </section>
+    }
+}

@@ -1,0 +1,112 @@
+//! The pseudo-source panel: the function the last micro-step ran, in the current design,
+//! with the executed line highlighted and the lines the patch added (or removed) marked.
+
+use crate::engine::func::{Func, Mark};
+use crate::engine::session::StepView;
+use crate::engine::source;
+use crate::engine::Design;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SourceProps {
+    pub design: Design,
+    pub step: Option<Rc<StepView>>,
+    /// The running LWP's kernel stack, outermost first.
+    pub stack: Vec<String>,
+}
+
+/// One listing line: text, its patch mark, and whether it is the signature.
+fn listing(design: Design, func: Func) -> Option<(&'static str, &'static str, Vec<(String, Mark)>)> {
+    let body = source::body(design, func)?;
+    let mut out = vec![(body.signature.to_string(), Mark::Same)];
+    for l in body.lines {
+        for t in l.text.lines() {
+            out.push((format!("    {t}"), l.mark));
+        }
+    }
+    Some((body.signature, body.file, out))
+}
+
+#[component]
+pub fn SourcePanel(p: &SourceProps) -> Html {
+    let box_ref = use_node_ref();
+    let line_ref = use_node_ref();
+    let key = p.step.as_ref().map(|s| (s.func, s.listing_line));
+    {
+        let (box_ref, line_ref) = (box_ref.clone(), line_ref.clone());
+        use_effect_with(key, move |_| {
+            // Keep the executed line in view inside the listing, a third from the top,
+            // without scrolling the page itself.
+            if let (Some(b), Some(l)) = (
+                box_ref.cast::<web_sys::HtmlElement>(),
+                line_ref.get().and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()),
+            ) {
+                // `.listing` is positioned, so offset_top is relative to it.
+                let top = l.offset_top() - b.client_height() / 3;
+                b.set_scroll_top(top.max(0));
+            }
+        });
+    }
+    let Some(step) = &p.step else {
+        return html! {
+            <section class="panel source" data-testid="source" aria-labelledby="src-h">
+                <h2 id="src-h">{ "Source" }</h2>
+                <p class="empty">{ "At boot: nothing has run yet. Step forward to see each line the kernel executes." }</p>
+            </section>
+        };
+    };
+    let func = Func::ALL.iter().copied().find(|f| f.name() == step.func);
+    let lines = func.and_then(|f| listing(p.design, f));
+    let first = step.listing_line as usize;
+    let last = first + step.listing_span.max(1) as usize - 1;
+    let mark_note = match p.design {
+        Design::Patch => "+ new or changed by the patch",
+        Design::Reaper => "− removed by the patch",
+    };
+    html! {
+        <section class="panel source" data-testid="source" aria-labelledby="src-h">
+            <h2 id="src-h">
+                <span class="mono">{ format!("{}()", step.func) }</span>
+                <span class="sub">{ format!(" {} · design {}", step.file, p.design.name()) }</span>
+            </h2>
+            { if p.stack.len() > 1 { html! {
+                <p class="callstack" aria-label="Kernel stack of the running LWP">
+                    { "stack: " }<span class="mono">{ p.stack.join(" › ") }</span>
+                </p>
+            } } else { html! {} } }
+            <div class="listing" ref={box_ref} tabindex="0" aria-label={format!("Pseudo-source of {}", step.func)}>
+                { match lines {
+                    None => html! { <p class="empty">{ "(no pseudo-source for this function in this design)" }</p> },
+                    Some((_, _, lines)) => html! {
+                        <ol class="code">
+                            { for lines.iter().enumerate().map(|(i, (text, mark))| {
+                                let n = i + 1;
+                                let hit = n >= first && n <= last;
+                                let (mcls, msym, mtitle) = match mark {
+                                    Mark::New => ("m-new", "+", "new in the patch"),
+                                    Mark::Gone => ("m-gone", "−", "removed by the patch"),
+                                    Mark::Same => ("", " ", ""),
+                                };
+                                html! {
+                                    <li class={classes!(mcls, hit.then_some("hit"), (n == 1).then_some("sig"))}
+                                        ref={if n == first { line_ref.clone() } else { NodeRef::default() }}
+                                        aria-current={if hit { Some("step") } else { None }}>
+                                        <span class="ln" aria-hidden="true">{ n }</span>
+                                        <span class="mk" title={mtitle}>{ msym }</span>
+                                        <code>{ text.clone() }</code>
+                                    </li>
+                                }
+                            }) }
+                        </ol>
+                    },
+                } }
+            </div>
+            <p class="legend">
+                <span class="hit key">{ "▶ executed by this step" }</span>
+                <span class={classes!("key", if p.design == Design::Patch { "m-new" } else { "m-gone" })}>{ mark_note }</span>
+            </p>
+        </section>
+    }
+}

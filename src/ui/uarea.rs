@@ -1,0 +1,90 @@
+//! The u-area cache (uvm_uareas) as a stack with its UVM_NUAREA_MAX line, and the u-areas
+//! allocated in kernel_map with who holds each.
+
+use super::view::chg;
+use crate::engine::snapshot::Snapshot;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct UareaProps {
+    pub snap: Rc<Snapshot>,
+    pub prev: Option<Rc<Snapshot>>,
+}
+
+/// Who holds the u-area at `addr`: an LWP ("10.1"), the cache, or nobody.
+fn holder(s: &Snapshot, addr: &str) -> String {
+    for p in &s.procs {
+        for l in &p.lwps {
+            if l.owns_uarea && l.uarea == addr {
+                return format!("LWP {}.{}", p.pid, l.lid);
+            }
+        }
+    }
+    if s.uarea_cache.list.iter().any(|a| a == addr) {
+        return "in the cache".into();
+    }
+    "nobody".into()
+}
+
+#[component]
+pub fn UareaPanel(p: &UareaProps) -> Html {
+    let s = &p.snap;
+    let c = &s.uarea_cache;
+    let b = p.prev.as_deref();
+    let before = b.map(|b| &b.uarea_cache);
+    let over = c.nuarea > c.max;
+    // The stack, head (uvm_uareas) first; the limit line sits after the max-th entry.
+    let cells: Vec<Html> = c
+        .list
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let new = before.is_some_and(|bc| !bc.list.contains(a));
+            let beyond = i as u32 >= c.max;
+            html! {
+                <li class={classes!("ua", beyond.then_some("beyond"), chg(new))}>
+                    <span class="mono">{ a.clone() }</span>
+                    { if i == 0 { html! { <span class="head-tag">{ "← uvm_uareas" }</span> } } else { html! {} } }
+                </li>
+            }
+        })
+        .collect();
+    let limit_at = (c.max as usize).min(cells.len());
+    let mut stack = cells;
+    stack.insert(
+        limit_at,
+        html! { <li class={classes!("limit", over.then_some("over"))} aria-label={format!("UVM_NUAREA_MAX = {}", c.max)}>{ format!("UVM_NUAREA_MAX = {}", c.max) }</li> },
+    );
+    let km_before = b.map(|b| &b.kernel_map);
+    html! {
+        <section class="panel uarea" aria-labelledby="uarea-h">
+            <h2 id="uarea-h">{ "u-areas" }</h2>
+            <div class="uarea-cols">
+                <div class="ua-cache" data-testid="uarea-cache" data-nuarea={c.nuarea.to_string()} data-max={c.max.to_string()}>
+                    <h3 class={chg(before.is_some_and(|bc| bc.nuarea != c.nuarea))}>
+                        { "cache: uvm_nuarea = " }<strong>{ c.nuarea }</strong>{ format!(" of {}", c.max) }
+                        { if over { html! { <span class="state tone-warn">{ " ⚠ over the limit: uvm_uarea_drain trims it" }</span> } } else { html! {} } }
+                    </h3>
+                    <ol class="ua-stack">
+                        { if c.list.is_empty() { html! { <li class="empty">{ "(empty)" }</li> } } else { html! {} } }
+                        { for stack }
+                    </ol>
+                </div>
+                <div class="ua-km">
+                    <h3>{ format!("kernel_map: {} u-area{}", s.kernel_map.len(), if s.kernel_map.len() == 1 { "" } else { "s" }) }</h3>
+                    <ul class="km">
+                        { for s.kernel_map.iter().map(|a| {
+                            let new = km_before.is_some_and(|k| !k.contains(a));
+                            let who = holder(s, a);
+                            let moved = b.is_some_and(|b| holder(b, a) != who);
+                            html! {
+                                <li class={chg(new || moved)}><span class="mono">{ a.clone() }</span>{ " " }<span class="who">{ who }</span></li>
+                            }
+                        }) }
+                    </ul>
+                </div>
+            </div>
+        </section>
+    }
+}
