@@ -58,7 +58,9 @@ impl Gen {
                         format!("thread t{t}")
                     }
                 }
-                4 if self.threads > 0 => {
+                // only the main LWP waits for LWPs: two LWPs waiting for each other
+                // is a deadlock of the program, not of the kernel
+                4 if self.threads > 0 && me_proc.is_some() => {
                     if self.rng.below(2) == 0 {
                         format!("lwp_wait t{}", self.rng.below(self.threads as u64))
                     } else {

@@ -4,9 +4,13 @@
 
 #[cfg(target_arch = "wasm32")]
 fn show_panic(message: &str) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     let Some(body) = doc.body() else { return };
-    let Ok(div) = doc.create_element("div") else { return };
+    let Ok(div) = doc.create_element("div") else {
+        return;
+    };
     let _ = div.set_attribute("data-testid", "error-banner");
     let _ = div.set_attribute("role", "alert");
     let _ = div.set_attribute("class", "banner panic");
@@ -19,14 +23,24 @@ fn show_panic(message: &str) {
 
 /// `window.wasmBindings.exitpath_link(scenario, design, step, embed)`: the URL fragment
 /// (without '#') of a link to `step` of `scenario` in `design`, for course pages that build
-/// links in script (and the end-to-end tests). Empty when `design` is not a design name.
+/// links in script (and the end-to-end tests). Empty when `design` is not a design name or
+/// the scenario is too large for a link.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn exitpath_link(scenario: &str, design: &str, step: f64, embed: bool) -> String {
     use exitpath::ui::share_link::{encode, make};
-    let Some(design) = exitpath::engine::Design::from_name(design) else { return String::new() };
-    let builtin = exitpath::engine::library::BUILTINS.iter().find(|b| b.text == scenario).map(|b| b.id);
-    let step = if step.is_finite() && step > 0.0 { step as u64 } else { 0 };
+    let Some(design) = exitpath::engine::Design::from_name(design) else {
+        return String::new();
+    };
+    let builtin = exitpath::engine::library::BUILTINS
+        .iter()
+        .find(|b| b.text == scenario)
+        .map(|b| b.id);
+    let step = if step.is_finite() && step > 0.0 {
+        step as u64
+    } else {
+        0
+    };
     encode(&make(scenario, design, step, builtin, embed)).unwrap_or_default()
 }
 

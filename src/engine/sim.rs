@@ -83,6 +83,8 @@ pub struct Sim {
     pub(crate) vm_free: Vec<u32>,
     /// The CPU that runs the next micro-step.
     pub(crate) next_cpu: usize,
+    /// (steps, switches) from exit1 to proc_free, for every reaped process.
+    pub(crate) exit_to_reap: Vec<(u64, u64)>,
 }
 
 pub(crate) const DIRTY_UAREA: u8 = 1;
@@ -152,6 +154,7 @@ impl Sim {
             lwp_free: Vec::new(),
             vm_free: Vec::new(),
             next_cpu: 0,
+            exit_to_reap: Vec::new(),
         };
         // proc0 / lwp0: the swapper; its PCB is the idle PCB of CPU 0.
         let lwp0 = sim.boot_proc(&mut st, 0, NONE, P0, PROC0_UAREA, Some(0));
@@ -315,6 +318,7 @@ impl Sim {
             last: self.st,
             truncated,
             narration,
+            exit_to_reap: self.exit_to_reap,
         }
     }
 

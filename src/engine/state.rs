@@ -239,6 +239,9 @@ pub struct CpuCtx {
     pub proclist_locked: bool,
 }
 
+/// How many recent exit-to-reap spans a state keeps (checkpoints stay small).
+pub const EXIT_TO_REAP_KEPT: usize = 64;
+
 /// Counters reported as metrics.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
 pub struct Counters {
@@ -253,8 +256,11 @@ pub struct Counters {
     pub drains: u64,
     pub exits: u64,
     pub reaps: u64,
-    /// (steps, context switches) from each exit1 to the parent's wait4 reaping it.
+    /// (steps, context switches) from exit1 to the parent's wait4 reaping it, for the
+    /// most recent `EXIT_TO_REAP_KEPT` reaps (the full list is in the trace).
     pub exit_to_reap: Vec<(u64, u64)>,
+    /// Sums of the same over every reap so far.
+    pub exit_to_reap_sum: (u64, u64),
     pub kernel_map_peak: u32,
 }
 

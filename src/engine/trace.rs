@@ -193,6 +193,8 @@ pub struct Trace {
     pub last: KernelState,
     /// The run stopped at the step limit, not because the kernel went quiet.
     pub truncated: bool,
+    /// (steps, context switches) from each exit1 to the parent's proc_free of it.
+    pub exit_to_reap: Vec<(u64, u64)>,
     /// Who ran and what happened, per step, when the run was asked to keep it.
     pub narration: Option<Vec<(String, String)>>,
 }

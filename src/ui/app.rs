@@ -48,7 +48,13 @@ fn running_stack(view: &View) -> Vec<String> {
         let (pid, lid) = step.who.split_once('.')?;
         let (pid, lid): (u32, u32) = (pid.parse().ok()?, lid.parse().ok()?);
         let snap = view.prev.as_ref()?;
-        let lwp = snap.procs.iter().find(|p| p.pid == pid)?.lwps.iter().find(|l| l.lid == lid)?;
+        let lwp = snap
+            .procs
+            .iter()
+            .find(|p| p.pid == pid)?
+            .lwps
+            .iter()
+            .find(|l| l.lid == lid)?;
         Some(lwp.kstack.clone())
     };
     find().unwrap_or_default()
@@ -67,7 +73,8 @@ pub fn App() -> Html {
     {
         let on = on.clone();
         use_effect_with((state.playing, state.speed), move |&(playing, speed)| {
-            let timer = playing.then(|| Interval::new(1000 / speed.max(1), move || on.emit(Verb::Tick)));
+            let timer =
+                playing.then(|| Interval::new(1000 / speed.max(1), move || on.emit(Verb::Tick)));
             move || drop(timer)
         });
     }
@@ -77,8 +84,12 @@ pub fn App() -> Html {
         use_effect_with((), move |_| {
             let keys = keys::listen(on.clone());
             let on2 = on.clone();
-            let pop = Listener::window("popstate", move |_| on.emit(Verb::OpenLink(dom::read_hash())));
-            let hash = Listener::window("hashchange", move |_| on2.emit(Verb::OpenLink(dom::read_hash())));
+            let pop = Listener::window("popstate", move |_| {
+                on.emit(Verb::OpenLink(dom::read_hash()))
+            });
+            let hash = Listener::window("hashchange", move |_| {
+                on2.emit(Verb::OpenLink(dom::read_hash()))
+            });
             move || drop((keys, pop, hash))
         });
     }
@@ -87,26 +98,36 @@ pub fn App() -> Html {
     let fragment = state.fragment();
     {
         let last_seq = use_mut_ref(|| None::<u64>);
-        use_effect_with((fragment.clone().ok(), state.history_seq), move |(fragment, seq)| {
-            let push = last_seq.borrow().is_some_and(|s| s != *seq);
-            *last_seq.borrow_mut() = Some(*seq);
-            // No fragment: the scenario is too large for a link; the URL keeps the last one.
-            if let Some(fragment) = fragment {
-                dom::write_fragment(fragment, push);
-            }
-        });
+        use_effect_with(
+            (fragment.clone().ok(), state.history_seq),
+            move |(fragment, seq)| {
+                let push = last_seq.borrow().is_some_and(|s| s != *seq);
+                *last_seq.borrow_mut() = Some(*seq);
+                // No fragment: the scenario is too large for a link; the URL keeps the last one.
+                if let Some(fragment) = fragment {
+                    dom::write_fragment(fragment, push);
+                }
+            },
+        );
     }
     // Share: copy the link to the clipboard, or show it when that is not possible.
     {
         let on = on.clone();
-        let url = fragment.as_ref().map(|f| dom::url_with(f)).map_err(Clone::clone);
+        let url = fragment
+            .as_ref()
+            .map(|f| dom::url_with(f))
+            .map_err(Clone::clone);
         use_effect_with(state.share_seq, move |&seq| {
             if seq > 0 {
                 match url {
                     Ok(url) => {
                         let shown = url.clone();
                         dom::copy_text(&url, move |copied| {
-                            on.emit(Verb::ShareDone(if copied { ShareStatus::Copied(shown) } else { ShareStatus::Manual(shown) }))
+                            on.emit(Verb::ShareDone(if copied {
+                                ShareStatus::Copied(shown)
+                            } else {
+                                ShareStatus::Manual(shown)
+                            }))
                         });
                     }
                     Err(why) => on.emit(Verb::ShareDone(ShareStatus::Failed(why))),
@@ -115,21 +136,29 @@ pub fn App() -> Html {
         });
     }
 
-    let view = use_memo((state.run.clone(), state.pos), |(run, pos)| View::at(&run.session, *pos));
-    let session = &state.run.session;
-    let action = session.action_at(state.pos).filter(|_| state.pos > 0).map(|a| {
-        let who = format!("{}.{}", a.pid, a.lid);
-        if a.line > 0 {
-            format!("line {}: {} ({who})", a.line, a.text)
-        } else {
-            format!("{} ({who})", a.text)
-        }
+    let view = use_memo((state.run.clone(), state.pos), |(run, pos)| {
+        View::at(&run.session, *pos)
     });
+    let session = &state.run.session;
+    let action = session
+        .action_at(state.pos)
+        .filter(|_| state.pos > 0)
+        .map(|a| {
+            let who = format!("{}.{}", a.pid, a.lid);
+            if a.line > 0 {
+                format!("line {}: {} ({who})", a.line, a.text)
+            } else {
+                format!("{} ({who})", a.text)
+            }
+        });
     let full_view = state.embed.then(|| {
         let mut link = state.link();
         link.embed = false;
-        share_link::encode(&link).map(|f| format!("{}#{f}", dom::read_pathname())).unwrap_or_default()
+        share_link::encode(&link)
+            .ok()
+            .map(|f| format!("{}#{f}", dom::read_pathname()))
     });
+    let full_view = full_view.flatten();
     let stack = running_stack(&view);
 
     html! {

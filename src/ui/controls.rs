@@ -28,7 +28,9 @@ pub fn Controls(p: &ControlsProps) -> Html {
     let on_speed = {
         let on = p.on.clone();
         Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
             if let Ok(v) = v.parse() {
                 on.emit(Verb::SetSpeed(v));
             }
@@ -37,7 +39,9 @@ pub fn Controls(p: &ControlsProps) -> Html {
     let on_kind = {
         let on = p.on.clone();
         Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
             if let Some(k) = MarkerKind::ALL.iter().find(|k| k.name() == v) {
                 on.emit(Verb::SetUntilKind(*k));
             }

@@ -39,9 +39,18 @@ fn state_text(text: &str) -> Html {
     html! { <span class={classes!("state", tone.class())}>{ tone.prefix() }{ text.to_string() }</span> }
 }
 
-fn cpu_table(c: &CpuView, p: Option<&CpuView>, biglock: &Option<String>, prev_lock: Option<&Option<String>>) -> Html {
+fn cpu_table(
+    c: &CpuView,
+    p: Option<&CpuView>,
+    biglock: &Option<String>,
+    prev_lock: Option<&Option<String>>,
+) -> Html {
     let ch = |f: &dyn Fn(&CpuView) -> String| p.is_some_and(|p| f(p) != f(c));
-    let (if_text, if_note) = if c.eflags_if { ("1", "interrupts enabled") } else { ("0", "interrupts disabled (splhigh / cli)") };
+    let (if_text, if_note) = if c.eflags_if {
+        ("1", "interrupts enabled")
+    } else {
+        ("0", "interrupts disabled (splhigh / cli)")
+    };
     let sleep = if c.may_sleep {
         html! { <span class="state tone-ok">{ "✓ may sleep" }</span> }
     } else {

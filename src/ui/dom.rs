@@ -19,12 +19,16 @@ pub fn read_hash() -> String {
 
 /// The query string of the page's URL, with its '?'.
 pub fn read_search() -> String {
-    window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+    window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
 }
 
 /// The page's URL with `fragment` as its fragment.
 pub fn url_with(fragment: &str) -> String {
-    let href = window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    let href = window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
     let base = href.split('#').next().unwrap_or("");
     format!("{base}#{fragment}")
 }
@@ -32,7 +36,13 @@ pub fn url_with(fragment: &str) -> String {
 /// Writes `fragment` into the URL: a new history entry (`push`) or the current one.
 pub fn write_fragment(fragment: &str, push: bool) {
     let Some(w) = window() else { return };
-    if w.location().hash().ok().as_deref().map(|h| h.trim_start_matches('#')) == Some(fragment) {
+    if w.location()
+        .hash()
+        .ok()
+        .as_deref()
+        .map(|h| h.trim_start_matches('#'))
+        == Some(fragment)
+    {
         return;
     }
     let Ok(history) = w.history() else { return };
@@ -47,7 +57,9 @@ pub fn write_fragment(fragment: &str, push: bool) {
 /// Copies `text` with navigator.clipboard; `done(true)` once copied, `done(false)` when
 /// the clipboard is missing (insecure context) or refuses.
 pub fn copy_text(text: &str, done: impl FnOnce(bool) + 'static) {
-    let Some(w) = window() else { return done(false) };
+    let Some(w) = window() else {
+        return done(false);
+    };
     let navigator = w.navigator();
     let has_clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard"))
         .map(|c| !c.is_undefined() && !c.is_null())
@@ -83,20 +95,34 @@ pub struct Listener {
 }
 
 impl Listener {
-    pub fn new(target: &web_sys::EventTarget, event: &'static str, f: impl FnMut(web_sys::Event) + 'static) -> Listener {
+    pub fn new(
+        target: &web_sys::EventTarget,
+        event: &'static str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Listener {
         let closure = Closure::<dyn FnMut(web_sys::Event)>::new(f);
         let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
-        Listener { target: target.clone(), event, closure }
+        Listener {
+            target: target.clone(),
+            event,
+            closure,
+        }
     }
 
     /// A listener on the document.
-    pub fn document(event: &'static str, f: impl FnMut(web_sys::Event) + 'static) -> Option<Listener> {
+    pub fn document(
+        event: &'static str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Option<Listener> {
         let doc = window()?.document()?;
         Some(Listener::new(doc.as_ref(), event, f))
     }
 
     /// A listener on the window.
-    pub fn window(event: &'static str, f: impl FnMut(web_sys::Event) + 'static) -> Option<Listener> {
+    pub fn window(
+        event: &'static str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Option<Listener> {
         let w = window()?;
         Some(Listener::new(w.as_ref(), event, f))
     }
@@ -112,5 +138,7 @@ impl Drop for Listener {
 
 /// The path of the page's URL.
 pub fn read_pathname() -> String {
-    window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "/".into())
+    window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_else(|| "/".into())
 }

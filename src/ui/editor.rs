@@ -19,7 +19,9 @@ pub fn Editor(p: &EditorProps) -> Html {
     let oninput = {
         let on = p.on.clone();
         Callback::from(move |e: InputEvent| {
-            let v = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value();
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlTextAreaElement>()
+                .value();
             on.emit(Verb::Edit(v));
         })
     };

@@ -2,7 +2,7 @@
 //! poisoned (free, but a dead LWP still carries its selector).
 
 use super::view::chg;
-use crate::engine::snapshot::{Snapshot, SlotView};
+use crate::engine::snapshot::{SlotView, Snapshot};
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -31,7 +31,9 @@ pub fn Header(p: &HeaderProps) -> Html {
     let on_design = {
         let on = p.on.clone();
         Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
             if let Some(d) = Design::from_name(&v) {
                 on.emit(Verb::SetDesign(d));
             }
@@ -40,7 +42,9 @@ pub fn Header(p: &HeaderProps) -> Html {
     let on_scenario = {
         let on = p.on.clone();
         Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
             on.emit(Verb::PickBuiltin(v));
         })
     };
@@ -49,12 +53,17 @@ pub fn Header(p: &HeaderProps) -> Html {
         Callback::from(move |_: MouseEvent| on.emit(Verb::Share))
     };
     let select_all = Callback::from(|e: FocusEvent| {
-        e.target_unchecked_into::<web_sys::HtmlInputElement>().select();
+        e.target_unchecked_into::<web_sys::HtmlInputElement>()
+            .select();
     });
     let share_out = match &p.share {
         ShareStatus::Idle => html! {},
-        ShareStatus::Pending => html! { <span class="share-msg" role="status">{ "Copying…" }</span> },
-        ShareStatus::Failed(why) => html! { <span class="share-msg tone-warn" role="status">{ format!("No link: {why}") }</span> },
+        ShareStatus::Pending => {
+            html! { <span class="share-msg" role="status">{ "Copying…" }</span> }
+        }
+        ShareStatus::Failed(why) => {
+            html! { <span class="share-msg tone-warn" role="status">{ format!("No link: {why}") }</span> }
+        }
         ShareStatus::Copied(url) | ShareStatus::Manual(url) => {
             let copied = matches!(p.share, ShareStatus::Copied(_));
             html! {

@@ -34,11 +34,16 @@ pub fn verb_for(key: &str, shift: bool) -> Option<Verb> {
 /// Whether the key press belongs to a control the user is typing in or choosing from
 /// (text fields, the editor, drop-down lists), which keeps its keys.
 fn typing_in(target: Option<web_sys::EventTarget>) -> bool {
-    let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
+    let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        return false;
+    };
     match el.tag_name().to_ascii_lowercase().as_str() {
         "textarea" | "select" => true,
         "input" => {
-            let kind = el.get_attribute("type").unwrap_or_default().to_ascii_lowercase();
+            let kind = el
+                .get_attribute("type")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             !matches!(kind.as_str(), "range" | "button" | "checkbox" | "radio")
         }
         _ => el.get_attribute("contenteditable").is_some(),
@@ -48,8 +53,11 @@ fn typing_in(target: Option<web_sys::EventTarget>) -> bool {
 /// Listens for shortcuts on the document until dropped.
 pub fn listen(on: Callback<Verb>) -> Option<Listener> {
     Listener::document("keydown", move |e: web_sys::Event| {
-        let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-        if k.ctrl_key() || k.meta_key() || k.alt_key() || k.is_composing() || typing_in(k.target()) {
+        let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        if k.ctrl_key() || k.meta_key() || k.alt_key() || k.is_composing() || typing_in(k.target())
+        {
             return;
         }
         if let Some(verb) = verb_for(&k.key(), k.shift_key()) {

@@ -28,21 +28,96 @@ pub fn MetricsPanel(p: &MetricsProps) -> Html {
     let c = &p.snap.counters;
     let b = p.prev.as_ref().map(|b| &b.counters);
     let rows: Vec<(&str, String, String, bool)> = vec![
-        ("context switches (uvmexp.swtch)", c.swtch.to_string(), m.context_switches.to_string(), b.is_some_and(|b| b.swtch != c.swtch)),
-        ("reaper wake-ups", c.reaper_wakeups.to_string(), m.reaper_wakeups.to_string(), b.is_some_and(|b| b.reaper_wakeups != c.reaper_wakeups)),
-        ("uvm_km_alloc (u-areas)", c.km_alloc.to_string(), m.km_alloc.to_string(), b.is_some_and(|b| b.km_alloc != c.km_alloc)),
-        ("uvm_km_free (u-areas)", c.km_free.to_string(), m.km_free.to_string(), b.is_some_and(|b| b.km_free != c.km_free)),
-        ("u-area cache hits", c.uarea_cache_hits.to_string(), m.uarea_cache_hits.to_string(), b.is_some_and(|b| b.uarea_cache_hits != c.uarea_cache_hits)),
-        ("u-area cache peak", c.uarea_cache_peak.to_string(), m.uarea_cache_peak.to_string(), b.is_some_and(|b| b.uarea_cache_peak != c.uarea_cache_peak)),
-        ("TSS slots peak", "".into(), m.tss_slots_peak.to_string(), false),
-        ("forks / exits / reaps", format!("{} / {} / {}", c.forks, c.exits, c.reaps), format!("{} / {} / {}", m.forks, m.exits, m.reaps),
-            b.is_some_and(|b| (b.forks, b.exits, b.reaps) != (c.forks, c.exits, c.reaps))),
-        ("uvm_uarea_drain calls", c.drains.to_string(), m.drains.to_string(), b.is_some_and(|b| b.drains != c.drains)),
-        ("steps from exit() to reap", spread(&c.exit_to_reap.iter().map(|e| e.0).collect::<Vec<_>>()), spread(&m.exit_to_reap_steps),
-            b.is_some_and(|b| b.exit_to_reap.len() != c.exit_to_reap.len())),
-        ("switches from exit() to reap", spread(&c.exit_to_reap.iter().map(|e| e.1).collect::<Vec<_>>()), spread(&m.exit_to_reap_switches), false),
-        ("zombies", p.snap.zombproc.len().to_string(), format!("{} left at the end", m.zombies_left), b.is_some_and(|_| p.prev.as_ref().is_some_and(|pr| pr.zombproc.len() != p.snap.zombproc.len()))),
-        ("micro-steps", p.snap.step.to_string(), format!("{}{}", m.micro_steps, if m.truncated { " (stopped at the step limit)" } else { "" }), false),
+        (
+            "context switches (uvmexp.swtch)",
+            c.swtch.to_string(),
+            m.context_switches.to_string(),
+            b.is_some_and(|b| b.swtch != c.swtch),
+        ),
+        (
+            "reaper wake-ups",
+            c.reaper_wakeups.to_string(),
+            m.reaper_wakeups.to_string(),
+            b.is_some_and(|b| b.reaper_wakeups != c.reaper_wakeups),
+        ),
+        (
+            "uvm_km_alloc (u-areas)",
+            c.km_alloc.to_string(),
+            m.km_alloc.to_string(),
+            b.is_some_and(|b| b.km_alloc != c.km_alloc),
+        ),
+        (
+            "uvm_km_free (u-areas)",
+            c.km_free.to_string(),
+            m.km_free.to_string(),
+            b.is_some_and(|b| b.km_free != c.km_free),
+        ),
+        (
+            "u-area cache hits",
+            c.uarea_cache_hits.to_string(),
+            m.uarea_cache_hits.to_string(),
+            b.is_some_and(|b| b.uarea_cache_hits != c.uarea_cache_hits),
+        ),
+        (
+            "u-area cache peak",
+            c.uarea_cache_peak.to_string(),
+            m.uarea_cache_peak.to_string(),
+            b.is_some_and(|b| b.uarea_cache_peak != c.uarea_cache_peak),
+        ),
+        (
+            "TSS slots peak",
+            "".into(),
+            m.tss_slots_peak.to_string(),
+            false,
+        ),
+        (
+            "forks / exits / reaps",
+            format!("{} / {} / {}", c.forks, c.exits, c.reaps),
+            format!("{} / {} / {}", m.forks, m.exits, m.reaps),
+            b.is_some_and(|b| (b.forks, b.exits, b.reaps) != (c.forks, c.exits, c.reaps)),
+        ),
+        (
+            "uvm_uarea_drain calls",
+            c.drains.to_string(),
+            m.drains.to_string(),
+            b.is_some_and(|b| b.drains != c.drains),
+        ),
+        (
+            "steps from exit() to reap",
+            spread(&c.exit_to_reap.iter().map(|e| e.0).collect::<Vec<_>>()),
+            spread(&m.exit_to_reap_steps),
+            b.is_some_and(|b| b.exit_to_reap.len() != c.exit_to_reap.len()),
+        ),
+        (
+            "switches from exit() to reap",
+            spread(&c.exit_to_reap.iter().map(|e| e.1).collect::<Vec<_>>()),
+            spread(&m.exit_to_reap_switches),
+            false,
+        ),
+        (
+            "zombies",
+            p.snap.zombproc.len().to_string(),
+            format!("{} left at the end", m.zombies_left),
+            b.is_some_and(|_| {
+                p.prev
+                    .as_ref()
+                    .is_some_and(|pr| pr.zombproc.len() != p.snap.zombproc.len())
+            }),
+        ),
+        (
+            "micro-steps",
+            p.snap.step.to_string(),
+            format!(
+                "{}{}",
+                m.micro_steps,
+                if m.truncated {
+                    " (stopped at the step limit)"
+                } else {
+                    ""
+                }
+            ),
+            false,
+        ),
     ];
     html! {
         <section class="panel metrics" data-testid="metrics" aria-labelledby="metrics-h">

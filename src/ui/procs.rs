@@ -29,7 +29,11 @@ fn kstack_text(l: &LwpView) -> String {
 
 fn lwp_cells(l: &LwpView, before: Option<&LwpView>) -> Html {
     let ch = |f: &dyn Fn(&LwpView) -> String| before.is_some_and(|b| f(b) != f(l));
-    let uarea = if l.owns_uarea { l.uarea.clone() } else { format!("({} released)", l.uarea) };
+    let uarea = if l.owns_uarea {
+        l.uarea.clone()
+    } else {
+        format!("({} released)", l.uarea)
+    };
     html! {
         <>
             <td class="num">{ l.lid }</td>
@@ -48,8 +52,10 @@ fn proc_rows(p: &ProcView, before: Option<&ProcView>, had_prev: bool) -> Html {
     let ch = |f: &dyn Fn(&ProcView) -> String| before.is_some_and(|b| f(b) != f(p));
     let pstat = format!("{:?}", p.stat);
     let counts = |p: &ProcView| format!("{}/{}/{}", p.nlwps, p.nrlwps, p.nzlwps);
-    let field = |name: &'static str, value: String, extra: Classes, changed: bool| html! {
-        <span class={classes!("pf", extra, chg(changed))}><span class="pf-name">{ name }</span>{ " " }<span class="pf-val">{ value }</span></span>
+    let field = |name: &'static str, value: String, extra: Classes, changed: bool| {
+        html! {
+            <span class={classes!("pf", extra, chg(changed))}><span class="pf-name">{ name }</span>{ " " }<span class="pf-val">{ value }</span></span>
+        }
     };
     let head = html! {
         <tr class={classes!("proc-row", chg(is_new))} data-proc={p.pid.to_string()}>
@@ -94,7 +100,12 @@ fn proc_rows(p: &ProcView, before: Option<&ProcView>, had_prev: bool) -> Html {
 pub fn ProcsPanel(p: &ProcsProps) -> Html {
     let prev = p.prev.as_deref();
     let gone: Vec<&ProcView> = prev
-        .map(|pr| pr.procs.iter().filter(|x| !p.snap.procs.iter().any(|y| y.pid == x.pid)).collect())
+        .map(|pr| {
+            pr.procs
+                .iter()
+                .filter(|x| !p.snap.procs.iter().any(|y| y.pid == x.pid))
+                .collect()
+        })
         .unwrap_or_default();
     html! {
         <section class="panel procs" aria-labelledby="procs-h">

@@ -7,7 +7,13 @@ use crate::engine::Design;
 pub use crate::link::LinkState;
 
 /// The link state for `scenario` in `design` at `step`.
-pub fn make(scenario: &str, design: Design, step: u64, builtin: Option<&str>, embed: bool) -> LinkState {
+pub fn make(
+    scenario: &str,
+    design: Design,
+    step: u64,
+    builtin: Option<&str>,
+    embed: bool,
+) -> LinkState {
     let mut link = LinkState::new(scenario, design);
     link.step = step;
     link.builtin = builtin.map(str::to_string);
@@ -29,7 +35,9 @@ pub fn decode(fragment: &str) -> Result<LinkState, String> {
 /// switch the link carries that the text does not already declare (the UI keeps
 /// switches in the text, where the user can see and edit them).
 pub fn scenario_text(link: &LinkState) -> String {
-    let declared = scenario::parse(&link.scenario).map(|s| s.switches).unwrap_or_default();
+    let declared = scenario::parse(&link.scenario)
+        .map(|s| s.switches)
+        .unwrap_or_default();
     let mut text = link.scenario.clone();
     for sw in link.switches.iter().filter(|sw| !declared.contains(sw)) {
         if !text.is_empty() && !text.ends_with('\n') {

@@ -18,7 +18,10 @@ pub struct SourceProps {
 }
 
 /// One listing line: text, its patch mark, and whether it is the signature.
-fn listing(design: Design, func: Func) -> Option<(&'static str, &'static str, Vec<(String, Mark)>)> {
+fn listing(
+    design: Design,
+    func: Func,
+) -> Option<(&'static str, &'static str, Vec<(String, Mark)>)> {
     let body = source::body(design, func)?;
     let mut out = vec![(body.signature.to_string(), Mark::Same)];
     for l in body.lines {
@@ -41,7 +44,9 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
             // without scrolling the page itself.
             if let (Some(b), Some(l)) = (
                 box_ref.cast::<web_sys::HtmlElement>(),
-                line_ref.get().and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()),
+                line_ref
+                    .get()
+                    .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()),
             ) {
                 // `.listing` is positioned, so offset_top is relative to it.
                 let top = l.offset_top() - b.client_height() / 3;

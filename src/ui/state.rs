@@ -34,8 +34,16 @@ impl PartialEq for Run {
 impl Run {
     fn new(gen: u64, session: Session) -> Rc<Run> {
         let metrics = Metrics::of(session.design, &session.trace);
-        let markers = MarkerKind::ALL.iter().map(|&k| (k, session.markers(k))).collect();
-        Rc::new(Run { gen, session, metrics, markers })
+        let markers = MarkerKind::ALL
+            .iter()
+            .map(|&k| (k, session.markers(k)))
+            .collect();
+        Rc::new(Run {
+            gen,
+            session,
+            metrics,
+            markers,
+        })
     }
 
     pub fn len(&self) -> u64 {
@@ -103,7 +111,9 @@ pub enum Verb {
     Tick,
     SetSpeed(u32),
     SetUntilKind(MarkerKind),
-    RunUntil { forward: bool },
+    RunUntil {
+        forward: bool,
+    },
     /// Back to boot, stopped.
     Reset,
     SetDesign(Design),
@@ -118,7 +128,10 @@ pub enum Verb {
 }
 
 pub fn builtin_of(text: &str) -> Option<&'static str> {
-    library::BUILTINS.iter().find(|b| b.text == text).map(|b| b.id)
+    library::BUILTINS
+        .iter()
+        .find(|b| b.text == text)
+        .map(|b| b.id)
 }
 
 /// Whether the page's query string asks for the embedded view (`?embed`, `?embed=1`).
@@ -134,7 +147,8 @@ impl State {
     pub fn from_url(fragment: &str, search: &str) -> State {
         let fragment = fragment.trim_start_matches('#');
         let def = library::default_builtin();
-        let session = Session::new(def.text, Some(Design::Reaper)).expect("the default built-in scenario parses");
+        let session = Session::new(def.text, Some(Design::Reaper))
+            .expect("the default built-in scenario parses");
         let mut s = State {
             run: Run::new(1, session),
             text: def.text.to_string(),
@@ -155,7 +169,11 @@ impl State {
         if !fragment.is_empty() {
             match share_link::decode(fragment) {
                 Ok(link) => s.apply_link(link),
-                Err(e) => s.banner = Some(format!("This link could not be opened: {e}. Showing the default scenario instead.")),
+                Err(e) => {
+                    s.banner = Some(format!(
+                        "This link could not be opened: {e}. Showing the default scenario instead."
+                    ))
+                }
             }
         }
         s
@@ -171,7 +189,13 @@ impl State {
 
     /// The link that reproduces what is on screen.
     pub fn link(&self) -> LinkState {
-        share_link::make(&self.run.session.text, self.design(), self.pos, self.builtin, self.embed)
+        share_link::make(
+            &self.run.session.text,
+            self.design(),
+            self.pos,
+            self.builtin,
+            self.embed,
+        )
     }
 
     /// The URL fragment of `link()`, or why there can be none (scenario too large).
@@ -230,7 +254,12 @@ impl State {
             return new.len();
         }
         match old.trace.action_of(pos) {
-            Some(i) => new.trace.actions.get(i).map(|a| a.step).unwrap_or(new.len()),
+            Some(i) => new
+                .trace
+                .actions
+                .get(i)
+                .map(|a| a.step)
+                .unwrap_or(new.len()),
             None => 0,
         }
     }
@@ -309,21 +338,24 @@ impl Reducible for State {
                 s.status = None;
                 changed(s)
             }
-            Verb::RunUntil { forward } => match session.seek_marker(self.pos, self.until_kind, forward) {
-                Some(p) => seek(self.clone(), p, false),
-                None => {
-                    let mut s = (*self).clone();
-                    s.playing = false;
-                    s.status = Some(format!(
-                        "No {} {} in this run.",
-                        if forward { "later" } else { "earlier" },
-                        self.until_kind.name()
-                    ));
-                    changed(s)
+            Verb::RunUntil { forward } => {
+                match session.seek_marker(self.pos, self.until_kind, forward) {
+                    Some(p) => seek(self.clone(), p, false),
+                    None => {
+                        let mut s = (*self).clone();
+                        s.playing = false;
+                        s.status = Some(format!(
+                            "No {} {} in this run.",
+                            if forward { "later" } else { "earlier" },
+                            self.until_kind.name()
+                        ));
+                        changed(s)
+                    }
                 }
-            },
+            }
             Verb::Reset => {
-                if self.pos == 0 && !self.playing && self.status.is_none() && self.banner.is_none() {
+                if self.pos == 0 && !self.playing && self.status.is_none() && self.banner.is_none()
+                {
                     return self;
                 }
                 let mut s = (*self).clone();
@@ -350,7 +382,9 @@ impl Reducible for State {
                 changed(s)
             }
             Verb::PickBuiltin(id) => {
-                let Some(b) = library::find(&id) else { return self };
+                let Some(b) = library::find(&id) else {
+                    return self;
+                };
                 if self.builtin == Some(b.id) && self.text == b.text {
                     return self;
                 }
@@ -370,7 +404,9 @@ impl Reducible for State {
                 }
                 let mut s = (*self).clone();
                 // A `design` line that the user just wrote or changed moves the picker.
-                let declared = crate::engine::scenario::parse(&text).ok().and_then(|sc| sc.design);
+                let declared = crate::engine::scenario::parse(&text)
+                    .ok()
+                    .and_then(|sc| sc.design);
                 let design = match declared {
                     Some(d) if declared != self.run.session.scenario.design => d,
                     _ => self.design(),
@@ -403,7 +439,9 @@ impl Reducible for State {
                 s.banner = None;
                 match decoded {
                     Ok(link) => s.apply_link(link),
-                    Err(e) => s.banner = Some(format!("This link could not be opened: {e}. The scenario on screen is unchanged.")),
+                    Err(e) => s.banner = Some(format!(
+                        "This link could not be opened: {e}. The scenario on screen is unchanged."
+                    )),
                 }
                 changed(s)
             }

@@ -37,7 +37,9 @@ pub fn Timeline(p: &TimelineProps) -> Html {
     let oninput = {
         let on = p.on.clone();
         Callback::from(move |e: InputEvent| {
-            let v = e.target_unchecked_into::<web_sys::HtmlInputElement>().value();
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlInputElement>()
+                .value();
             if let Ok(v) = v.parse::<u64>() {
                 on.emit(Verb::Seek(v));
             }

@@ -84,7 +84,11 @@ pub fn pstat_class(s: PStat) -> &'static str {
 }
 
 /// A list shown as chips; items absent before the last step are highlighted.
-pub fn chips<T: PartialEq + ToString>(items: &[T], before: Option<&[T]>, attr: Option<&'static str>) -> Html {
+pub fn chips<T: PartialEq + ToString>(
+    items: &[T],
+    before: Option<&[T]>,
+    attr: Option<&'static str>,
+) -> Html {
     if items.is_empty() {
         return html! { <span class="empty">{ "(empty)" }</span> };
     }

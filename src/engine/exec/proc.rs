@@ -401,7 +401,15 @@ impl Sim {
                 if let Some(i) = self.st.procs.iter().position(|p| p.pid == f.p) {
                     let p = self.st.procs.remove(i);
                     if let Some((s, sw)) = p.exit_at {
-                        self.st.counters.exit_to_reap.push((self.step_no - s, self.st.counters.swtch - sw));
+                        let span = (self.step_no - s, self.st.counters.swtch - sw);
+                        let c = &mut self.st.counters;
+                        if c.exit_to_reap.len() >= EXIT_TO_REAP_KEPT {
+                            c.exit_to_reap.remove(0);
+                        }
+                        c.exit_to_reap.push(span);
+                        c.exit_to_reap_sum.0 += span.0;
+                        c.exit_to_reap_sum.1 += span.1;
+                        self.exit_to_reap.push(span);
                     }
                     if let Some(vm) = p.vmspace.filter(|&v| v != 0) {
                         self.vm_free.push(vm);
