@@ -254,14 +254,14 @@ fn reducer_steps_clamp_and_unchanged_arms_return_the_same_rc() {
         "stepping back at boot changes nothing"
     );
     let end = reduce(s.clone(), Verb::End);
-    assert_eq!(end.pos, end.len());
+    assert_eq!(end.pos, end.end());
     let past = reduce(end.clone(), Verb::StepForward);
     assert!(
         Rc::ptr_eq(&end, &past),
         "stepping forward at the end changes nothing"
     );
     let seek = reduce(s.clone(), Verb::Seek(u64::MAX));
-    assert_eq!(seek.pos, seek.len(), "seeking past the end clamps");
+    assert_eq!(seek.pos, seek.end(), "seeking past the end clamps");
     let tick = reduce(s.clone(), Verb::Tick);
     assert!(Rc::ptr_eq(&s, &tick), "a tick while paused changes nothing");
 }
@@ -287,7 +287,7 @@ fn reducer_run_until_and_design_switch() {
         "a design change pushes a history entry"
     );
     assert!(
-        p.pos > 0 && p.pos <= p.len(),
+        p.pos > 0 && p.pos <= p.end(),
         "the position follows the action into the new design"
     );
     let mut back = p;
@@ -324,7 +324,7 @@ fn reducer_links_good_bad_and_past_the_end() {
 
     link.step = 10_000_000;
     let far = State::from_url(&exitpath::ui::share_link::encode(&link).unwrap(), "?embed");
-    assert_eq!(far.pos, far.len(), "a step past the end is clamped");
+    assert_eq!(far.pos, far.end(), "a step past the end is clamped");
     assert!(far.banner.as_deref().unwrap_or("").contains("10000000"));
     assert!(far.embed, "?embed turns on the embedded view");
 

@@ -4,7 +4,7 @@
 
 use super::sim::{Sim, DIRTY_PROCS, DIRTY_UAREA};
 use super::state::*;
-use super::trace::Check;
+use super::trace::{Check, Event};
 use crate::arch_i386::{idxsel, SlotState};
 
 impl Sim {
@@ -39,6 +39,41 @@ impl Sim {
         }
         if self.dirty & (DIRTY_PROCS | DIRTY_UAREA) != 0 && !self.critical(cpu) {
             self.check_books();
+        }
+        if matches!(self.ev.0, Event::Switch | Event::ToIdle | Event::Finished) {
+            self.check_wakeups();
+        }
+    }
+
+    /// At a context switch every exit has finished notifying: a parent asleep in
+    /// wait4 while a child it waits for is a zombie has lost its wakeup.
+    fn check_wakeups(&mut self) {
+        let mut lost: Vec<(u32, String)> = Vec::new();
+        for l in self.st.lwps.iter().filter(|l| !l.freed && l.stat == LStat::LSSLEEP) {
+            if l.wchan != Some(Chan::Proc(l.pid)) {
+                continue;
+            }
+            let Some(want) = l.kstack.iter().find(|f| f.func == super::func::Func::find_stopped_child).map(|f| f.arg) else {
+                continue;
+            };
+            let Some(p) = self.st.proc(l.pid) else { continue };
+            let zomb = p
+                .children
+                .iter()
+                .copied()
+                .filter(|&c| want == 0 || c == want)
+                .find(|&c| self.st.proc(c).is_some_and(|c| c.stat == PStat::SZOMB));
+            if let Some(c) = zomb {
+                lost.push((p.pid, format!("lost wakeup: pid {} sleeps in wait4 although its child pid {c} is a zombie", p.pid)));
+            }
+        }
+        let pids: Vec<u32> = lost.iter().map(|(p, _)| *p).collect();
+        for (pid, msg) in lost {
+            self.edge(Check::LostWakeup, pid, true, |_| msg);
+        }
+        let stale: Vec<u32> = self.active.iter().filter(|(c, k)| *c == Check::LostWakeup && !pids.contains(k)).map(|(_, k)| *k).collect();
+        for k in stale {
+            self.edge(Check::LostWakeup, k, false, |_| String::new());
         }
     }
 

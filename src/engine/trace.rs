@@ -144,6 +144,8 @@ pub enum Check {
     NuareaMismatch,
     /// A zombie that nobody will ever reap.
     ZombieUnreaped,
+    /// A parent asleep in wait4 while a child it waits for is already a zombie.
+    LostWakeup,
     /// An LWP asleep with nobody to wake it.
     SleepForever,
     /// The model itself reached a state it cannot handle (a bug in exitpath).

@@ -166,7 +166,7 @@ pub fn App() -> Html {
             <Header design={state.design()} builtin={builtin_of(&state.text)} embed={state.embed}
                 share={state.share.clone()} {full_view} on={on.clone()} />
             { for state.banner.iter().map(|m| html! { <Banner message={m.clone()} on={on.clone()} /> }) }
-            <Controls pos={state.pos} len={state.len()} playing={state.playing} speed={state.speed}
+            <Controls pos={state.pos} len={state.end()} playing={state.playing} speed={state.speed}
                 until_kind={state.until_kind} status={state.status.clone()} on={on.clone()} />
             <Timeline run={state.run.clone()} pos={state.pos} on={on.clone()} />
             <Narration step={view.step.clone()} action={action.clone()} playing={state.playing} />

@@ -17,11 +17,9 @@ pub struct SourceProps {
     pub stack: Vec<String>,
 }
 
-/// One listing line: text, its patch mark, and whether it is the signature.
-fn listing(
-    design: Design,
-    func: Func,
-) -> Option<(&'static str, &'static str, Vec<(String, Mark)>)> {
+/// The listing of `func` in `design`, one entry per line (line 1 is the signature), each
+/// with its patch mark; the same lines as `source::render`.
+fn listing(design: Design, func: Func) -> Option<Vec<(String, Mark)>> {
     let body = source::body(design, func)?;
     let mut out = vec![(body.signature.to_string(), Mark::Same)];
     for l in body.lines {
@@ -29,7 +27,7 @@ fn listing(
             out.push((format!("    {t}"), l.mark));
         }
     }
-    Some((body.signature, body.file, out))
+    Some(out)
 }
 
 #[component]
@@ -84,7 +82,7 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
             <div class="listing" ref={box_ref} tabindex="0" aria-label={format!("Pseudo-source of {}", step.func)}>
                 { match lines {
                     None => html! { <p class="empty">{ "(no pseudo-source for this function in this design)" }</p> },
-                    Some((_, _, lines)) => html! {
+                    Some(lines) => html! {
                         <ol class="code">
                             { for lines.iter().enumerate().map(|(i, (text, mark))| {
                                 let n = i + 1;

@@ -46,7 +46,8 @@ impl Run {
         })
     }
 
-    pub fn len(&self) -> u64 {
+    /// The last position (the end of the run).
+    pub fn end(&self) -> u64 {
         self.session.len()
     }
 }
@@ -76,7 +77,7 @@ pub struct State {
     pub editor_error: Option<ParseError>,
     /// Id of the built-in scenario when the run's text is one, unedited.
     pub builtin: Option<&'static str>,
-    /// Position: 0 (boot) ..= run.len() (the end).
+    /// Position: 0 (boot) ..= run.end().
     pub pos: u64,
     pub playing: bool,
     /// Steps per second while playing.
@@ -183,8 +184,9 @@ impl State {
         self.run.session.design
     }
 
-    pub fn len(&self) -> u64 {
-        self.run.len()
+    /// The last position (the end of the run).
+    pub fn end(&self) -> u64 {
+        self.run.end()
     }
 
     /// The link that reproduces what is on screen.
@@ -226,7 +228,7 @@ impl State {
         let text = self.text.clone();
         match self.load(&text, link.design) {
             Ok(()) => {
-                let len = self.len();
+                let len = self.end();
                 if link.step > len {
                     self.banner = Some(format!(
                         "The link points at step {}, but this run ends at step {len}: showing the end.",
@@ -273,7 +275,7 @@ impl Reducible for State {
     type Action = Verb;
 
     fn reduce(self: Rc<Self>, verb: Verb) -> Rc<Self> {
-        let len = self.len();
+        let len = self.end();
         let session = &self.run.session;
         let seek = |this: Rc<State>, pos: u64, keep_playing: bool| -> Rc<State> {
             let pos = pos.min(len);
@@ -413,8 +415,8 @@ impl Reducible for State {
                 };
                 match s.load(&text, design) {
                     Ok(()) => {
-                        s.pos = self.pos.min(s.len());
-                        s.playing = self.playing && s.pos < s.len();
+                        s.pos = self.pos.min(s.end());
+                        s.playing = self.playing && s.pos < s.end();
                     }
                     Err(e) => s.editor_error = Some(e),
                 }
@@ -439,9 +441,11 @@ impl Reducible for State {
                 s.banner = None;
                 match decoded {
                     Ok(link) => s.apply_link(link),
-                    Err(e) => s.banner = Some(format!(
+                    Err(e) => {
+                        s.banner = Some(format!(
                         "This link could not be opened: {e}. The scenario on screen is unchanged."
-                    )),
+                    ))
+                    }
                 }
                 changed(s)
             }

@@ -33,7 +33,7 @@ pub struct TimelineProps {
 
 #[component]
 pub fn Timeline(p: &TimelineProps) -> Html {
-    let len = p.run.len();
+    let len = p.run.end();
     let oninput = {
         let on = p.on.clone();
         Callback::from(move |e: InputEvent| {
@@ -45,7 +45,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
             }
         })
     };
-    let x = if len == 0 { 0 } else { p.pos * LANE_W / len };
+    let x = (p.pos * LANE_W).checked_div(len).unwrap_or(0);
     html! {
         <div class="timeline">
             <label for="scrubber" class="lane-label">{ "step" }</label>
@@ -70,7 +70,7 @@ pub struct LanesProps {
 /// One lane per marker kind; re-rendered only when the run changes.
 #[component]
 pub fn MarkerLanes(p: &LanesProps) -> Html {
-    let len = p.run.len().max(1);
+    let len = p.run.end().max(1);
     html! {
         <div class="lanes" role="img" aria-label="Event markers along the run">
             { for p.run.markers.iter().map(|(kind, steps)| {
