@@ -419,6 +419,31 @@ test('?embed shows state and controls without the editor', async (browser) => {
   return page.errors;
 });
 
+test('a what-if switch: faults are listed with their step, and clicking one jumps there', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  const text = (await page.inputValue('[data-testid=editor]'))
+    .replace('proc shell', 'cpus 2\nswitch uarea_cache_before_switch_exit\n\nproc shell');
+  await open(page, `#${await linkFor(page, text, 'patch', 0)}`);
+  await page.reload();
+  await page.waitForSelector('[data-testid=step-counter]');
+  const items = page.locator('[data-testid=faults] li');
+  assert(await items.count() >= 1, 'the faults panel lists findings');
+  const label = (await items.first().locator('button').textContent()).trim();
+  const want = Number(/step (\d+)/.exec(label)[1]);
+  await items.first().locator('button').click();
+  await atStep(page, want);
+  const said = await page.textContent('[data-testid=narration]');
+  assert(/fault|invariant/.test(said), `the narration shows the finding: "${said}"`);
+  await page.keyboard.press('Home');
+  await runUntil(page, 'fault');
+  eq((await counter(page)).pos, want, 'run until fault stops at the first finding');
+  await shot(page, 'whatif-fault');
+  await shot(page, 'whatif-fault-full', true);
+  await context.close();
+  return page.errors;
+});
+
 test('a narrow screen stacks the panels without sideways scrolling', async (browser) => {
   const { page, context } = await newPage(browser, { viewport: { width: 400, height: 860 } });
   await open(page);

@@ -19,6 +19,7 @@ use super::state::{builtin_of, ShareStatus, State, Verb};
 use super::timeline::Timeline;
 use super::uarea::UareaPanel;
 use super::view::View;
+use crate::engine::session::{Session, StepView};
 use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
@@ -58,6 +59,27 @@ fn running_stack(view: &View) -> Vec<String> {
         Some(lwp.kstack.clone())
     };
     find().unwrap_or_default()
+}
+
+/// The scenario action the last step serves, as "line N: text (pid.lid)". The trace
+/// groups steps by the action started most recently, but an LWP that resumes (the shell
+/// back in its wait4) serves its own earlier action: look for the newest action of the
+/// LWP that ran the step.
+fn action_label(session: &Session, pos: u64, step: Option<&StepView>) -> Option<String> {
+    let actions = &session.trace.actions;
+    let last = session.trace.action_of(pos.checked_sub(1)?)?;
+    let who = step.map(|s| s.who.as_str()).filter(|w| *w != "idle");
+    let a = actions[..=last]
+        .iter()
+        .rev()
+        .find(|a| who.is_none_or(|w| format!("{}.{}", a.pid, a.lid) == w))
+        .unwrap_or(&actions[last]);
+    let who = format!("{}.{}", a.pid, a.lid);
+    Some(if a.line > 0 {
+        format!("line {}: {} ({who})", a.line, a.text)
+    } else {
+        format!("{} ({who})", a.text)
+    })
 }
 
 /// The whole app.
@@ -140,17 +162,7 @@ pub fn App() -> Html {
         View::at(&run.session, *pos)
     });
     let session = &state.run.session;
-    let action = session
-        .action_at(state.pos)
-        .filter(|_| state.pos > 0)
-        .map(|a| {
-            let who = format!("{}.{}", a.pid, a.lid);
-            if a.line > 0 {
-                format!("line {}: {} ({who})", a.line, a.text)
-            } else {
-                format!("{} ({who})", a.text)
-            }
-        });
+    let action = action_label(session, state.pos, view.step.as_deref());
     let full_view = state.embed.then(|| {
         let mut link = state.link();
         link.embed = false;
