@@ -172,6 +172,11 @@ fn random_scenarios_patch() {
 }
 
 #[test]
+fn random_scenarios_committed() {
+    many(Design::Committed);
+}
+
+#[test]
 fn generator_covers_the_language() {
     let all: String = (0..200).map(Gen::scenario).collect();
     for word in ["fork", "wait p", "thread", "detached", "lwp_wait", "lwp_exit", "yield", "sleep", "pagedaemon", "repeat", "exit", "uvm_nuarea_max"] {

@@ -9,11 +9,11 @@ use exitpath::engine::{Design, Switch};
 /// What each switch must trip, and in which design it applies.
 fn expected(s: Switch) -> (Check, &'static [Design]) {
     match s {
-        Switch::NoPmapDeactivate => (Check::PmapActiveFreed, &[Design::Reaper, Design::Patch]),
-        Switch::KmFreeInLwpExit2 => (Check::BlockingNoSleep, &[Design::Patch]),
-        Switch::NoZombieOrphanWakeup => (Check::LostWakeup, &[Design::Reaper, Design::Patch]),
-        Switch::DrainInLwpExit2 => (Check::BlockingNoSleep, &[Design::Patch]),
-        Switch::UareaCacheBeforeSwitchExit => (Check::RunOnFreedUarea, &[Design::Patch]),
+        Switch::NoPmapDeactivate => (Check::PmapActiveFreed, &Design::ALL),
+        Switch::KmFreeInLwpExit2 => (Check::BlockingNoSleep, &[Design::Patch, Design::Committed]),
+        Switch::NoZombieOrphanWakeup => (Check::LostWakeup, &Design::ALL),
+        Switch::DrainInLwpExit2 => (Check::BlockingNoSleep, &[Design::Patch, Design::Committed]),
+        Switch::UareaCacheBeforeSwitchExit => (Check::RunOnFreedUarea, &[Design::Patch, Design::Committed]),
     }
 }
 

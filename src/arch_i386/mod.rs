@@ -14,6 +14,9 @@ pub const USPACE: u32 = 2 * 4096;
 /// `tss_esp0` is set 16 bytes below the top of the u-area (cpu_lwp_fork).
 pub const ESP0_OFFSET: u32 = USPACE - 16;
 
+/// The value `cpu_lwp_free` writes into `md_tss_sel` under DEBUG (committed form).
+pub const TSS_SEL_POISON_COMMITTED: u32 = 0xfeed_beed;
+
 /// The value `cpu_wait` writes into `md_tss_sel` under DEBUG after `tss_free` (patch).
 pub const TSS_SEL_POISON: u32 = 0xdead_beef;
 

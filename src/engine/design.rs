@@ -10,16 +10,20 @@ pub enum Design {
     Reaper,
     /// The patch as posted to tech-kern on 2003-11-02.
     Patch,
+    /// The revised form committed on 2004-01-04: `cpu_lwp_free` as the last blocking
+    /// call, the big lock dropped before the MD exit, `cpu_exit` without `proc`.
+    Committed,
 }
 
 impl Design {
-    pub const ALL: [Design; 2] = [Design::Reaper, Design::Patch];
+    pub const ALL: [Design; 3] = [Design::Reaper, Design::Patch, Design::Committed];
 
     /// The name used in scenario files, links and the CLI.
     pub fn name(self) -> &'static str {
         match self {
             Design::Reaper => "reaper",
             Design::Patch => "patch",
+            Design::Committed => "committed",
         }
     }
 

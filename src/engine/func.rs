@@ -46,6 +46,7 @@ pub enum Func {
     uvm_uarea_free,
     uvm_uarea_drain,
     cpu_wait,
+    cpu_lwp_free,
     tss_free,
     find_stopped_child,
     proc_free,
@@ -90,6 +91,7 @@ impl Func {
             Func::uvm_uarea_free => "uvm_uarea_free",
             Func::uvm_uarea_drain => "uvm_uarea_drain",
             Func::cpu_wait => "cpu_wait",
+            Func::cpu_lwp_free => "cpu_lwp_free",
             Func::tss_free => "tss_free",
             Func::find_stopped_child => "find_stopped_child",
             Func::proc_free => "proc_free",
@@ -98,7 +100,7 @@ impl Func {
         }
     }
 
-    pub const ALL: [Func; 39] = [
+    pub const ALL: [Func; 40] = [
         Func::syscall,
         Func::trap,
         Func::sys_fork,
@@ -133,6 +135,7 @@ impl Func {
         Func::uvm_uarea_free,
         Func::uvm_uarea_drain,
         Func::cpu_wait,
+        Func::cpu_lwp_free,
         Func::tss_free,
         Func::find_stopped_child,
         Func::proc_free,
@@ -415,6 +418,20 @@ pub enum Op {
     GdtPutSlot,
     PoisonTssRet,
 
+    // --- the committed design ---
+    BorrowProc0Vm,
+    PmapActivate,
+    UvmspaceFreeOld,
+    PoisonFeedbeedRet,
+    ZombifyCommitted,
+    DetachLastLwp,
+    KernelLockIdle,
+    KernelUnlockIdleRet,
+    IfDetachedPoolPut(u16),
+    ZombLwpCommitted,
+    LwpOffAlllwpOnly,
+    DetachedUnlinkDec,
+
     // --- wait ---
     ScanChildren(u16),
     CopyOutStatus,
@@ -443,7 +460,8 @@ impl Op {
             | Op::ReaperUnlockWakeParent(t)
             | Op::IfCacheRoom(t)
             | Op::DrainPop(t)
-            | Op::ScanChildren(t) => Some(t),
+            | Op::ScanChildren(t)
+            | Op::IfDetachedPoolPut(t) => Some(t),
             _ => None,
         }
     }

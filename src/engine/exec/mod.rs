@@ -151,7 +151,7 @@ impl Sim {
     }
 
     fn uarea_early(&self, f: Frame) -> bool {
-        self.cfg.design == super::design::Design::Patch
+        self.cfg.design != super::design::Design::Reaper
             && self.cfg.has(super::design::Switch::UareaCacheBeforeSwitchExit)
             && self.st.lwp(f.l).is_some_and(|l| l.owns_uarea)
     }

@@ -423,6 +423,67 @@ impl Sim {
                 self.set_ev(Event::Reaped, f.p);
                 self.ret(cpu, 0);
             }
+            ZombifyCommitted => {
+                self.st.allproc.retain(|&p| p != f.p);
+                self.st.zombproc.insert(0, f.p);
+                if let Some(p) = self.st.proc_mut(f.p) {
+                    p.stat = PStat::SZOMB;
+                }
+                self.set_ev(Event::Zombie, f.p);
+            }
+            DetachLastLwp => {
+                self.st.alllwp.retain(|&l| l != f.l);
+                if let Some(p) = self.st.proc_mut(f.p) {
+                    p.lwps.retain(|&l| l != f.l);
+                    p.nrlwps = p.nrlwps.wrapping_sub(1);
+                    p.nlwps = p.nlwps.wrapping_sub(1);
+                }
+                if let Some(l) = self.st.lwp_mut(f.l) {
+                    l.flags |= lflag::L_DETACHED;
+                    l.stat = LStat::LSDEAD;
+                }
+            }
+            KernelLockIdle => {
+                if let Some(h) = self.st.biglock.holder {
+                    let msg = format!("KERNEL_LOCK on cpu{cpu}: the big lock is still held by {}", self.st.lwp_name(h));
+                    self.finding(Check::BigLockDeadOwner, msg);
+                }
+                self.st.biglock = crate::engine::state::BigLock { holder: None, cpu: Some(cpu as u8) };
+            }
+            KernelUnlockIdleRet => {
+                self.st.biglock = crate::engine::state::BigLock::default();
+                self.ret(cpu, 0);
+            }
+            IfDetachedPoolPut(t) => {
+                if self.st.lwp(f.l).is_some_and(|l| l.flags & lflag::L_DETACHED != 0) {
+                    self.free_lwp(f.l);
+                    self.goto(cpu, t);
+                }
+            }
+            ZombLwpCommitted => {
+                if let Some(l) = self.st.lwp_mut(f.l) {
+                    l.stat = LStat::LSZOMB;
+                }
+                if let Some(p) = self.st.proc_mut(f.p) {
+                    p.nzlwps += 1;
+                }
+                self.wakeup(Chan::Nlwps(f.p));
+                self.set_ev(Event::LwpZombie, f.l);
+            }
+            LwpOffAlllwpOnly => self.st.alllwp.retain(|&l| l != f.l),
+            DetachedUnlinkDec => {
+                let detached = self.st.lwp(f.l).is_some_and(|l| l.flags & lflag::L_DETACHED != 0);
+                if let Some(p) = self.st.proc_mut(f.p) {
+                    if detached {
+                        p.lwps.retain(|&l| l != f.l);
+                        p.nlwps = p.nlwps.wrapping_sub(1);
+                    }
+                    p.nrlwps = p.nrlwps.wrapping_sub(1);
+                }
+                if let Some(l) = self.st.lwp_mut(f.l) {
+                    l.stat = LStat::LSDEAD;
+                }
+            }
             ReaperTakeLwp(t) => {
                 if self.st.deadlwp.is_empty() {
                     self.goto(cpu, t);

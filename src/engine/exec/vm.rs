@@ -102,26 +102,7 @@ impl Sim {
             UvmspaceFree => {
                 self.need_sleepable(cpu, "uvmspace_free");
                 let Some(vm) = self.st.proc(f.p).and_then(|p| p.vmspace) else { return true };
-                let v = self.st.vmspaces[vm as usize].clone();
-                if v.pm_cpus != 0 {
-                    let msg = format!(
-                        "uvmspace_free: the pmap of pid {} is still active on {} (pm_cpus={:#x}): pmap_deactivate() did not run first",
-                        f.p,
-                        cpus_of(v.pm_cpus),
-                        v.pm_cpus
-                    );
-                    self.finding(Check::PmapActiveFreed, msg);
-                }
-                if v.freed {
-                    self.finding(Check::PmapActiveFreed, format!("uvmspace_free: pid {}'s vmspace freed twice", f.p));
-                    return true;
-                }
-                self.st.vmspaces[vm as usize].freed = true;
-                if let Some(e) = self.st.pdirs.iter_mut().find(|(a, _)| *a == v.pdirpa) {
-                    e.1 = PdirState::Cached;
-                }
-                self.st.pdp_cache.push(v.pdirpa);
-                self.set_ev(Event::VmspaceFree, f.p);
+                self.free_vmspace(f.p, vm);
             }
             UareaFreeCall => {
                 let Some(l) = self.st.lwp(f.l) else { return true };
@@ -135,14 +116,14 @@ impl Sim {
                 }
                 let mut callee = f;
                 callee.uaddr = ua;
-                if self.cfg.design == Design::Patch && self.cfg.has(Switch::DrainInLwpExit2) && self.on_lwp(cpu).is_none() {
+                if self.cfg.design != Design::Reaper && self.cfg.has(Switch::DrainInLwpExit2) && self.on_lwp(cpu).is_none() {
                     // what-if: lwp_exit2 also calls uvm_uarea_drain(FALSE)
                     self.call(cpu, callee, Func::uvm_uarea_drain, Arg::Same, Some(0));
                 }
                 self.call(cpu, callee, Func::uvm_uarea_free, Arg::Same, None);
             }
             CachePush => {
-                if self.cfg.design == Design::Patch && self.cfg.has(Switch::KmFreeInLwpExit2) && self.on_lwp(cpu).is_none() {
+                if self.cfg.design != Design::Reaper && self.cfg.has(Switch::KmFreeInLwpExit2) && self.on_lwp(cpu).is_none() {
                     // what-if: lwp_exit2 hands the u-area straight back to kernel_map
                     self.need_sleepable(cpu, "uvm_km_free(kernel_map, uaddr, USPACE)");
                     self.km_free(f.uaddr, f.l);
@@ -224,6 +205,42 @@ impl Sim {
                 }
                 self.set_ev(Event::TssFree, f.slot as u32);
             }
+            BorrowProc0Vm => {
+                let old = self.st.proc(f.p).and_then(|p| p.vmspace).unwrap_or(0);
+                if let Some(top) = self.stack(cpu).last_mut() {
+                    top.arg = old;
+                }
+                if let Some(p) = self.st.proc_mut(f.p) {
+                    p.vmspace = Some(0);
+                }
+            }
+            PmapActivate => {
+                let mask = self.st.cpus[cpu].regs.mask();
+                let vm = self.st.proc(f.p).and_then(|p| p.vmspace).unwrap_or(0);
+                self.st.vmspaces[vm as usize].pm_cpus |= mask;
+                let pa = self.st.vmspaces[vm as usize].pdirpa;
+                let c = &mut self.st.cpus[cpu];
+                c.regs.cr3 = pa;
+                c.cr3_vm = Some(vm);
+                self.set_ev(Event::Cr3, pa);
+            }
+            UvmspaceFreeOld => {
+                self.need_sleepable(cpu, "uvmspace_free");
+                let vm = f.arg;
+                if vm == 0 || vm as usize >= self.st.vmspaces.len() {
+                    self.model_error(format!("uvmspace_free of vmspace #{vm}"));
+                    return true;
+                }
+                self.free_vmspace(f.p, vm);
+                self.vm_free.push(vm);
+                self.ret(cpu, 0);
+            }
+            PoisonFeedbeedRet => {
+                if let Some(l) = self.st.lwp_mut(f.l) {
+                    l.tss_sel = crate::arch_i386::TSS_SEL_POISON_COMMITTED;
+                }
+                self.ret(cpu, 0);
+            }
             PoisonTssRet => {
                 if let Some(l) = self.st.lwp_mut(f.l) {
                     l.tss_sel = TSS_SEL_POISON;
@@ -236,6 +253,29 @@ impl Sim {
             }
         }
         true
+    }
+
+    /// uvmspace_free: the pmap is destroyed, its page directory goes to the pool.
+    fn free_vmspace(&mut self, pid: Pid, vm: u32) {
+        let v = self.st.vmspaces[vm as usize].clone();
+        if v.pm_cpus != 0 {
+            let msg = format!(
+                "uvmspace_free: the pmap of pid {pid} is still active on {} (pm_cpus={:#x}): pmap_deactivate() did not run first",
+                cpus_of(v.pm_cpus),
+                v.pm_cpus
+            );
+            self.finding(Check::PmapActiveFreed, msg);
+        }
+        if v.freed {
+            self.finding(Check::PmapActiveFreed, format!("uvmspace_free: pid {pid}'s vmspace freed twice"));
+            return;
+        }
+        self.st.vmspaces[vm as usize].freed = true;
+        if let Some(e) = self.st.pdirs.iter_mut().find(|(a, _)| *a == v.pdirpa) {
+            e.1 = PdirState::Cached;
+        }
+        self.st.pdp_cache.push(v.pdirpa);
+        self.set_ev(Event::VmspaceFree, pid);
     }
 
     fn drain_leave(&self, f: Frame) -> u32 {

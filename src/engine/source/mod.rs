@@ -2,6 +2,7 @@
 //! Each line is both what the source panel shows and what the engine executes: a
 //! micro-step runs exactly one line, so the highlight can never disagree with the model.
 
+mod committed;
 mod common;
 mod patch;
 mod reaper;
@@ -22,11 +23,14 @@ pub(crate) const fn g(text: &'static str, op: Op) -> Line {
 }
 
 /// The body of `func` in `design`, or `None` when the design has no such function
-/// (`reaper` and `exit2` do not exist after the patch; `uvm_uarea_drain` not before).
+/// (`reaper` and `exit2` do not exist after the patch; `uvm_uarea_drain` not before;
+/// `cpu_wait` became `cpu_lwp_free` in the committed form).
 pub fn body(design: Design, func: Func) -> Option<&'static Body> {
     let specific = match design {
         Design::Reaper => reaper::body(func),
         Design::Patch => patch::body(func),
+        Design::Committed if func == Func::cpu_wait => return None,
+        Design::Committed => committed::body(func).or_else(|| patch::body(func)),
     };
     specific.or_else(|| common::body(func))
 }
