@@ -7,6 +7,7 @@
 pub mod bench;
 pub mod check;
 pub mod design;
+pub mod digest;
 mod exec;
 pub mod func;
 pub mod library;

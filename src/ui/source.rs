@@ -67,6 +67,7 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
     let mark_note = match p.design {
         Design::Patch => "+ new or changed by the patch",
         Design::Reaper => "− removed by the patch",
+        Design::Committed => "+ new since the reaper (as committed)",
     };
     html! {
         <section class="panel source" data-testid="source" aria-labelledby="src-h">
