@@ -37,12 +37,25 @@ impl Sim {
         if self.dirty & DIRTY_UAREA != 0 {
             self.check_uareas();
         }
-        if self.dirty & (DIRTY_PROCS | DIRTY_UAREA) != 0 && !self.critical(cpu) {
+        let _ = cpu;
+        let any_critical = (0..self.st.cpus.len()).any(|c| self.critical(c));
+        if self.dirty & (DIRTY_PROCS | DIRTY_UAREA) != 0 && !any_critical {
             self.check_books();
         }
-        if matches!(self.ev.0, Event::Switch | Event::ToIdle | Event::Finished) {
+        if matches!(self.ev.0, Event::Switch | Event::ToIdle | Event::Finished) && !(0..self.st.cpus.len()).any(|c| self.in_exit_path(c)) {
             self.check_wakeups();
         }
+    }
+
+    /// Code on `cpu` is between making a process a zombie and waking its parent.
+    fn in_exit_path(&self, cpu: usize) -> bool {
+        use super::func::Func;
+        let c = &self.st.cpus[cpu];
+        let frames: &[super::func::Frame] = match c.on_stack {
+            Some(l) => &self.st.lwps[l as usize].kstack,
+            None => &c.idle_frames,
+        };
+        c.critical > 0 || frames.iter().any(|f| matches!(f.func, Func::exit1 | Func::lwp_exit | Func::switch_exit | Func::exit2 | Func::lwp_exit2))
     }
 
     /// At a context switch every exit has finished notifying: a parent asleep in
@@ -131,6 +144,7 @@ impl Sim {
             .filter(|l| !l.freed && l.owns_uarea && l.uarea != super::sim::PROC0_UAREA)
             .map(|l| l.uarea)
             .collect();
+        held.extend(self.st.cpus.iter().map(|c| c.regs.idle_pcb).filter(|&a| a != super::sim::PROC0_UAREA));
         held.extend_from_slice(&self.st.uarea_cache);
         held.extend_from_slice(&self.st.inflight);
         held.sort_unstable();

@@ -81,6 +81,7 @@ pub fn narrate(sim: &Sim, step: &Step) -> String {
         Event::Tr => format!("%tr = {v:#06x}"),
         Event::BigLock => format!("{} takes the big lock", lwp(sim, v)),
         Event::BigUnlock => format!("{} releases the big lock", lwp(sim, v)),
+        Event::Spin => format!("{} spins: another CPU holds the big lock", lwp(sim, v)),
         Event::Drain => format!("uvm_uarea_drain: {v} u-areas are cached, more than it keeps"),
         Event::Kick => format!("exit_lwps: the other LWPs will exit; {v} sleeping one(s) interrupted"),
         Event::Action => String::new(),

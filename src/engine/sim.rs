@@ -27,6 +27,8 @@ pub const PID_MAX: Pid = 30000;
 pub const STEP_LIMIT_DEFAULT: u64 = 2_000_000;
 /// Most procs and LWPs a run may create at once (bounds memory).
 pub const LWPS_MAX: usize = 4096;
+/// Owner number of CPU n's idle TSS in the GDT (not an LWP).
+pub const IDLE_OWNER_BASE: u32 = 0xffff_ff00;
 
 pub const ECHILD: i32 = 10;
 pub const ESRCH: i32 = 3;
@@ -51,7 +53,7 @@ impl Config {
         Config {
             design: design.or(sc.design).unwrap_or(Design::Patch),
             uvm_nuarea_max: sc.uvm_nuarea_max,
-            cpus: sc.cpus.clamp(1, 1),
+            cpus: sc.cpus.clamp(1, 2),
             switches: sc.switches.clone(),
             step_limit: STEP_LIMIT_DEFAULT,
         }
@@ -173,6 +175,23 @@ impl Sim {
             tr_owner: Some(lwp0),
             cr3_vm: Some(0),
         });
+        // Further CPUs: an idle PCB each (a u-area of its own) with its own TSS.
+        for id in 1..sim.cfg.cpus {
+            let ua = alloc_kva(&mut st);
+            let owner = IDLE_OWNER_BASE + id as u32;
+            let (slot, _) = st.gdt.get_slot(owner).unwrap_or((gdt::NGDT, false));
+            st.cpus.push(CpuCtx {
+                regs: Cpu::new(id, ua, gsel(slot), KERNEL_PDIR),
+                curlwp: None,
+                on_stack: None,
+                idle_frames: vec![Frame::new(Func::idle, NONE, NONE)],
+                spin_locks: 0,
+                proclist_locked: false,
+                critical: 0,
+                tr_owner: Some(owner),
+                cr3_vm: Some(0),
+            });
+        }
         // init: a user process with its own vmspace, running.
         let init_ua = alloc_kva(&mut st);
         let init_vm = new_vmspace(&mut st, &mut sim.vm_free);
@@ -277,6 +296,9 @@ impl Sim {
         st.sleep_seq += 1;
         let lw = &mut st.lwps[l as usize];
         lw.kthread = Some(kind);
+        // kernel threads start holding the big lock; the reaper drops it at once and
+        // takes it around each item, the pagedaemon keeps it while it runs
+        lw.biglock_saved = kind == KThread::Pagedaemon;
         lw.kstack = vec![outer, sl];
         lw.stat = LStat::LSSLEEP;
         lw.wchan = Some(sleep.chan(l, pid));
@@ -359,12 +381,15 @@ impl Sim {
         if self.st.finished {
             return None;
         }
-        let cpu = self.next_cpu;
-        self.next_cpu = (self.next_cpu + 1) % self.st.cpus.len().max(1);
+        let cpu = self.pick_cpu();
+        self.next_cpu = (cpu + 1) % self.st.cpus.len().max(1);
         self.ev = (Event::None, 0);
         self.dirty = 0;
         let on = self.st.cpus[cpu].on_stack;
         if let Some(l) = on {
+            if self.st.lwps[l as usize].biglock_saved && !self.st.lwps[l as usize].kstack.is_empty() {
+                return Some(self.retake_biglock(cpu, l));
+            }
             if self.st.lwps[l as usize].kstack.is_empty() {
                 self.enter_kernel(cpu, l);
             }
@@ -399,6 +424,53 @@ impl Sim {
         }
         self.step_no += 1;
         Some(step)
+    }
+
+    /// The next CPU, round robin, that has something to do (an LWP, the tail of
+    /// switch_exit, or a runnable LWP to take); CPU 0 when none has (its idle loop then
+    /// advances the clock or ends the run).
+    fn pick_cpu(&self) -> usize {
+        let n = self.st.cpus.len().max(1);
+        (0..n).map(|i| (self.next_cpu + i) % n).find(|&c| self.cpu_busy(c) || !self.st.runq.is_empty()).unwrap_or(0)
+    }
+
+    /// The CPU runs an LWP or the MD exit path, not just the idle loop.
+    pub(crate) fn cpu_busy(&self, c: usize) -> bool {
+        let cpu = &self.st.cpus[c];
+        cpu.on_stack.is_some() || cpu.idle_frames.len() > 1
+    }
+
+    /// An LWP that slept holding the big lock runs again: it takes the lock back first,
+    /// spinning while another CPU holds it. One micro-step either way.
+    fn retake_biglock(&mut self, cpu: usize, l: LwpIdx) -> Step {
+        let top = self.st.lwps[l as usize].kstack.last().copied().unwrap_or(Frame::new(Func::idle, l, NONE));
+        if self.lock_busy_elsewhere(cpu, Some(l)) {
+            self.ev = (Event::Spin, l);
+        } else {
+            self.st.lwps[l as usize].biglock_saved = false;
+            self.ev = (Event::None, 0);
+            self.biglock_take(cpu, l);
+        }
+        let step = Step { lwp: l, val: self.ev.1, func: top.func, line: top.pc.saturating_sub(1) as u8, cpu: cpu as u8, event: self.ev.0 };
+        self.check_step(cpu);
+        self.step_no += 1;
+        step
+    }
+
+    /// Another CPU holds the big lock (for an LWP that runs there, or for the exit
+    /// path on its idle PCB): taking it now means spinning.
+    pub(crate) fn lock_busy_elsewhere(&self, cpu: usize, me: Option<LwpIdx>) -> bool {
+        match (self.st.biglock.holder, self.st.biglock.cpu) {
+            (Some(h), _) => Some(h) != me && self.lock_holder_active(h),
+            (None, Some(c)) => c as usize != cpu,
+            (None, None) => false,
+        }
+    }
+
+    /// The big lock's holder is running somewhere (or is the dead LWP whose exit path
+    /// runs on some CPU's idle PCB).
+    pub(crate) fn lock_holder_active(&self, h: LwpIdx) -> bool {
+        self.st.cpus.iter().any(|c| c.on_stack == Some(h) || c.idle_frames.iter().any(|f| f.l == h))
     }
 
     /// The frames the CPU is executing: its LWP's kernel stack, or the idle PCB's.

@@ -338,6 +338,9 @@ impl KernelState {
 
     /// "pid.lid" of an LWP, as the UI and narration show it.
     pub fn lwp_name(&self, l: LwpIdx) -> String {
+        if l >= super::sim::IDLE_OWNER_BASE && l != u32::MAX {
+            return format!("idle{}", l - super::sim::IDLE_OWNER_BASE);
+        }
         match self.lwps.get(l as usize) {
             Some(lwp) => format!("{}.{}", lwp.pid, lwp.lid),
             None => format!("lwp#{l}"),

@@ -67,6 +67,8 @@ pub enum Event {
     BigLock,
     /// The big lock released by LWP `val`.
     BigUnlock,
+    /// LWP `val` spins: another CPU holds the big lock.
+    Spin,
     /// uvm_uarea_drain started with `val` u-areas cached.
     Drain,
     /// exit_lwps interrupted `val` sleeping LWPs.

@@ -444,6 +444,12 @@ impl Sim {
                 }
             }
             KernelLockIdle => {
+                if self.lock_busy_elsewhere(cpu, None) {
+                    // another CPU holds it: spin
+                    self.again(cpu);
+                    self.set_ev(Event::Spin, f.l);
+                    return true;
+                }
                 if let Some(h) = self.st.biglock.holder {
                     let msg = format!("KERNEL_LOCK on cpu{cpu}: the big lock is still held by {}", self.st.lwp_name(h));
                     self.finding(Check::BigLockDeadOwner, msg);
@@ -489,11 +495,17 @@ impl Sim {
                     self.goto(cpu, t);
                     return true;
                 }
+                if self.reaper_must_spin(cpu) {
+                    return true;
+                }
                 let l = self.st.deadlwp.remove(0);
                 let pid = self.st.lwp(l).map(|l| l.pid).unwrap_or(NONE);
                 self.reaper_take(cpu, l, pid);
             }
             ReaperTakeProc => {
+                if self.reaper_must_spin(cpu) {
+                    return true;
+                }
                 if self.st.deadprocs.is_empty() {
                     self.model_error("reaper: deadprocs is empty".into());
                     return true;
@@ -567,6 +579,18 @@ impl Sim {
         if let Some(me) = self.on_lwp(cpu) {
             self.biglock_take(cpu, me);
         }
+    }
+
+    /// KERNEL_PROC_LOCK(curlwp) in the reaper while another CPU holds the lock: spin
+    /// on this line (the item stays on its list until the lock is taken).
+    fn reaper_must_spin(&mut self, cpu: usize) -> bool {
+        let me = self.on_lwp(cpu);
+        if self.lock_busy_elsewhere(cpu, me) {
+            self.again(cpu);
+            self.set_ev(Event::Spin, me.unwrap_or(NONE));
+            return true;
+        }
+        false
     }
 
     fn reaper_unlock(&mut self, cpu: usize) {

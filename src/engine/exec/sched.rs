@@ -23,7 +23,13 @@ impl Sim {
         match op {
             BigLock => {
                 if let Some(l) = self.on_lwp(cpu) {
-                    self.biglock_take(cpu, l);
+                    if self.lock_busy_elsewhere(cpu, Some(l)) {
+                        // spinlockmgr: spin until the other CPU lets go
+                        self.again(cpu);
+                        self.set_ev(Event::Spin, l);
+                    } else {
+                        self.biglock_take(cpu, l);
+                    }
                 }
             }
             BigUnlock => self.biglock_release(f.l),
@@ -108,6 +114,10 @@ impl Sim {
                     return true;
                 }
                 self.goto(cpu, 0);
+                if (0..self.st.cpus.len()).any(|c| c != cpu && self.cpu_busy(c)) {
+                    // another CPU still works: this one just halts until an interrupt
+                    return true;
+                }
                 let next = self
                     .st
                     .lwps
@@ -186,7 +196,8 @@ impl Sim {
             }
             LoadIdleTr => {
                 let sel = self.st.cpus[cpu].regs.idle_tss_sel;
-                self.ltr(cpu, sel, 0);
+                let owner = if cpu == 0 { 0 } else { crate::engine::sim::IDLE_OWNER_BASE + cpu as u32 };
+                self.ltr(cpu, sel, owner);
             }
             IdlePcbSti => {
                 let c = &mut self.st.cpus[cpu];
@@ -389,7 +400,19 @@ impl Sim {
         match self.st.runq.pop_front() {
             Some(next) => self.switch_to(cpu, next),
             None => {
+                // pmap_deactivate(old), then the idle PCB's context: stack, %cr3, %tr
+                let mask = self.st.cpus[cpu].regs.mask();
+                if let Some(old) = self.st.cpus[cpu].on_stack {
+                    if let Some(vm) = self.st.lwp(old).and_then(|l| self.st.proc(l.pid)).and_then(|p| p.vmspace) {
+                        self.st.vmspaces[vm as usize].pm_cpus &= !mask;
+                    }
+                }
+                let sel = self.st.cpus[cpu].regs.idle_tss_sel;
+                let owner = if cpu == 0 { 0 } else { crate::engine::sim::IDLE_OWNER_BASE + cpu as u32 };
+                self.ltr(cpu, sel, owner);
                 let c = &mut self.st.cpus[cpu];
+                c.regs.cr3 = c.regs.idle_cr3;
+                c.cr3_vm = Some(0);
                 c.on_stack = None;
                 c.curlwp = None;
                 c.regs.kstack = c.regs.idle_pcb;
@@ -439,7 +462,7 @@ impl Sim {
             c.cr3_vm = Some(vm);
         }
         self.ltr(cpu, sel as u16, next);
-        if self.st.lwps[next as usize].biglock_saved {
+        if self.st.lwps[next as usize].biglock_saved && !self.lock_busy_elsewhere(cpu, Some(next)) {
             self.st.lwps[next as usize].biglock_saved = false;
             self.biglock_take(cpu, next);
         }
@@ -463,7 +486,10 @@ impl Sim {
                 self.finding(Check::LtrInvalid, msg);
             }
         }
-        let esp0 = self.st.lwps.get(owner as usize).map(|l| l.uarea + ESP0_OFFSET).unwrap_or(0);
+        let esp0 = match self.st.lwps.get(owner as usize) {
+            Some(l) => l.uarea + ESP0_OFFSET,
+            None => self.st.cpus[cpu].regs.idle_pcb + ESP0_OFFSET,
+        };
         let c = &mut self.st.cpus[cpu];
         c.regs.tr = sel;
         c.regs.esp0 = esp0;

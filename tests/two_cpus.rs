@@ -1,0 +1,67 @@
+//! Two CPUs (`cpus 2`): per-CPU idle PCBs, a contended big lock, and what the model
+//! finds there (docs/model.md §10), each pinned down by a scenario.
+
+use exitpath::engine::session::Session;
+use exitpath::engine::trace::{Check, Event};
+use exitpath::engine::{Design, Switch};
+
+fn run(text: &str, d: Design) -> Session {
+    Session::new(text, Some(d)).unwrap()
+}
+
+fn checks(s: &Session) -> Vec<Check> {
+    s.trace.findings.iter().map(|f| f.check).collect()
+}
+
+const LOOP: &str = "cpus 2\nproc shell\n  repeat 5\n    fork worker\n    wait\n  exit 0\nproc worker\n  exit 3\n";
+
+#[test]
+fn both_cpus_work_and_the_big_lock_is_contended() {
+    for d in Design::ALL {
+        let s = run(&format!("cpus 2\n{}", include_str!("../scenarios/fork-storm.scn")), d);
+        assert!(s.trace.findings.is_empty(), "{d:?}: {:?}", s.trace.findings);
+        let on = |c: u8| s.trace.steps.iter().filter(|st| st.cpu == c && st.lwp != u32::MAX).count();
+        assert!(on(0) > 100 && on(1) > 100, "{d:?}: cpu0 {} cpu1 {}", on(0), on(1));
+        assert!(s.trace.steps.iter().any(|st| st.event == Event::Spin), "{d:?}: nobody ever spun on the big lock");
+        assert_eq!(s.trace.last.cpus.len(), 2);
+    }
+    let s = run(LOOP, Design::Patch);
+    assert!(s.trace.findings.is_empty());
+}
+
+#[test]
+fn the_early_cache_push_hands_a_live_stack_to_the_other_cpu() {
+    // Laight's worry (tech-kern, 2003-11-05): the u-area enters the cache before
+    // switch_exit has left it, and the other CPU's fork may take it.
+    let text = format!("cpus 2\nswitch {}\n{}", Switch::UareaCacheBeforeSwitchExit.name(), include_str!("../scenarios/fork-storm.scn"));
+    for d in [Design::Patch, Design::Committed] {
+        let s = run(&text, d);
+        assert!(checks(&s).contains(&Check::RunOnFreedUarea), "{d:?}");
+    }
+}
+
+#[test]
+fn the_patch_as_posted_leaves_a_cpu_in_pm_cpus() {
+    // The patch removed pmap_deactivate from cpu_exit and put it in exit1 only: a
+    // non-last LWP exiting on cpu1 leaves cpu1's bit set; the committed form calls
+    // pmap_deactivate in lwp_exit again.
+    let text = format!("cpus 2\n{}", include_str!("../scenarios/three-lwps.scn"));
+    assert!(checks(&run(&text, Design::Patch)).contains(&Check::PmapActiveFreed));
+    assert!(run(&text, Design::Committed).trace.findings.is_empty());
+    assert!(run(&text, Design::Reaper).trace.findings.is_empty());
+}
+
+#[test]
+fn two_last_lwps_exiting_at_once_leave_a_process_that_never_exits() {
+    // Each sees the other as live (p_nlwps - p_nzlwps == 2), so neither calls exit1.
+    let text = "cpus 2\nproc shell\n  fork p0\n  wait\n  exit 0\nproc p0\n  thread t0\n  lwp_exit\nlwp t0\n  lwp_exit\n";
+    for d in Design::ALL {
+        let s = run(text, d);
+        let stuck = s.trace.last.procs.iter().any(|p| p.nlwps > 0 && p.nlwps == p.nzlwps);
+        assert!(stuck, "{d:?}: expected a process with only zombie LWPs");
+        assert!(checks(&s).contains(&Check::SleepForever), "{d:?}: the shell waits forever");
+        // on one CPU the same program is fine
+        let one = run(&text.replacen("cpus 2\n", "", 1), d);
+        assert!(one.trace.findings.is_empty(), "{d:?} on one CPU: {:?}", one.trace.findings);
+    }
+}
