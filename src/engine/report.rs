@@ -53,15 +53,15 @@ pub fn trace_text(sc: &Scenario, design: Option<Design>) -> (Trace, String) {
     (trace, out)
 }
 
-/// The metrics of several designs side by side, with the difference of the last two.
+/// The metrics of several designs side by side, with each one's difference from the first.
 pub fn compare_table(rows: &[Metrics]) -> String {
     let mut out = String::new();
     let _ = write!(out, "{:<28}", "metric");
     for m in rows {
         let _ = write!(out, "{:>12}", m.design.name());
     }
-    if rows.len() == 2 {
-        let _ = write!(out, "{:>12}", "difference");
+    for m in rows.iter().skip(1) {
+        let _ = write!(out, "{:>18}", format!("{} - {}", m.design.name(), rows[0].design.name()));
     }
     out.push('\n');
     let sum = |v: &[u64]| v.iter().sum::<u64>();
@@ -86,8 +86,8 @@ pub fn compare_table(rows: &[Metrics]) -> String {
         for x in &v {
             let _ = write!(out, "{:>12}", fmt_num(*x));
         }
-        if v.len() == 2 {
-            let _ = write!(out, "{:>12}", fmt_signed(v[1] - v[0]));
+        for x in v.iter().skip(1) {
+            let _ = write!(out, "{:>18}", fmt_signed(x - v[0]));
         }
         out.push('\n');
     }
