@@ -61,7 +61,7 @@ pub fn compare_table(rows: &[Metrics]) -> String {
         let _ = write!(out, "{:>12}", m.design.name());
     }
     for m in rows.iter().skip(1) {
-        let _ = write!(out, "{:>18}", format!("{} - {}", m.design.name(), rows[0].design.name()));
+        let _ = write!(out, "{:>20}", format!("{} - {}", m.design.name(), rows[0].design.name()));
     }
     out.push('\n');
     let sum = |v: &[u64]| v.iter().sum::<u64>();
@@ -87,7 +87,7 @@ pub fn compare_table(rows: &[Metrics]) -> String {
             let _ = write!(out, "{:>12}", fmt_num(*x));
         }
         for x in v.iter().skip(1) {
-            let _ = write!(out, "{:>18}", fmt_signed(x - v[0]));
+            let _ = write!(out, "{:>20}", fmt_signed(x - v[0]));
         }
         out.push('\n');
     }
