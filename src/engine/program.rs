@@ -34,6 +34,8 @@ pub struct StmtInfo {
     pub line: u32,
     pub col: u32,
     pub text: String,
+    /// The comment on the action's line (`Stmt::note`).
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,7 +98,7 @@ impl Program {
 
 fn flatten(body: &[Stmt], bp: &mut BlockProg) {
     for st in body {
-        let info = StmtInfo { line: st.line, col: st.col, text: st.text.clone() };
+        let info = StmtInfo { line: st.line, col: st.col, text: st.text.clone(), note: st.note.clone() };
         let act = match &st.kind {
             StmtKind::Fork { block } => Act::Fork(*block as u16),
             StmtKind::Exit { status } => Act::Exit(*status),

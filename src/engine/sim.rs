@@ -80,11 +80,6 @@ pub struct Sim {
     pub(crate) ev: (Event, u32),
     /// What the current step touched, for the checks: bit 0 u-areas, bit 1 procs.
     pub(crate) dirty: u8,
-    /// Ring of recently freed LWP slots for reuse.
-    pub(crate) lwp_free: Vec<LwpIdx>,
-    pub(crate) vm_free: Vec<u32>,
-    /// The CPU that runs the next micro-step.
-    pub(crate) next_cpu: usize,
     /// (steps, switches) from exit1 to proc_free, for every reaped process.
     pub(crate) exit_to_reap: Vec<(u64, u64)>,
 }
@@ -142,6 +137,9 @@ impl Sim {
             finished: false,
             panic: None,
             inflight: Vec::new(),
+            lwp_free: Vec::new(),
+            vm_free: Vec::new(),
+            next_cpu: 0,
         };
         let mut sim = Sim {
             cfg,
@@ -153,9 +151,6 @@ impl Sim {
             actions: Vec::new(),
             ev: (Event::None, 0),
             dirty: 0,
-            lwp_free: Vec::new(),
-            vm_free: Vec::new(),
-            next_cpu: 0,
             exit_to_reap: Vec::new(),
         };
         // proc0 / lwp0: the swapper; its PCB is the idle PCB of CPU 0.
@@ -194,7 +189,7 @@ impl Sim {
         }
         // init: a user process with its own vmspace, running.
         let init_ua = alloc_kva(&mut st);
-        let init_vm = new_vmspace(&mut st, &mut sim.vm_free);
+        let init_vm = new_vmspace(&mut st);
         let init = sim.boot_proc(&mut st, 1, 0, INIT_BLOCK, init_ua, Some(init_vm));
         // The pagedaemon (and the reaper): kernel threads asleep at their loop heads.
         let pd_ua = alloc_kva(&mut st);
@@ -353,7 +348,6 @@ impl Sim {
         if let Some(cp) = trace.checkpoints.get(k) {
             sim.st = cp.clone();
             sim.step_no = k as u64 * CHECKPOINT_EVERY;
-            sim.rebuild_free_lists();
         }
         while sim.step_no < n {
             if sim.step().is_none() {
@@ -361,14 +355,6 @@ impl Sim {
             }
         }
         sim
-    }
-
-    pub(crate) fn rebuild_free_lists(&mut self) {
-        self.lwp_free = self.st.lwps.iter().enumerate().filter(|(_, l)| l.freed).map(|(i, _)| i as LwpIdx).collect();
-        self.lwp_free.reverse();
-        let used: Vec<u32> = self.st.procs.iter().filter_map(|p| p.vmspace).collect();
-        self.vm_free = (1..self.st.vmspaces.len() as u32).filter(|v| !used.contains(v)).collect();
-        self.vm_free.reverse();
     }
 
     /// Findings so far.
@@ -382,7 +368,7 @@ impl Sim {
             return None;
         }
         let cpu = self.pick_cpu();
-        self.next_cpu = (cpu + 1) % self.st.cpus.len().max(1);
+        self.st.next_cpu = (cpu + 1) % self.st.cpus.len().max(1);
         self.ev = (Event::None, 0);
         self.dirty = 0;
         let on = self.st.cpus[cpu].on_stack;
@@ -431,7 +417,7 @@ impl Sim {
     /// advances the clock or ends the run).
     fn pick_cpu(&self) -> usize {
         let n = self.st.cpus.len().max(1);
-        (0..n).map(|i| (self.next_cpu + i) % n).find(|&c| self.cpu_busy(c) || !self.st.runq.is_empty()).unwrap_or(0)
+        (0..n).map(|i| (self.st.next_cpu + i) % n).find(|&c| self.cpu_busy(c) || !self.st.runq.is_empty()).unwrap_or(0)
     }
 
     /// The CPU runs an LWP or the MD exit path, not just the idle loop.
@@ -576,13 +562,13 @@ pub(crate) fn alloc_kva(st: &mut KernelState) -> u32 {
 }
 
 /// A new vmspace with a page directory from pmap_pdp_cache or a fresh page.
-pub(crate) fn new_vmspace(st: &mut KernelState, vm_free: &mut Vec<u32>) -> u32 {
+pub(crate) fn new_vmspace(st: &mut KernelState) -> u32 {
     let pa = match st.pdp_cache.pop() {
         Some(pa) => pa,
         None => PDIR_BASE + 0x1000 * st.pdirs.len() as u32,
     };
     let vm = Vmspace { pdirpa: pa, pm_cpus: 0, freed: false };
-    let idx = match vm_free.pop() {
+    let idx = match st.vm_free.pop() {
         Some(i) => {
             st.vmspaces[i as usize] = vm;
             i

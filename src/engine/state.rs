@@ -317,6 +317,12 @@ pub struct KernelState {
     /// u-areas between owners: taken from the cache or kernel_map by a frame that has
     /// not yet given them to an LWP, or popped by uvm_uarea_drain before uvm_km_free.
     pub inflight: Vec<u32>,
+    /// lwp_pool's free LWP slots, most recently freed last (reused first).
+    pub lwp_free: Vec<LwpIdx>,
+    /// Free vmspace slots, most recently freed last.
+    pub vm_free: Vec<u32>,
+    /// The CPU that takes the next micro-step (round robin).
+    pub next_cpu: usize,
 }
 
 impl KernelState {

@@ -102,7 +102,7 @@ impl Sim {
                     sleep_seq: 0,
                     prio: 50,
                 };
-                let idx = match self.lwp_free.pop() {
+                let idx = match self.st.lwp_free.pop() {
                     Some(i) => {
                         self.st.lwps[i as usize] = lwp;
                         i
@@ -412,7 +412,7 @@ impl Sim {
                         self.exit_to_reap.push(span);
                     }
                     if let Some(vm) = p.vmspace.filter(|&v| v != 0) {
-                        self.vm_free.push(vm);
+                        self.st.vm_free.push(vm);
                     }
                     if !p.lwps.is_empty() {
                         let msg = format!("proc_free: pid {} still has LWPs on p_lwps", p.pid);
@@ -707,7 +707,7 @@ impl Sim {
         }
         self.st.lwps[l as usize].freed = true;
         self.st.lwps[l as usize].kstack.clear();
-        self.lwp_free.push(l);
+        self.st.lwp_free.push(l);
         self.dirty |= crate::engine::sim::DIRTY_UAREA;
         self.set_ev(Event::LwpFreed, l);
     }

@@ -44,7 +44,7 @@ impl Sim {
             }
             UvmspaceFork => {
                 self.need_sleepable(cpu, "uvmspace_fork");
-                let vm = new_vmspace(&mut self.st, &mut self.vm_free);
+                let vm = new_vmspace(&mut self.st);
                 if let Some(c) = self.st.proc_mut(f.p2) {
                     c.vmspace = Some(vm);
                 }
@@ -232,7 +232,7 @@ impl Sim {
                     return true;
                 }
                 self.free_vmspace(f.p, vm);
-                self.vm_free.push(vm);
+                self.st.vm_free.push(vm);
                 self.ret(cpu, 0);
             }
             PoisonFeedbeedRet => {

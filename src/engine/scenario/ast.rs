@@ -67,6 +67,10 @@ pub struct Stmt {
     pub col: u32,
     /// The line's text, trimmed, without its comment: shown in traces and the UI.
     pub text: String,
+    /// The comment on the action's line, trimmed, without its `#`: a note on the action
+    /// for the reader (`fork worker   # the child gets a cached u-area`). `None` when
+    /// the line has no comment or an empty one.
+    pub note: Option<String>,
     pub kind: StmtKind,
 }
 

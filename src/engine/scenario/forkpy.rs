@@ -129,12 +129,14 @@ pub(crate) fn desugar(
                 line,
                 col,
                 text: text.clone(),
+                note: None,
                 kind: StmtKind::Turn { index },
             });
             p.body.push(Stmt {
                 line,
                 col,
                 text: text.clone(),
+                note: None,
                 kind,
             });
             if child.is_none() {
@@ -157,12 +159,14 @@ pub(crate) fn desugar(
             line,
             col: keyword_col,
             text: text.to_string(),
+            note: None,
             kind: StmtKind::Turn { index },
         });
         p.body.push(Stmt {
             line,
             col: keyword_col,
             text: text.to_string(),
+            note: None,
             kind: StmtKind::Exit { status: 0 },
         });
         index += 1;

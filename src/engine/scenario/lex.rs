@@ -57,7 +57,9 @@ pub(crate) struct Word<'a> {
 pub(crate) struct LineInfo<'a> {
     /// The line without its line ending.
     pub(crate) raw: &'a str,
-    /// Column and value of the first character outside printable ASCII and tab.
+    /// Column and value of the first character that is not allowed: outside
+    /// printable ASCII and tab before the `#`, a control or bidirectional-override
+    /// character in the comment (see `comment_char_ok`).
     pub(crate) bad: Option<(u32, char)>,
     /// The byte offset of `bad` (only meaningful with `bad`).
     bad_byte: usize,
@@ -71,6 +73,8 @@ pub(crate) struct LineInfo<'a> {
     /// Byte offset one past the last character of the content (before any `#`,
     /// trailing blanks removed).
     pub(crate) end: usize,
+    /// Byte offset of the `#` that starts the comment, if any.
+    hash: Option<usize>,
 }
 
 impl<'a> LineInfo<'a> {
@@ -81,7 +85,12 @@ impl<'a> LineInfo<'a> {
         let mut chars = 0usize;
         for (byte, c) in raw.char_indices() {
             chars += 1;
-            if bad.is_none() && !(c == '\t' || (' '..='~').contains(&c)) {
+            let ok = if hash.is_none() {
+                c == '\t' || (' '..='~').contains(&c)
+            } else {
+                comment_char_ok(c)
+            };
+            if bad.is_none() && !ok {
                 bad = Some((pos(chars), c));
                 bad_byte = byte;
             }
@@ -116,12 +125,25 @@ impl<'a> LineInfo<'a> {
             indent,
             start,
             end,
+            hash,
         }
+    }
+
+    /// The comment after the `#`, trimmed; `None` when there is none or it is empty.
+    /// Only meaningful when `bad` is `None`.
+    pub(crate) fn note(&self) -> Option<&'a str> {
+        let text = self.raw.get(self.hash? + 1..)?.trim();
+        (!text.is_empty()).then_some(text)
     }
 
     /// True when the line holds nothing but blanks and a comment.
     pub(crate) fn is_blank(&self) -> bool {
         self.start >= self.end
+    }
+
+    /// True when the first bad character lies in the comment.
+    pub(crate) fn bad_in_comment(&self) -> bool {
+        self.bad.is_some() && self.hash.is_some_and(|h| self.bad_byte > h)
     }
 
     /// True when the first bad character lies in the content (not in the comment),
@@ -277,7 +299,31 @@ pub(crate) fn line_too_long(chars: usize) -> String {
     )
 }
 
-/// The message for a character outside printable ASCII and tab.
+/// Whether a comment may contain `c`: any Unicode character (accents, dashes,
+/// symbols) except control characters other than tab, and the bidirectional
+/// embedding, override and isolate characters, which can make a line display
+/// differently from what it says (U+202A-U+202E, U+2066-U+2069).
+pub(crate) fn comment_char_ok(c: char) -> bool {
+    c == '\t'
+        || !(c.is_control()
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c))
+}
+
+/// The message for a character that is not allowed where it is: `in_comment` when it
+/// comes after the line's `#`.
+pub(crate) fn bad_char_at(c: char, in_comment: bool) -> String {
+    if !in_comment {
+        return bad_char(c);
+    }
+    format!(
+        "the character U+{:04X} is not allowed in a comment: comments may contain any text \
+         except control characters (other than tab) and bidirectional-override characters",
+        u32::from(c)
+    )
+}
+
+/// The message for a character outside printable ASCII and tab, outside a comment.
 pub(crate) fn bad_char(c: char) -> String {
     let shown = if c.is_control() || c.is_whitespace() {
         format!("U+{:04X}", u32::from(c))
@@ -286,7 +332,7 @@ pub(crate) fn bad_char(c: char) -> String {
     };
     format!(
         "the character {shown} is not allowed: scenario files may contain only printable ASCII \
-         characters and tabs, comments included"
+         characters and tabs, except in comments"
     )
 }
 
@@ -320,5 +366,14 @@ mod tests {
         assert_eq!(e.bad, Some((3, '\u{e9}')));
         assert!(e.bad_in_content());
         assert!(!LineInfo::new("ab # \u{e9}").bad_in_content());
+        let c = LineInfo::new("  fork w   # caf\u{e9} \u{2014} d\u{e9}j\u{e0}  ");
+        assert_eq!(c.bad, None);
+        assert_eq!(c.note(), Some("caf\u{e9} \u{2014} d\u{e9}j\u{e0}"));
+        assert_eq!(LineInfo::new("  yield #   ").note(), None);
+        assert_eq!(LineInfo::new("  yield").note(), None);
+        let r = LineInfo::new("a # x\u{202e}y");
+        assert_eq!(r.bad, Some((6, '\u{202e}')));
+        assert!(!r.bad_in_content());
+        assert_eq!(LineInfo::new("a # \u{0}").bad, Some((5, '\u{0}')));
     }
 }

@@ -1,11 +1,23 @@
-//! The scenario language: the AST (`ast`), and `parse`, which turns scenario text into a `Scenario` or the first `ParseError`.
+//! The scenario language: the AST (`ast`), and `parse`, which turns scenario text into a `Scenario` or the first `ParseError`;
+//! `title`, `description` and `designs` read the header comments at the top of a file.
 
 pub mod ast;
 mod forkpy;
+pub(crate) mod header;
 mod lex;
 mod parse;
 
 pub use ast::*;
+pub use header::{designs, title};
+
+/// The description of a scenario: the comment lines at the top of the file (before
+/// the first line that is not a comment), without their `# ` and without the
+/// `# title:` and `# designs:` lines. Lines of a paragraph are joined with a space,
+/// a line starting with `- ` starts a list item on a new line, and an empty `#` line
+/// is a paragraph break (`"\n\n"`). See `docs/scenario-language.md`.
+pub fn description(text: &str) -> String {
+    header::description(text)
+}
 
 /// Parses a scenario text (see `docs/scenario-language.md`).
 ///

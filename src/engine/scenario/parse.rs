@@ -59,6 +59,7 @@ struct RepeatHeader {
     line: u32,
     col: u32,
     text: String,
+    note: Option<String>,
     count: u32,
 }
 
@@ -125,7 +126,8 @@ impl Parser {
     fn line(&mut self, line: u32, raw: &str) {
         let info = LineInfo::new(raw);
         if let Some((col, c)) = info.bad {
-            self.errs.at(line, col, || lex::bad_char(c));
+            let in_comment = info.bad_in_comment();
+            self.errs.at(line, col, || lex::bad_char_at(c, in_comment));
         }
         if info.chars > limits::LINE_CHARS_MAX {
             self.errs
@@ -216,6 +218,7 @@ impl Parser {
                     line: header.line,
                     col: header.col,
                     text: header.text,
+                    note: header.note,
                     kind: StmtKind::Repeat {
                         count: header.count,
                         body: frame.stmts,
@@ -647,7 +650,8 @@ impl Parser {
             "yield" => self.no_args(line, words).then_some(StmtKind::Yield),
             "pagedaemon" => self.no_args(line, words).then_some(StmtKind::Pagedaemon),
             "repeat" => {
-                self.repeat(line, col, text, words, info.indent);
+                let note = info.note().map(str::to_string);
+                self.repeat(line, col, (text, note), words, info.indent);
                 return;
             }
             "turn" => {
@@ -672,6 +676,7 @@ impl Parser {
                 line,
                 col,
                 text,
+                note: info.note().map(str::to_string),
                 kind,
             });
         }
@@ -831,7 +836,15 @@ impl Parser {
         }
     }
 
-    fn repeat(&mut self, line: u32, col: u32, text: String, words: &[Word<'_>], indent: usize) {
+    /// `repeat N`; `text` is the line's text and its note.
+    fn repeat(
+        &mut self,
+        line: u32,
+        col: u32,
+        (text, note): (String, Option<String>),
+        words: &[Word<'_>],
+        indent: usize,
+    ) {
         let max = limits::REPEAT_COUNT_MAX;
         let count = self.number_arg(line, words, "a count", 1, max, " (REPEAT_COUNT_MAX)");
         let depth = self
@@ -859,6 +872,7 @@ impl Parser {
                 line,
                 col,
                 text,
+                note,
                 count,
             }),
             _ => None,
