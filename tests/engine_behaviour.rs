@@ -139,3 +139,24 @@ fn any_position_can_be_reached_and_matches_a_straight_run() {
         sim.step();
     }
 }
+
+#[test]
+fn a_run_built_in_chunks_equals_a_run_built_at_once() {
+    let text = scn("fork-storm");
+    for d in Design::ALL {
+        let whole = Session::new(&text, Some(d)).unwrap();
+        let mut b = Session::build(&text, Some(d)).unwrap();
+        let mut chunks = 0;
+        while !b.advance(333) {
+            chunks += 1;
+            assert!(chunks < 100_000);
+        }
+        let (done, limit) = b.progress();
+        assert_eq!(done, whole.len());
+        assert!(limit >= done);
+        let s = b.finish();
+        assert_eq!(s.trace.steps, whole.trace.steps);
+        assert_eq!(s.trace.checkpoints, whole.trace.checkpoints);
+        assert_eq!(s.trace.last, whole.trace.last);
+    }
+}

@@ -82,7 +82,46 @@ pub struct StepView {
     pub findings: Vec<Finding>,
 }
 
+/// A session whose run is still being built, a chunk at a time.
+#[derive(Debug)]
+pub struct SessionBuilder {
+    text: String,
+    scenario: Scenario,
+    design: Design,
+    runner: super::sim::Runner,
+}
+
+impl SessionBuilder {
+    /// Run up to `steps` more micro-steps; true once the run is complete.
+    pub fn advance(&mut self, steps: u64) -> bool {
+        self.runner.advance(steps)
+    }
+
+    /// (micro-steps so far, step limit).
+    pub fn progress(&self) -> (u64, u64) {
+        self.runner.progress()
+    }
+
+    pub fn design(&self) -> Design {
+        self.design
+    }
+
+    /// The finished session (runs whatever is left first).
+    pub fn finish(self) -> Session {
+        Session { text: self.text, scenario: self.scenario, design: self.design, trace: self.runner.finish() }
+    }
+}
+
 impl Session {
+    /// Parse `text` and prepare its run without running it: the caller advances it in
+    /// chunks (`SessionBuilder::advance`) and keeps the page responsive meanwhile.
+    pub fn build(text: &str, design: Option<Design>) -> Result<SessionBuilder, ParseError> {
+        let scenario = scenario::parse(text)?;
+        let sim = Sim::new(&scenario, design);
+        let design = sim.cfg.design;
+        Ok(SessionBuilder { text: text.to_string(), scenario, design, runner: super::sim::Runner::new(sim, false) })
+    }
+
     /// Parse and run `text`; `design` overrides the file's `design` line.
     pub fn new(text: &str, design: Option<Design>) -> Result<Session, ParseError> {
         let scenario = scenario::parse(text)?;

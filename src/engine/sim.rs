@@ -307,36 +307,10 @@ impl Sim {
     }
 
     /// Run to the end; with `narrate`, keep a narration line per step.
-    pub fn run_to_end(mut self, narrate: bool) -> Trace {
-        let mut steps = Vec::new();
-        let mut checkpoints = Vec::new();
-        let mut narration = if narrate { Some(Vec::new()) } else { None };
-        let mut truncated = false;
-        loop {
-            if self.step_no % CHECKPOINT_EVERY == 0 {
-                checkpoints.push(self.st.clone());
-            }
-            if self.step_no >= self.cfg.step_limit {
-                truncated = !self.st.finished;
-                break;
-            }
-            let Some(step) = self.step() else { break };
-            if let Some(n) = narration.as_mut() {
-                let who = if step.lwp == NONE { "idle".to_string() } else { self.st.lwp_name(step.lwp) };
-                n.push((who, super::narrate::narrate(&self, &step)));
-            }
-            steps.push(step);
-        }
-        Trace {
-            steps,
-            actions: self.actions,
-            findings: self.findings,
-            checkpoints,
-            last: self.st,
-            truncated,
-            narration,
-            exit_to_reap: self.exit_to_reap,
-        }
+    pub fn run_to_end(self, narrate: bool) -> Trace {
+        let mut r = Runner::new(self, narrate);
+        r.advance(u64::MAX);
+        r.finish()
     }
 
     /// A simulator positioned at the state before step `n` of `trace` (replayed from
@@ -545,6 +519,76 @@ impl Sim {
             }
         }
         (if is_lwp { Act::LwpExit } else { Act::Exit(0) }, None)
+    }
+}
+
+/// A run in progress, advanced in chunks (the browser builds long traces a slice at a
+/// time between frames, with a progress bar).
+#[derive(Debug)]
+pub struct Runner {
+    sim: Sim,
+    steps: Vec<Step>,
+    checkpoints: Vec<KernelState>,
+    narration: Option<Vec<(String, String)>>,
+    truncated: bool,
+    done: bool,
+}
+
+impl Runner {
+    pub fn new(sim: Sim, narrate: bool) -> Runner {
+        Runner { sim, steps: Vec::new(), checkpoints: Vec::new(), narration: narrate.then(Vec::new), truncated: false, done: false }
+    }
+
+    /// Run up to `max` more micro-steps; true once the run has ended.
+    pub fn advance(&mut self, max: u64) -> bool {
+        let mut n = 0;
+        while !self.done && n < max {
+            if self.sim.step_no % CHECKPOINT_EVERY == 0 && self.checkpoints.len() as u64 * CHECKPOINT_EVERY <= self.sim.step_no {
+                self.checkpoints.push(self.sim.st.clone());
+            }
+            if self.sim.step_no >= self.sim.cfg.step_limit {
+                self.truncated = !self.sim.st.finished;
+                self.done = true;
+                break;
+            }
+            let Some(step) = self.sim.step() else {
+                self.done = true;
+                break;
+            };
+            if let Some(narr) = self.narration.as_mut() {
+                let who = if step.lwp == NONE { "idle".to_string() } else { self.sim.st.lwp_name(step.lwp) };
+                narr.push((who, super::narrate::narrate(&self.sim, &step)));
+            }
+            self.steps.push(step);
+            n += 1;
+        }
+        self.done
+    }
+
+    /// Micro-steps run so far, and the step limit.
+    pub fn progress(&self) -> (u64, u64) {
+        (self.sim.step_no, self.sim.cfg.step_limit)
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    pub fn finish(mut self) -> Trace {
+        if !self.done {
+            self.advance(u64::MAX);
+        }
+        let sim = self.sim;
+        Trace {
+            steps: self.steps,
+            actions: sim.actions,
+            findings: sim.findings,
+            checkpoints: self.checkpoints,
+            last: sim.st,
+            truncated: self.truncated,
+            narration: self.narration,
+            exit_to_reap: sim.exit_to_reap,
+        }
     }
 }
 
