@@ -116,3 +116,19 @@ fn compare_prints_both_designs() {
     assert_eq!(code, 0);
     assert!(out.contains("reaper") && out.contains("patch") && out.contains("context switches"));
 }
+
+#[test]
+fn link_encode_and_decode_round_trip() {
+    let (code, frag, err) = exitpath(&["link", "encode", "scenarios/fork-wait-loop.scn", "--design", "reaper", "--step", "40"]);
+    assert_eq!(code, 0, "{err}");
+    let frag = frag.trim();
+    assert!(frag.starts_with("v=1&d=reaper&s=40&"), "{frag}");
+    let (code, text, info) = exitpath(&["link", "decode", frag]);
+    assert_eq!(code, 0);
+    assert_eq!(text, std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/fork-wait-loop.scn")).unwrap());
+    assert!(info.contains("design reaper, step 40"));
+    let (code, out, err) = exitpath(&["link", "decode", "v=1&d=patch&z=abc"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("this link does not open"), "{err}");
+}
