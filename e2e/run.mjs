@@ -90,6 +90,14 @@ async function atStep(page, pos) {
   });
 }
 
+/** Waits until the URL's fragment carries step `n` (the codec's `s=` key). */
+async function urlAtStep(page, n) {
+  await page.waitForFunction((n) => new RegExp(`(^#|&)s=${n}(&|$)`).test(location.hash), n, { timeout: 5000 })
+    .catch(async () => {
+      throw new Failure(`the URL fragment should carry step ${n}: ${await page.evaluate(() => location.hash.slice(0, 60))}`);
+    });
+}
+
 /** A link fragment built by the app's own codec (exported as exitpath_link). */
 async function linkFor(page, scenario, design, step, embed = false) {
   return page.evaluate(([s, d, n, e]) => window.wasmBindings.exitpath_link(s, d, n, e), [scenario, design, step, embed]);
@@ -164,10 +172,10 @@ test('step and action buttons move the position; stepping replaces the history e
   const h0 = await page.evaluate(() => history.length);
   for (let i = 0; i < 3; i++) await page.click('[data-testid=step-forward]');
   await atStep(page, 3);
-  const hash3 = await page.evaluate(() => location.hash);
+  await urlAtStep(page, 3);
   await page.click('[data-testid=step-back]');
   await atStep(page, 2);
-  assert(await page.evaluate(() => location.hash) !== hash3, 'the URL fragment follows the step');
+  await urlAtStep(page, 2);
   await page.click('[data-testid=action-forward]');
   const a = await counter(page);
   assert(a.pos > 2, `action forward from step 2 should pass step 2, got ${a.pos}`);
@@ -217,12 +225,21 @@ test('a share link opens on its exact step and design (and the clipboard gets it
   await open(p3, `#${frag}`);
   eq((await counter(p3)).pos, 77, 'position from a scripted link');
   eq(await p3.inputValue('[data-testid=design]'), 'reaper', 'design from a scripted link');
-  const errors = [...page.errors, ...p2.errors, ...p3.errors];
-  await Promise.all([context.close(), c2.close(), c3.close()]);
+  // Without clipboard permission the link is still shown, ready to copy by hand.
+  const { page: p4, context: c4 } = await newPage(browser);
+  await open(p4, `#${frag}`);
+  await p4.evaluate(() => { Object.defineProperty(navigator, 'clipboard', { value: undefined }); });
+  await p4.click('[data-testid=share]');
+  const f4 = p4.locator('[data-testid=share-link]');
+  await f4.waitFor();
+  assert((await f4.inputValue()).includes(`#${frag}`), 'the fallback field holds the link');
+  assert(/Copy this link/.test(await p4.textContent('.share-msg')), 'the fallback says to copy the link');
+  const errors = [...page.errors, ...p2.errors, ...p3.errors, ...p4.errors];
+  await Promise.all([context.close(), c2.close(), c3.close(), c4.close()]);
   return errors;
 });
 
-for (const design of ['patch', 'reaper']) {
+for (const design of ['patch', 'reaper', 'committed']) {
   test(`${design}: stepping frees the exiting LWP's TSS slot and puts the proc on zombproc`, async (browser) => {
     const { page, context } = await newPage(browser);
     await open(page);
@@ -271,6 +288,7 @@ test('play advances at the chosen speed; pause stops it', async (browser) => {
   eq(await page.getAttribute('[data-testid=play]', 'aria-pressed'), 'false', 'play released');
   await page.waitForTimeout(500);
   eq((await counter(page)).pos, a.pos, 'position after pause');
+  await urlAtStep(page, a.pos);
   await context.close();
   return page.errors;
 });
@@ -306,6 +324,13 @@ test('keyboard: arrows, Shift+arrows, Home/End, Space; keys are left alone in th
   await page.keyboard.press('Space');
   eq(await page.getAttribute('[data-testid=play]', 'aria-pressed'), 'true', 'Space with a button focused plays');
   await page.keyboard.press('Space');
+  // A focused drop-down list keeps its choice: ← and → step instead of changing it.
+  await page.selectOption('[data-testid=design]', 'patch');
+  await page.focus('[data-testid=design]');
+  const d0 = await counter(page);
+  await page.keyboard.press('ArrowRight');
+  await atStep(page, d0.pos + 1);
+  eq(await page.inputValue('[data-testid=design]'), 'patch', 'design after → on the focused design list');
   // In the editor, keys edit text and do not step.
   const c = await counter(page);
   const before = await page.inputValue('[data-testid=editor]');
@@ -447,18 +472,20 @@ test('a what-if switch: faults are listed with their step, and clicking one jump
 test('a narrow screen stacks the panels without sideways scrolling', async (browser) => {
   const { page, context } = await newPage(browser, { viewport: { width: 400, height: 860 } });
   await open(page);
+  await page.selectOption('[data-testid=scenario-picker]', 'fork-storm'); // the longest title
   await runUntil(page, 'exit');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert(overflow <= 1, `page is ${overflow}px wider than a 400px screen`);
-  await shot(page, 'narrow-400', true);
+  await shot(page, 'narrow-400');
+  await shot(page, 'narrow-400-full', true);
   await context.close();
   return page.errors;
 });
 
-test('screenshots: the default scenario in both designs, light and dark', async (browser) => {
+test('screenshots: the default scenario in every design, light and dark', async (browser) => {
   const errors = [];
   for (const scheme of ['light', 'dark']) {
-    for (const design of ['reaper', 'patch']) {
+    for (const design of ['reaper', 'patch', 'committed']) {
       const { page, context } = await newPage(browser, { colorScheme: scheme });
       await open(page);
       await page.selectOption('[data-testid=design]', design);
@@ -476,6 +503,15 @@ test('screenshots: the default scenario in both designs, light and dark', async 
       await context.close();
     }
   }
+  // The fork storm fills the u-area cache past UVM_NUAREA_MAX; a drain trims it.
+  const { page, context } = await newPage(browser);
+  await open(page);
+  await page.selectOption('[data-testid=scenario-picker]', 'fork-storm');
+  await page.selectOption('[data-testid=design]', 'patch');
+  await runUntil(page, 'drain');
+  await shot(page, 'fork-storm-patch-drain-full', true);
+  errors.push(...page.errors);
+  await context.close();
   return errors;
 });
 

@@ -8,9 +8,14 @@ fn show_panic(message: &str) {
         return;
     };
     let Some(body) = doc.body() else { return };
+    // One panel, however many panics follow the first (the page is half-dead by then).
+    if doc.get_element_by_id("panic-banner").is_some() {
+        return;
+    }
     let Ok(div) = doc.create_element("div") else {
         return;
     };
+    div.set_id("panic-banner");
     let _ = div.set_attribute("data-testid", "error-banner");
     let _ = div.set_attribute("role", "alert");
     let _ = div.set_attribute("class", "banner panic");

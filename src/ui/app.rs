@@ -20,8 +20,11 @@ use super::timeline::Timeline;
 use super::uarea::UareaPanel;
 use super::view::View;
 use crate::engine::session::{Session, StepView};
-use gloo_timers::callback::Interval;
+use gloo_timers::callback::{Interval, Timeout};
 use yew::prelude::*;
+
+/// How long the state must hold still before the URL is rewritten.
+const URL_SETTLE_MS: u32 = 120;
 
 #[derive(Properties, PartialEq)]
 struct BannerProps {
@@ -64,16 +67,16 @@ fn running_stack(view: &View) -> Vec<String> {
 /// The scenario action the last step serves, as "line N: text (pid.lid)". The trace
 /// groups steps by the action started most recently, but an LWP that resumes (the shell
 /// back in its wait4) serves its own earlier action: look for the newest action of the
-/// LWP that ran the step.
+/// LWP that ran the step (none for a kernel thread; the latest for the idle PCB).
 fn action_label(session: &Session, pos: u64, step: Option<&StepView>) -> Option<String> {
     let actions = &session.trace.actions;
     let last = session.trace.action_of(pos.checked_sub(1)?)?;
     let who = step.map(|s| s.who.as_str()).filter(|w| *w != "idle");
+    // A kernel thread (the reaper, the pagedaemon) serves no scenario action.
     let a = actions[..=last]
         .iter()
         .rev()
-        .find(|a| who.is_none_or(|w| format!("{}.{}", a.pid, a.lid) == w))
-        .unwrap_or(&actions[last]);
+        .find(|a| who.is_none_or(|w| format!("{}.{}", a.pid, a.lid) == w))?;
     let who = format!("{}.{}", a.pid, a.lid);
     Some(if a.line > 0 {
         format!("line {}: {} ({who})", a.line, a.text)
@@ -116,19 +119,28 @@ pub fn App() -> Html {
         });
     }
     // The URL follows the state: stepping replaces the history entry, a new scenario or
-    // design pushes one.
+    // design pushes one. Written once the state has held still for URL_SETTLE_MS, so
+    // playing or holding an arrow key does not flood the history API (Chrome throttles
+    // it and complains after a couple of hundred calls in ten seconds).
     let fragment = state.fragment();
     {
-        let last_seq = use_mut_ref(|| None::<u64>);
+        // The sequence number the URL was last written for; the page's own URL counts as
+        // written for the state it opened with.
+        let last_seq = use_mut_ref(|| state.history_seq);
         use_effect_with(
             (fragment.clone().ok(), state.history_seq),
             move |(fragment, seq)| {
-                let push = last_seq.borrow().is_some_and(|s| s != *seq);
-                *last_seq.borrow_mut() = Some(*seq);
-                // No fragment: the scenario is too large for a link; the URL keeps the last one.
-                if let Some(fragment) = fragment {
-                    dom::write_fragment(fragment, push);
-                }
+                let (fragment, seq) = (fragment.clone(), *seq);
+                let timer = Timeout::new(URL_SETTLE_MS, move || {
+                    let push = *last_seq.borrow() != seq;
+                    *last_seq.borrow_mut() = seq;
+                    // No fragment: the scenario is too large for a link; the URL keeps
+                    // the last one.
+                    if let Some(fragment) = fragment {
+                        dom::write_fragment(&fragment, push);
+                    }
+                });
+                move || drop(timer)
             },
         );
     }

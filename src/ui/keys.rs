@@ -31,22 +31,39 @@ pub fn verb_for(key: &str, shift: bool) -> Option<Verb> {
     })
 }
 
-/// Whether the key press belongs to a control the user is typing in or choosing from
-/// (text fields, the editor, drop-down lists), which keeps its keys.
-fn typing_in(target: Option<web_sys::EventTarget>) -> bool {
+/// Which keys the focused element keeps for itself.
+#[derive(PartialEq, Eq)]
+enum Owner {
+    /// Text fields and the editor keep every key.
+    Text,
+    /// Drop-down lists keep Space, Home, End and ↑/↓ (to open and choose), but not ←/→:
+    /// some platforms change a closed list's choice with them, which would switch the
+    /// design by accident right after picking it.
+    Select,
+    /// Anything else (buttons, the scrubber, the page): shortcuts apply.
+    None,
+}
+
+fn owner(target: Option<web_sys::EventTarget>) -> Owner {
     let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
-        return false;
+        return Owner::None;
     };
     match el.tag_name().to_ascii_lowercase().as_str() {
-        "textarea" | "select" => true,
+        "textarea" => Owner::Text,
+        "select" => Owner::Select,
         "input" => {
             let kind = el
                 .get_attribute("type")
                 .unwrap_or_default()
                 .to_ascii_lowercase();
-            !matches!(kind.as_str(), "range" | "button" | "checkbox" | "radio")
+            if matches!(kind.as_str(), "range" | "button" | "checkbox" | "radio") {
+                Owner::None
+            } else {
+                Owner::Text
+            }
         }
-        _ => el.get_attribute("contenteditable").is_some(),
+        _ if el.get_attribute("contenteditable").is_some() => Owner::Text,
+        _ => Owner::None,
     }
 }
 
@@ -56,11 +73,16 @@ pub fn listen(on: Callback<Verb>) -> Option<Listener> {
         let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
             return;
         };
-        if k.ctrl_key() || k.meta_key() || k.alt_key() || k.is_composing() || typing_in(k.target())
-        {
+        if k.ctrl_key() || k.meta_key() || k.alt_key() || k.is_composing() {
             return;
         }
-        if let Some(verb) = verb_for(&k.key(), k.shift_key()) {
+        let key = k.key();
+        match owner(k.target()) {
+            Owner::Text => return,
+            Owner::Select if !matches!(key.as_str(), "ArrowLeft" | "ArrowRight") => return,
+            _ => {}
+        }
+        if let Some(verb) = verb_for(&key, k.shift_key()) {
             // Arrows and Space would also scroll the page or nudge the focused slider.
             k.prevent_default();
             on.emit(verb);
@@ -79,7 +101,7 @@ pub fn KeyList() -> Html {
                     <div class="key-row"><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></div>
                 }) }
             </dl>
-            <p class="hint">{ "Keys do nothing while you type in the scenario editor. Tab moves between controls; Enter presses the focused button." }</p>
+            <p class="hint">{ "Keys do nothing while you type in the scenario editor; in a drop-down list only ← and → step. Tab moves between controls; Enter presses the focused button." }</p>
         </section>
     }
 }

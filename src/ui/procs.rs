@@ -57,27 +57,32 @@ fn proc_rows(p: &ProcView, before: Option<&ProcView>, had_prev: bool) -> Html {
             <span class={classes!("pf", extra, chg(changed))}><span class="pf-name">{ name }</span>{ " " }<span class="pf-val">{ value }</span></span>
         }
     };
-    let head = html! {
-        <tr class={classes!("proc-row", chg(is_new))} data-proc={p.pid.to_string()}>
-            <th scope="rowgroup" colspan="7">
-                <span class="pid">{ p.pid }</span>{ " " }<span class="name">{ p.name.clone() }</span>
-                { field("ppid", p.ppid.to_string(), classes!(), ch(&|p| p.ppid.to_string())) }
-                { field("p_stat", pstat.clone(), classes!("stat", pstat_class(p.stat)), ch(&|p| format!("{:?}", p.stat))) }
-                { field("p_flag", p.flags.replace('|', " "), classes!("flags"), ch(&|p| p.flags.clone())) }
-                { field("p_nlwps/nrlwps/nzlwps", counts(p), classes!(), ch(&counts)) }
-            </th>
-        </tr>
+    let no_lwps = p.lwps.is_empty();
+    let cells = html! {
+        <th scope="rowgroup" colspan="7">
+            <span class="pid">{ p.pid }</span>{ " " }<span class="name">{ p.name.clone() }</span>
+            { field("ppid", p.ppid.to_string(), classes!(), ch(&|p| p.ppid.to_string())) }
+            { field("p_stat", pstat.clone(), classes!("stat", pstat_class(p.stat)), ch(&|p| format!("{:?}", p.stat))) }
+            { field("p_flag", p.flags.replace('|', " "), classes!("flags"), ch(&|p| p.flags.clone())) }
+            { field("p_nlwps/nrlwps/nzlwps", counts(p), classes!(), ch(&counts)) }
+            { if no_lwps { html! { <span class="empty">{ "no LWPs left" }</span> } } else { html! {} } }
+        </th>
     };
-    if p.lwps.is_empty() {
+    // A proc whose LWPs are all gone (a zombie in `patch`) is one row, still carrying
+    // data-pid / data-pstat (with an empty data-lid) so it can be found like the others.
+    if no_lwps {
         return html! {
             <tbody>
-                { head }
-                <tr data-pid={p.pid.to_string()} data-lid="" data-stat="" data-pstat={pstat}>
-                    <td colspan="7" class="empty">{ "no LWPs left" }</td>
+                <tr class={classes!("proc-row", chg(is_new))} data-proc={p.pid.to_string()}
+                    data-pid={p.pid.to_string()} data-lid="" data-stat="" data-pstat={pstat}>
+                    { cells }
                 </tr>
             </tbody>
         };
     }
+    let head = html! {
+        <tr class={classes!("proc-row", chg(is_new))} data-proc={p.pid.to_string()}>{ cells }</tr>
+    };
     html! {
         <tbody>
             { head }

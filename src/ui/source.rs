@@ -65,8 +65,8 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
     let first = step.listing_line as usize;
     let last = first + step.listing_span.max(1) as usize - 1;
     let mark_note = match p.design {
-        Design::Patch => "+ new or changed by the patch",
         Design::Reaper => "− removed by the patch",
+        Design::Patch => "+ new or changed by the patch",
         Design::Committed => "+ new since the reaper (as committed)",
     };
     html! {
@@ -109,7 +109,7 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
             </div>
             <p class="legend">
                 <span class="hit key">{ "▶ executed by this step" }</span>
-                <span class={classes!("key", if p.design == Design::Patch { "m-new" } else { "m-gone" })}>{ mark_note }</span>
+                <span class={classes!("key", if p.design == Design::Reaper { "m-gone" } else { "m-new" })}>{ mark_note }</span>
             </p>
         </section>
     }

@@ -14,6 +14,8 @@ use yew::prelude::*;
 /// Steps per second offered by the speed control; the default is `SPEED_DEFAULT`.
 pub const SPEEDS: [u32; 7] = [1, 2, 5, 10, 20, 50, 100];
 pub const SPEED_DEFAULT: u32 = 5;
+/// The design the app opens with: before the patch, the story's starting point.
+pub const DEFAULT_DESIGN: Design = Design::Reaper;
 
 /// A finished run of one scenario in one design, shared by every panel. Two runs are
 /// equal when they are the same run (`gen`), so props holding one compare cheaply.
@@ -148,7 +150,7 @@ impl State {
     pub fn from_url(fragment: &str, search: &str) -> State {
         let fragment = fragment.trim_start_matches('#');
         let def = library::default_builtin();
-        let session = Session::new(def.text, Some(Design::Reaper))
+        let session = Session::new(def.text, Some(DEFAULT_DESIGN))
             .expect("the default built-in scenario parses");
         let mut s = State {
             run: Run::new(1, session),
@@ -425,10 +427,22 @@ impl Reducible for State {
             }
             Verb::OpenLink(fragment) => {
                 let fragment = fragment.trim_start_matches('#').to_string();
-                if fragment.is_empty() || Ok(&fragment) == self.fragment().as_ref() {
+                if Ok(&fragment) == self.fragment().as_ref() {
                     return self;
                 }
-                let decoded = share_link::decode(&fragment);
+                // No fragment (back to the page as first opened): the default scenario.
+                let decoded = if fragment.is_empty() {
+                    let def = library::default_builtin();
+                    Ok(share_link::make(
+                        def.text,
+                        DEFAULT_DESIGN,
+                        0,
+                        Some(def.id),
+                        false,
+                    ))
+                } else {
+                    share_link::decode(&fragment)
+                };
                 if let Ok(link) = &decoded {
                     let same = link.design == self.design()
                         && link.step == self.pos

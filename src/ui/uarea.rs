@@ -34,7 +34,7 @@ pub fn UareaPanel(p: &UareaProps) -> Html {
     let b = p.prev.as_deref();
     let before = b.map(|b| &b.uarea_cache);
     let over = c.nuarea > c.max;
-    // The stack, head (uvm_uareas) first; the limit line sits after the max-th entry.
+    // The stack, head (uvm_uareas) first.
     let cells: Vec<Html> = c
         .list
         .iter()
@@ -50,11 +50,24 @@ pub fn UareaPanel(p: &UareaProps) -> Html {
             }
         })
         .collect();
-    let limit_at = (c.max as usize).min(cells.len());
+    // Below the entries: the room left before the limit, then the UVM_NUAREA_MAX line
+    // (or, when the cache has grown past it, the line after the max-th entry).
+    let len = cells.len();
+    let limit_at = (c.max as usize).min(len);
     let mut stack = cells;
+    let room = (c.max as usize).saturating_sub(len);
+    if room > 0 {
+        stack.push(html! {
+            <li class="room">{ format!("room for {room} more") }</li>
+        });
+    }
     stack.insert(
-        limit_at,
-        html! { <li class={classes!("limit", over.then_some("over"))} aria-label={format!("UVM_NUAREA_MAX = {}", c.max)}>{ format!("UVM_NUAREA_MAX = {}", c.max) }</li> },
+        if room > 0 { stack.len() } else { limit_at },
+        html! {
+            <li class={classes!("limit", over.then_some("over"))}>
+                { format!("UVM_NUAREA_MAX = {}", c.max) }
+            </li>
+        },
     );
     let km_before = b.map(|b| &b.kernel_map);
     html! {
@@ -67,7 +80,6 @@ pub fn UareaPanel(p: &UareaProps) -> Html {
                         { if over { html! { <span class="state tone-warn">{ " ⚠ over the limit: uvm_uarea_drain trims it" }</span> } } else { html! {} } }
                     </h3>
                     <ol class="ua-stack">
-                        { if c.list.is_empty() { html! { <li class="empty">{ "(empty)" }</li> } } else { html! {} } }
                         { for stack }
                     </ol>
                 </div>
