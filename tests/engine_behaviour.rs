@@ -160,3 +160,23 @@ fn a_run_built_in_chunks_equals_a_run_built_at_once() {
         assert_eq!(s.trace.last, whole.trace.last);
     }
 }
+
+#[test]
+fn a_resumed_lwp_serves_its_own_action() {
+    let s = session("fork-wait-loop", Design::Patch);
+    // the first step of the shell after its sleep in wait4: it serves `wait`, not the
+    // worker's `exit 3`
+    let resume = s
+        .trace
+        .steps
+        .iter()
+        .enumerate()
+        .find(|(i, st)| st.func.name() == "ltsleep" && st.line == 3 && s.trace.steps[i - 1].event == exitpath::engine::trace::Event::Switch && {
+            let a = s.action_at(*i as u64 + 1).unwrap();
+            a.text == "wait" && a.line > 0
+        });
+    assert!(resume.is_some());
+    let reaper = session("fork-wait-loop", Design::Reaper);
+    let k = reaper.trace.steps.iter().position(|st| st.func.name() == "reaper").unwrap();
+    assert!(reaper.action_at(k as u64 + 1).is_none(), "the reaper serves no scenario line");
+}

@@ -227,9 +227,19 @@ impl Session {
         self.trace.actions.iter().map(|a| a.step).rev().find(|&s| s < pos).unwrap_or(0)
     }
 
-    /// The scenario line being executed at `pos`, if any (for highlighting the editor).
+    /// The action (scenario line) the step that led to `pos` serves: the newest action
+    /// of the LWP that ran it (an LWP back from a sleep serves its own earlier action),
+    /// the newest action of all on the idle PCB (the exit path of the LWP that just
+    /// left), none for a kernel thread.
     pub fn action_at(&self, pos: u64) -> Option<&super::trace::ActionStart> {
-        self.trace.action_of(pos.saturating_sub(1)).and_then(|i| self.trace.actions.get(i))
+        let i = pos.checked_sub(1)?;
+        let step = self.trace.steps.get(i as usize)?;
+        let last = self.trace.action_of(i)?;
+        let upto = &self.trace.actions[..=last];
+        if step.lwp == NONE {
+            return upto.last();
+        }
+        upto.iter().rev().find(|a| a.lwp == step.lwp)
     }
 
     /// Findings up to and including step `pos - 1`.

@@ -470,7 +470,7 @@ impl Sim {
             Some(s) => (s.line, s.text.clone()),
             None => (0, super::narrate::act_text(&self.prog, act)),
         };
-        self.actions.push(ActionStart { step: self.step_no, pid, lid, block, instr, line, text });
+        self.actions.push(ActionStart { step: self.step_no, lwp: l, pid, lid, block, instr, line, text });
         self.st.actions += 1;
         self.st.lwps[l as usize].user.current = instr;
         let func = if matches!(act, super::program::Act::Pagedaemon) { Func::trap } else { Func::syscall };

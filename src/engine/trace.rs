@@ -99,6 +99,8 @@ pub struct Step {
 pub struct ActionStart {
     /// Index of the first micro-step of the action.
     pub step: u64,
+    /// The LWP (engine index) that started it.
+    pub lwp: u32,
     pub pid: u32,
     pub lid: u32,
     /// The scenario block and the instruction; `None`: the implicit end of a block.
