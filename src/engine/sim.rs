@@ -159,33 +159,13 @@ impl Sim {
         st.lwps[lwp0 as usize].wchan = Some(Chan::Proc0);
         st.lwps[lwp0 as usize].wmesg = "scheduler";
         let idle_sel = gsel(gdt::NGDT);
-        st.cpus.push(CpuCtx {
-            regs: Cpu::new(0, PROC0_UAREA, idle_sel, KERNEL_PDIR),
-            curlwp: None,
-            on_stack: None,
-            idle_frames: vec![Frame::new(Func::idle, NONE, NONE)],
-            spin_locks: 0,
-            proclist_locked: false,
-            critical: 0,
-            tr_owner: Some(lwp0),
-            cr3_vm: Some(0),
-        });
+        st.cpus.push(idle_cpu(0, PROC0_UAREA, idle_sel, lwp0));
         // Further CPUs: an idle PCB each (a u-area of its own) with its own TSS.
         for id in 1..sim.cfg.cpus {
             let ua = alloc_kva(&mut st);
             let owner = IDLE_OWNER_BASE + id as u32;
             let (slot, _) = st.gdt.get_slot(owner).unwrap_or((gdt::NGDT, false));
-            st.cpus.push(CpuCtx {
-                regs: Cpu::new(id, ua, gsel(slot), KERNEL_PDIR),
-                curlwp: None,
-                on_stack: None,
-                idle_frames: vec![Frame::new(Func::idle, NONE, NONE)],
-                spin_locks: 0,
-                proclist_locked: false,
-                critical: 0,
-                tr_owner: Some(owner),
-                cr3_vm: Some(0),
-            });
+            st.cpus.push(idle_cpu(id, ua, gsel(slot), owner));
         }
         // init: a user process with its own vmspace, running.
         let init_ua = alloc_kva(&mut st);
@@ -589,6 +569,22 @@ impl Runner {
             narration: self.narration,
             exit_to_reap: sim.exit_to_reap,
         }
+    }
+}
+
+/// A CPU at boot, in its idle loop on its idle PCB `ua`, with the idle TSS `sel`
+/// (owned by `owner` in the GDT) and the kernel's page directory.
+fn idle_cpu(id: u8, ua: u32, sel: u16, owner: LwpIdx) -> CpuCtx {
+    CpuCtx {
+        regs: Cpu::new(id, ua, sel, KERNEL_PDIR),
+        curlwp: None,
+        on_stack: None,
+        idle_frames: vec![Frame::new(Func::idle, NONE, NONE)],
+        spin_locks: 0,
+        proclist_locked: false,
+        critical: 0,
+        tr_owner: Some(owner),
+        cr3_vm: Some(0),
     }
 }
 

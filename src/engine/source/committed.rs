@@ -79,19 +79,13 @@ const CPU_LWP_FREE: &[Line] = &[
 ];
 
 pub(super) fn body(func: Func) -> Option<&'static Body> {
-    macro_rules! b {
-        ($sig:expr, $file:expr, $lines:expr) => {{
-            const B: Body = Body { signature: $sig, file: $file, lines: $lines };
-            &B
-        }};
-    }
     let b: &'static Body = match func {
-        Func::exit1 => b!("void exit1(struct lwp *l, int rv)", "kern/kern_exit.c", EXIT1),
-        Func::lwp_exit => b!("void lwp_exit(struct lwp *l)", "kern/kern_lwp.c", LWP_EXIT),
-        Func::cpu_exit => b!("void cpu_exit(struct lwp *l)", "arch/i386/i386/vm_machdep.c", CPU_EXIT),
-        Func::lwp_exit2 => b!("void lwp_exit2(struct lwp *l)", "kern/kern_lwp.c", LWP_EXIT2),
-        Func::uvm_proc_exit => b!("void uvm_proc_exit(struct proc *p)", "uvm/uvm_glue.c", UVM_PROC_EXIT),
-        Func::cpu_lwp_free => b!("void cpu_lwp_free(struct lwp *l, int proc)", "arch/i386/i386/vm_machdep.c", CPU_LWP_FREE),
+        Func::exit1 => body_of!("void exit1(struct lwp *l, int rv)", "kern/kern_exit.c", EXIT1),
+        Func::lwp_exit => body_of!("void lwp_exit(struct lwp *l)", "kern/kern_lwp.c", LWP_EXIT),
+        Func::cpu_exit => body_of!("void cpu_exit(struct lwp *l)", "arch/i386/i386/vm_machdep.c", CPU_EXIT),
+        Func::lwp_exit2 => body_of!("void lwp_exit2(struct lwp *l)", "kern/kern_lwp.c", LWP_EXIT2),
+        Func::uvm_proc_exit => body_of!("void uvm_proc_exit(struct proc *p)", "uvm/uvm_glue.c", UVM_PROC_EXIT),
+        Func::cpu_lwp_free => body_of!("void cpu_lwp_free(struct lwp *l, int proc)", "arch/i386/i386/vm_machdep.c", CPU_LWP_FREE),
         Func::cpu_wait => return None,
         _ => return None,
     };

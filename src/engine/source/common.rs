@@ -173,38 +173,32 @@ const IDLE: &[Line] = &[
 ];
 
 pub(super) fn body(func: Func) -> Option<&'static Body> {
-    macro_rules! b {
-        ($sig:expr, $file:expr, $lines:expr) => {{
-            const B: Body = Body { signature: $sig, file: $file, lines: $lines };
-            &B
-        }};
-    }
     let b: &'static Body = match func {
-        Func::syscall => b!("void syscall(struct trapframe frame)", "arch/i386/i386/syscall.c", SYSCALL),
-        Func::trap => b!("void trap(struct trapframe *frame)  /* T_PAGEFLT */", "arch/i386/i386/trap.c", TRAP),
-        Func::sys_fork => b!("int sys_fork(struct lwp *l, void *v, register_t *retval)", "kern/kern_fork.c", SYS_FORK),
-        Func::sys_exit => b!("int sys_exit(struct lwp *l, void *v, register_t *retval)", "kern/kern_exit.c", SYS_EXIT),
-        Func::sys__lwp_create => b!("int sys__lwp_create(struct lwp *l, void *v, register_t *retval)", "kern/kern_lwp.c", SYS__LWP_CREATE),
-        Func::sys__lwp_exit => b!("int sys__lwp_exit(struct lwp *l, void *v, register_t *retval)", "kern/kern_lwp.c", SYS__LWP_EXIT),
-        Func::sys__lwp_wait => b!("int sys__lwp_wait(struct lwp *l, void *v, register_t *retval)", "kern/kern_lwp.c", SYS__LWP_WAIT),
-        Func::sys_sched_yield => b!("int sys_sched_yield(struct lwp *l, void *v, register_t *retval)", "kern/kern_synch.c", SYS_SCHED_YIELD),
-        Func::sys_nanosleep => b!("int sys_nanosleep(struct lwp *l, void *v, register_t *retval)", "kern/kern_time.c", SYS_NANOSLEEP),
-        Func::forkpy_turn => b!("int forkpy_turn(struct lwp *l, int turn)  /* exitpath's fork.py sequencer */", "(exitpath)", FORKPY_TURN),
-        Func::fork1 => b!("int fork1(struct lwp *l1, int flags, int exitsig, ...)", "kern/kern_fork.c", FORK1),
-        Func::newlwp => b!("int newlwp(struct lwp *l1, struct proc *p2, vaddr_t uaddr, boolean_t inmem, int flags, ...)", "kern/kern_lwp.c", NEWLWP),
-        Func::uvm_lwp_fork => b!("void uvm_lwp_fork(struct lwp *l1, struct lwp *l2, ...)", "uvm/uvm_glue.c", UVM_LWP_FORK),
-        Func::cpu_lwp_fork => b!("void cpu_lwp_fork(struct lwp *l1, struct lwp *l2, ...)", "arch/i386/i386/vm_machdep.c", CPU_LWP_FORK),
-        Func::tss_alloc => b!("int tss_alloc(struct pcb *pcb)", "arch/i386/i386/gdt.c", TSS_ALLOC),
-        Func::tss_free => b!("void tss_free(int sel)", "arch/i386/i386/gdt.c", TSS_FREE),
-        Func::exit_lwps => b!("void exit_lwps(struct lwp *l)", "kern/kern_exit.c", EXIT_LWPS),
-        Func::lwp_exit_hook => b!("static void lwp_exit_hook(struct lwp *l, void *arg)", "kern/kern_exit.c", LWP_EXIT_HOOK),
-        Func::uvm_proc_exit => b!("void uvm_proc_exit(struct proc *p)", "uvm/uvm_glue.c", UVM_PROC_EXIT),
-        Func::uvm_lwp_exit => b!("void uvm_lwp_exit(struct lwp *l)", "uvm/uvm_glue.c", UVM_LWP_EXIT),
-        Func::uvm_wait => b!("void uvm_wait(const char *wmsg)", "uvm/uvm_pdaemon.c", UVM_WAIT),
-        Func::find_stopped_child => b!("int find_stopped_child(struct proc *parent, pid_t pid, int options, struct proc **child_p)", "kern/kern_exit.c", FIND_STOPPED_CHILD),
-        Func::proc_free => b!("void proc_free(struct proc *p)", "kern/kern_exit.c", PROC_FREE),
-        Func::ltsleep => b!("int ltsleep(const void *ident, int priority, const char *wmesg, int timo, struct simplelock *interlock)", "kern/kern_synch.c", LTSLEEP),
-        Func::idle => b!("idle:  /* the idle loop, on the idle PCB */", "arch/i386/i386/locore.s", IDLE),
+        Func::syscall => body_of!("void syscall(struct trapframe frame)", "arch/i386/i386/syscall.c", SYSCALL),
+        Func::trap => body_of!("void trap(struct trapframe *frame)  /* T_PAGEFLT */", "arch/i386/i386/trap.c", TRAP),
+        Func::sys_fork => body_of!("int sys_fork(struct lwp *l, void *v, register_t *retval)", "kern/kern_fork.c", SYS_FORK),
+        Func::sys_exit => body_of!("int sys_exit(struct lwp *l, void *v, register_t *retval)", "kern/kern_exit.c", SYS_EXIT),
+        Func::sys__lwp_create => body_of!("int sys__lwp_create(struct lwp *l, void *v, register_t *retval)", "kern/kern_lwp.c", SYS__LWP_CREATE),
+        Func::sys__lwp_exit => body_of!("int sys__lwp_exit(struct lwp *l, void *v, register_t *retval)", "kern/kern_lwp.c", SYS__LWP_EXIT),
+        Func::sys__lwp_wait => body_of!("int sys__lwp_wait(struct lwp *l, void *v, register_t *retval)", "kern/kern_lwp.c", SYS__LWP_WAIT),
+        Func::sys_sched_yield => body_of!("int sys_sched_yield(struct lwp *l, void *v, register_t *retval)", "kern/kern_synch.c", SYS_SCHED_YIELD),
+        Func::sys_nanosleep => body_of!("int sys_nanosleep(struct lwp *l, void *v, register_t *retval)", "kern/kern_time.c", SYS_NANOSLEEP),
+        Func::forkpy_turn => body_of!("int forkpy_turn(struct lwp *l, int turn)  /* exitpath's fork.py sequencer */", "(exitpath)", FORKPY_TURN),
+        Func::fork1 => body_of!("int fork1(struct lwp *l1, int flags, int exitsig, ...)", "kern/kern_fork.c", FORK1),
+        Func::newlwp => body_of!("int newlwp(struct lwp *l1, struct proc *p2, vaddr_t uaddr, boolean_t inmem, int flags, ...)", "kern/kern_lwp.c", NEWLWP),
+        Func::uvm_lwp_fork => body_of!("void uvm_lwp_fork(struct lwp *l1, struct lwp *l2, ...)", "uvm/uvm_glue.c", UVM_LWP_FORK),
+        Func::cpu_lwp_fork => body_of!("void cpu_lwp_fork(struct lwp *l1, struct lwp *l2, ...)", "arch/i386/i386/vm_machdep.c", CPU_LWP_FORK),
+        Func::tss_alloc => body_of!("int tss_alloc(struct pcb *pcb)", "arch/i386/i386/gdt.c", TSS_ALLOC),
+        Func::tss_free => body_of!("void tss_free(int sel)", "arch/i386/i386/gdt.c", TSS_FREE),
+        Func::exit_lwps => body_of!("void exit_lwps(struct lwp *l)", "kern/kern_exit.c", EXIT_LWPS),
+        Func::lwp_exit_hook => body_of!("static void lwp_exit_hook(struct lwp *l, void *arg)", "kern/kern_exit.c", LWP_EXIT_HOOK),
+        Func::uvm_proc_exit => body_of!("void uvm_proc_exit(struct proc *p)", "uvm/uvm_glue.c", UVM_PROC_EXIT),
+        Func::uvm_lwp_exit => body_of!("void uvm_lwp_exit(struct lwp *l)", "uvm/uvm_glue.c", UVM_LWP_EXIT),
+        Func::uvm_wait => body_of!("void uvm_wait(const char *wmsg)", "uvm/uvm_pdaemon.c", UVM_WAIT),
+        Func::find_stopped_child => body_of!("int find_stopped_child(struct proc *parent, pid_t pid, int options, struct proc **child_p)", "kern/kern_exit.c", FIND_STOPPED_CHILD),
+        Func::proc_free => body_of!("void proc_free(struct proc *p)", "kern/kern_exit.c", PROC_FREE),
+        Func::ltsleep => body_of!("int ltsleep(const void *ident, int priority, const char *wmesg, int timo, struct simplelock *interlock)", "kern/kern_synch.c", LTSLEEP),
+        Func::idle => body_of!("idle:  /* the idle loop, on the idle PCB */", "arch/i386/i386/locore.s", IDLE),
         _ => return None,
     };
     Some(b)

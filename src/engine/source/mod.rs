@@ -2,13 +2,23 @@
 //! Each line is both what the source panel shows and what the engine executes: a
 //! micro-step runs exactly one line, so the highlight can never disagree with the model.
 
+
+use super::design::Design;
+use super::func::{Body, Func, Line, Mark, Op};
+
+/// `body_of!(signature, file, LINES)`: a `&'static Body`.
+macro_rules! body_of {
+    ($sig:expr, $file:expr, $lines:expr) => {{
+        const B: crate::engine::func::Body = crate::engine::func::Body { signature: $sig, file: $file, lines: $lines };
+        &B
+    }};
+}
+pub(crate) use body_of;
+
 mod committed;
 mod common;
 mod patch;
 mod reaper;
-
-use super::design::Design;
-use super::func::{Body, Func, Line, Mark, Op};
 
 pub(crate) const fn s(text: &'static str, op: Op) -> Line {
     Line { text, op, mark: Mark::Same }

@@ -135,25 +135,19 @@ const CPU_WAIT: &[Line] = &[
 ];
 
 pub(super) fn body(func: Func) -> Option<&'static Body> {
-    macro_rules! b {
-        ($sig:expr, $file:expr, $lines:expr) => {{
-            const B: Body = Body { signature: $sig, file: $file, lines: $lines };
-            &B
-        }};
-    }
     let b: &'static Body = match func {
-        Func::sys_wait4 => b!("int sys_wait4(struct lwp *l, void *v, register_t *retval)", "kern/kern_exit.c", SYS_WAIT4),
-        Func::uvm_uarea_alloc => b!("boolean_t uvm_uarea_alloc(vaddr_t *uaddrp)", "uvm/uvm_glue.c", UVM_UAREA_ALLOC),
-        Func::exit1 => b!("void exit1(struct lwp *l, int rv)", "kern/kern_exit.c", EXIT1),
-        Func::lwp_exit => b!("void lwp_exit(struct lwp *l)", "kern/kern_lwp.c", LWP_EXIT),
-        Func::lwp_wait1 => b!("int lwp_wait1(struct lwp *l, lwpid_t lid, lwpid_t *departed, int flags)", "kern/kern_lwp.c", LWP_WAIT1),
-        Func::cpu_exit => b!("void cpu_exit(struct lwp *l, int proc)", "arch/i386/i386/vm_machdep.c", CPU_EXIT),
-        Func::switch_exit => b!("ENTRY(switch_exit)  /* (struct lwp *l, void (*exit)(struct lwp *)) */", "arch/i386/i386/locore.s", SWITCH_EXIT),
-        Func::lwp_exit2 => b!("void lwp_exit2(struct lwp *l)", "kern/kern_lwp.c", LWP_EXIT2),
-        Func::uvm_pageout => b!("void uvm_pageout(void *arg)  /* the pagedaemon kernel thread */", "uvm/uvm_pdaemon.c", UVM_PAGEOUT),
-        Func::uvm_uarea_free => b!("static void uvm_uarea_free(vaddr_t uaddr)", "uvm/uvm_glue.c", UVM_UAREA_FREE),
-        Func::uvm_uarea_drain => b!("void uvm_uarea_drain(boolean_t empty)", "uvm/uvm_glue.c", UVM_UAREA_DRAIN),
-        Func::cpu_wait => b!("void cpu_wait(struct lwp *l)", "arch/i386/i386/vm_machdep.c", CPU_WAIT),
+        Func::sys_wait4 => body_of!("int sys_wait4(struct lwp *l, void *v, register_t *retval)", "kern/kern_exit.c", SYS_WAIT4),
+        Func::uvm_uarea_alloc => body_of!("boolean_t uvm_uarea_alloc(vaddr_t *uaddrp)", "uvm/uvm_glue.c", UVM_UAREA_ALLOC),
+        Func::exit1 => body_of!("void exit1(struct lwp *l, int rv)", "kern/kern_exit.c", EXIT1),
+        Func::lwp_exit => body_of!("void lwp_exit(struct lwp *l)", "kern/kern_lwp.c", LWP_EXIT),
+        Func::lwp_wait1 => body_of!("int lwp_wait1(struct lwp *l, lwpid_t lid, lwpid_t *departed, int flags)", "kern/kern_lwp.c", LWP_WAIT1),
+        Func::cpu_exit => body_of!("void cpu_exit(struct lwp *l, int proc)", "arch/i386/i386/vm_machdep.c", CPU_EXIT),
+        Func::switch_exit => body_of!("ENTRY(switch_exit)  /* (struct lwp *l, void (*exit)(struct lwp *)) */", "arch/i386/i386/locore.s", SWITCH_EXIT),
+        Func::lwp_exit2 => body_of!("void lwp_exit2(struct lwp *l)", "kern/kern_lwp.c", LWP_EXIT2),
+        Func::uvm_pageout => body_of!("void uvm_pageout(void *arg)  /* the pagedaemon kernel thread */", "uvm/uvm_pdaemon.c", UVM_PAGEOUT),
+        Func::uvm_uarea_free => body_of!("static void uvm_uarea_free(vaddr_t uaddr)", "uvm/uvm_glue.c", UVM_UAREA_FREE),
+        Func::uvm_uarea_drain => body_of!("void uvm_uarea_drain(boolean_t empty)", "uvm/uvm_glue.c", UVM_UAREA_DRAIN),
+        Func::cpu_wait => body_of!("void cpu_wait(struct lwp *l)", "arch/i386/i386/vm_machdep.c", CPU_WAIT),
         _ => return None,
     };
     Some(b)
