@@ -13,7 +13,6 @@ macro_rules! body_of {
         &B
     }};
 }
-pub(crate) use body_of;
 
 mod committed;
 mod common;
