@@ -24,7 +24,16 @@ fn stmt(line: u32, col: u32, text: &str, kind: StmtKind) -> Stmt {
         line,
         col,
         text: text.to_string(),
+        note: None,
         kind,
+    }
+}
+
+/// `stmt` with the comment of its line as a note.
+fn noted(note: &str, s: Stmt) -> Stmt {
+    Stmt {
+        note: Some(note.to_string()),
+        ..s
     }
 }
 
@@ -91,8 +100,14 @@ fn example_parses_exactly() {
                         StmtKind::Repeat {
                             count: 3,
                             body: vec![
-                                stmt(6, 5, "fork worker", StmtKind::Fork { block: 1 }),
-                                stmt(7, 5, "wait", StmtKind::Wait { block: None }),
+                                noted(
+                                    "child runs the block \"proc worker\"",
+                                    stmt(6, 5, "fork worker", StmtKind::Fork { block: 1 }),
+                                ),
+                                noted(
+                                    "wait4(-1): sleeps until a child is a zombie, reaps it",
+                                    stmt(7, 5, "wait", StmtKind::Wait { block: None }),
+                                ),
                             ],
                         },
                     ),
@@ -246,7 +261,79 @@ fn tabs_count_to_the_next_multiple_of_eight() {
 #[test]
 fn comments_and_blank_lines_do_not_count() {
     let s = ok("\n# top\n   # indented comment\nproc a # x\n\n  # c\n  yield#c\n        # deep comment\n  exit 0\n");
-    assert_eq!(s.blocks[0].body[0], stmt(7, 3, "yield", StmtKind::Yield));
+    assert_eq!(
+        s.blocks[0].body[0],
+        noted("c", stmt(7, 3, "yield", StmtKind::Yield))
+    );
+}
+
+// ---- notes: comments on action lines -------------------------------------------
+
+#[test]
+fn comments_on_action_lines_become_notes() {
+    let s = ok("\
+proc a                  # not a note: a header
+  # a comment line: not a note either
+  fork w   # the child gets a cached u-area\t
+  repeat 2 #   body twice
+    yield#
+    wait  #  \t
+  exit 0
+proc w
+  exit 1 ##  hash inside #
+");
+    let body = &s.blocks[0].body;
+    assert_eq!(body[0].note.as_deref(), Some("the child gets a cached u-area"));
+    assert_eq!(body[0].text, "fork w");
+    assert_eq!(body[1].note.as_deref(), Some("body twice"));
+    let StmtKind::Repeat { body: inner, .. } = &body[1].kind else {
+        panic!("a repeat")
+    };
+    assert_eq!(inner[0].note, None, "an empty comment is no note");
+    assert_eq!(inner[1].note, None, "a blank comment is no note");
+    assert_eq!(body[2].note, None);
+    assert_eq!(s.blocks[1].body[0].note.as_deref(), Some("#  hash inside #"));
+}
+
+#[test]
+fn forkpy_statements_have_no_note() {
+    let s = ok("forkpy a+b,b-   # a comment about the list\n");
+    for b in &s.blocks {
+        assert!(b.body.iter().all(|st| st.note.is_none()), "{b:?}");
+    }
+}
+
+#[test]
+fn utf8_in_comments() {
+    let s = ok("\
+# Sc\u{e9}nario : la boucle fork/wait \u{2014} \u{e0} projeter en cours \u{1F600}
+proc a   # le p\u{e8}re
+  fork w # l\u{2019}enfant prend une u-area du cache \u{2014} d\u{e9}j\u{e0} c\u{e2}bl\u{e9}e
+proc w
+  exit 0\t# \u{3053}\u{3093}\u{306b}\u{3061}\u{306f}
+");
+    assert_eq!(
+        s.blocks[0].body[0].note.as_deref(),
+        Some("l\u{2019}enfant prend une u-area du cache \u{2014} d\u{e9}j\u{e0} c\u{e2}bl\u{e9}e")
+    );
+    assert_eq!(
+        s.blocks[1].body[0].note.as_deref(),
+        Some("\u{3053}\u{3093}\u{306b}\u{3061}\u{306f}")
+    );
+    // Columns of later errors still count characters.
+    assert_err("# caf\u{e9}\nproc a\n  forc\n", 3, 3, "unknown action");
+    assert_err("proc a # \u{e9}\u{e9}\n  exit 0 zz\n", 2, 10, "unexpected `zz`");
+}
+
+#[test]
+fn control_and_bidi_characters_in_comments() {
+    assert_err("proc a\n  exit 0 # a\u{0}b\n", 2, 13, "U+0000");
+    assert_err("proc a\n  exit 0 # a\u{1b}[31m\n", 2, 13, "not allowed in a comment");
+    // Trojan-source: a right-to-left override could make the line read differently.
+    assert_err("proc a\n  exit 0 # \u{202e}0 tixe\n", 2, 12, "U+202E");
+    assert_err("proc a\n  exit 0 # \u{2066}x\u{2069}\n", 2, 12, "bidirectional");
+    // The first bad character counts, content before comment.
+    assert_err("proc a\n  ex\u{e9}t 0 # \u{0}\n", 2, 5, "except in comments");
 }
 
 // ---- errors, one per class ---------------------------------------------------
@@ -701,7 +788,10 @@ fn characters_outside_printable_ascii() {
         "is not allowed",
     );
     assert_err("proc a\0\n  exit 0\n", 1, 7, "U+0000");
-    assert_err("proc a\n  exit 0 # caf\u{e9}\n", 2, 15, "comments included");
+    // Outside comments only; any text is fine in a comment.
+    assert_err("proc a\n  exit 0\u{e9} # caf\u{e9}\n", 2, 9, "except in comments");
+    assert_err("proc a \u{2014}x\n  exit 0\n", 1, 8, "`\u{2014}` (U+2014)");
+    ok("proc a\n  exit 0 # caf\u{e9}\n");
     assert_err("proc a\n  exit\r 0\n", 2, 7, "U+000D");
     // Column counts characters, not bytes.
     assert_err("proc a\n  \u{e9}\u{e9}\u{1F600}\n", 2, 3, "`\u{e9}`");
@@ -1124,4 +1214,45 @@ fn language_reference_lists_every_switch() {
             "docs/scenario-language.md lacks the row {row}"
         );
     }
+}
+
+// ---- the header: title, designs, description -----------------------------------
+
+#[test]
+fn header_title_designs_description() {
+    use exitpath::engine::scenario::{description, designs, title};
+    let text = "\
+# title: Orphans \u{2014} reparented to init
+# designs: patch, committed
+#
+# First paragraph,
+# on two lines.
+#
+#
+# What to watch:
+# - one item
+#   continued
+# - two
+#
+# Last.
+
+# not the header any more
+proc a
+  exit 0
+";
+    ok(text);
+    assert_eq!(title(text), Some("Orphans \u{2014} reparented to init"));
+    assert_eq!(designs(text), vec![Design::Patch, Design::Committed]);
+    assert_eq!(
+        description(text),
+        "First paragraph, on two lines.\n\nWhat to watch:\n- one item continued\n- two\n\nLast."
+    );
+    // No header at all: no title, every design, an empty description.
+    let bare = "proc a\n  exit 0\n";
+    assert_eq!(title(bare), None);
+    assert_eq!(designs(bare), Design::ALL.to_vec());
+    assert_eq!(description(bare), "");
+    // The header stops at the first line that is not a comment.
+    assert_eq!(description("design patch\n# late\nproc a\n  exit 0\n"), "");
+    assert_eq!(description("\n\n#  indented text\r\n#\r\n# b\r\n"), "indented text\n\nb");
 }

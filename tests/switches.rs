@@ -24,6 +24,7 @@ fn each_switch_is_caught_in_some_builtin() {
         for &d in designs {
             let caught: Vec<&str> = BUILTINS
                 .iter()
+                .filter(|b| !b.is_whatif())
                 .filter(|b| {
                     let text = format!("switch {}\n{}", sw.name(), b.text);
                     let s = Session::new(&text, Some(d)).unwrap();
@@ -38,7 +39,7 @@ fn each_switch_is_caught_in_some_builtin() {
 
 #[test]
 fn no_switch_no_finding() {
-    for b in BUILTINS {
+    for b in BUILTINS.iter().filter(|b| !b.is_whatif()) {
         for d in Design::ALL {
             let s = Session::new(b.text, Some(d)).unwrap();
             assert!(s.trace.findings.is_empty(), "{} {d:?}: {:?}", b.id, s.trace.findings);

@@ -244,26 +244,33 @@ pub(crate) const fn designs_raw(text: &[u8]) -> Option<([bool; 3], usize)> {
 }
 
 /// The designs a scenario is meant for: those named by its `# designs:` header line
-/// (unknown names ignored), or every design when it has none.
+/// (unknown names ignored), in the order of `Design::ALL`; every design when it has
+/// no such line or the line names no known design.
 pub fn designs(text: &str) -> Vec<Design> {
-    match designs_raw(text.as_bytes()) {
+    let named: Vec<Design> = match designs_raw(text.as_bytes()) {
         Some((seen, _)) => Design::ALL
             .into_iter()
             .zip(seen)
             .filter_map(|(d, s)| s.then_some(d))
             .collect(),
-        None => Design::ALL.to_vec(),
+        None => Vec::new(),
+    };
+    if named.is_empty() {
+        Design::ALL.to_vec()
+    } else {
+        named
     }
 }
 
 /// `designs` for constants: the designs in the first `.1` entries of the array, or
-/// `None` when a name is unknown (the built-in library refuses to compile then).
+/// `None` when a name is unknown or the line names none (the built-in library
+/// refuses to compile then).
 pub(crate) const fn designs_array(text: &str) -> Option<([Design; 3], usize)> {
     let (seen, unknown) = match designs_raw(text.as_bytes()) {
         Some(raw) => raw,
         None => ([true; 3], 0),
     };
-    if unknown > 0 {
+    if unknown > 0 || !(seen[0] || seen[1] || seen[2]) {
         return None;
     }
     let mut out = [Design::Reaper; 3];
@@ -302,6 +309,10 @@ mod tests {
         assert_eq!(designs("proc a\n  exit 0\n"), Design::ALL.to_vec());
         assert_eq!(designs("# designs: nope reaper\n"), vec![Design::Reaper]);
         assert_eq!(designs_array("# designs: nope reaper\n"), None);
+        assert_eq!(designs("# designs:\n"), Design::ALL.to_vec());
+        assert_eq!(designs("# designs: nope\n"), Design::ALL.to_vec());
+        assert_eq!(designs_array("# designs: ,\n"), None);
+        assert_eq!(designs_array("# title: t\n").map(|(_, n)| n), Some(3));
         assert_eq!(title("proc a\n# title: late\n"), None);
         assert_eq!(title("# title:\n"), None);
         assert_eq!(description(""), "");
