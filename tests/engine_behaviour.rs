@@ -26,7 +26,8 @@ fn examples_run_clean_in_both_designs() {
         for d in Design::ALL {
             let s = session(name, d);
             assert!(!s.trace.truncated, "{name} {d:?} hit the step limit");
-            assert!(s.trace.findings.is_empty(), "{name} {d:?}: {:#?}", s.trace.findings);
+            let broken: Vec<_> = s.trace.findings.iter().filter(|f| !d.own_flaw(f.check)).collect();
+            assert!(broken.is_empty(), "{name} {d:?}: {broken:#?}");
             assert!(s.trace.last.finished && s.trace.last.panic.is_none());
             assert!(s.trace.last.zombproc.is_empty(), "{name} {d:?} left zombies");
         }

@@ -111,7 +111,9 @@ fn plain_builtins_run_clean() {
         assert!(scenario::parse(b.text).unwrap().switches.is_empty(), "{}", b.id);
         for &d in b.designs {
             let s = run(b, d);
-            assert!(s.trace.findings.is_empty(), "{} {d:?}: {:?}", b.id, s.trace.findings);
+            // the posted patch's own flaw (TssLeak) is reported, and only in `patch`
+            let broken: Vec<_> = s.trace.findings.iter().filter(|f| !d.own_flaw(f.check)).collect();
+            assert!(broken.is_empty(), "{} {d:?}: {broken:?}", b.id);
             assert!(!s.trace.truncated, "{} {d:?}: cut at the step limit", b.id);
             assert_eq!(Metrics::of(d, &s.trace).zombies_left, 0, "{} {d:?}", b.id);
         }
@@ -246,7 +248,7 @@ fn named_lwp_wait_on_a_detached_lwp_is_einval() {
         assert_eq!(returned("lwp_wait").0, ESRCH, "{d:?}: no joinable LWP left");
         // The detached LWP is never waited for: freed without ever counting as a
         // zombie LWP that someone must collect.
-        assert!(s.trace.findings.is_empty());
+        assert!(s.trace.findings.iter().all(|f| d.own_flaw(f.check)), "{d:?}: {:?}", s.trace.findings);
     }
 }
 

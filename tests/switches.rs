@@ -42,7 +42,8 @@ fn no_switch_no_finding() {
     for b in BUILTINS.iter().filter(|b| !b.is_whatif()) {
         for d in Design::ALL {
             let s = Session::new(b.text, Some(d)).unwrap();
-            assert!(s.trace.findings.is_empty(), "{} {d:?}: {:?}", b.id, s.trace.findings);
+            let broken: Vec<_> = s.trace.findings.iter().filter(|f| !d.own_flaw(f.check)).collect();
+            assert!(broken.is_empty(), "{} {d:?}: {broken:?}", b.id);
         }
     }
 }

@@ -37,6 +37,20 @@ fn first_statement(text: &str) -> &str {
     }
 }
 
+/// An errno as the kernel names it, with what it means here.
+pub fn errno_text(e: i32) -> &'static str {
+    use super::sim::{ECHILD, EDEADLK, EINTR, EINVAL, ESRCH, EWOULDBLOCK};
+    match e {
+        ECHILD => "ECHILD: no child to wait for",
+        ESRCH => "ESRCH: no such LWP to wait for",
+        EINVAL => "EINVAL: nobody may wait for a detached LWP",
+        EDEADLK => "EDEADLK: every other LWP waits too",
+        EINTR => "EINTR: interrupted",
+        EWOULDBLOCK => "EWOULDBLOCK: the sleep timed out",
+        _ => "an error",
+    }
+}
+
 /// Narrate `step`, which `sim` has just executed.
 pub fn narrate(sim: &Sim, step: &Step) -> String {
     let v = step.val;
@@ -82,8 +96,9 @@ pub fn narrate(sim: &Sim, step: &Step) -> String {
         Event::BigLock => format!("{} takes the big lock", lwp(sim, v)),
         Event::BigUnlock => format!("{} releases the big lock", lwp(sim, v)),
         Event::Spin => format!("{} spins: another CPU holds the big lock", lwp(sim, v)),
-        Event::Drain => format!("uvm_uarea_drain: {v} u-areas are cached, more than it keeps"),
-        Event::Kick => format!("exit_lwps: the other LWPs will exit; {v} sleeping one(s) interrupted"),
+        Event::Drain => format!("{v} u-areas are cached, more than it keeps: the extra go back to kernel_map"),
+        Event::Kick => format!("the other LWPs will exit on their way to user mode; {v} sleeping one(s) interrupted"),
+        Event::Error => format!("returns {}", errno_text(v as i32)),
         Event::Action => String::new(),
         Event::Finished => "nothing is runnable and no sleep will time out: the run ends".into(),
         Event::Panic => format!("panic: {}", sim.st.panic.clone().unwrap_or_default()),

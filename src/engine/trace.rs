@@ -75,6 +75,8 @@ pub enum Event {
     Kick,
     /// A user action entered the kernel.
     Action,
+    /// The function returned error `val`.
+    Error,
     /// The run ended.
     Finished,
     /// The kernel panicked.
@@ -148,6 +150,8 @@ pub enum Check {
     NuareaMismatch,
     /// A zombie that nobody will ever reap.
     ZombieUnreaped,
+    /// An LWP went back to lwp_pool still owning a GDT slot: the slot is lost.
+    TssLeak,
     /// A parent asleep in wait4 while a child it waits for is already a zombie.
     LostWakeup,
     /// An LWP asleep with nobody to wake it.

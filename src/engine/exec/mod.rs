@@ -101,6 +101,9 @@ impl Sim {
     /// A caller whose last line was the call (a tail call, such as
     /// `proc_free(child); return (0);`) returns too, with the same value.
     pub(crate) fn ret(&mut self, cpu: usize, rv: i32) {
+        if rv > 1 && self.ev.0 == super::trace::Event::None && matches!(self.stack(cpu).last().map(|f| f.func), Some(Func::lwp_wait1 | Func::find_stopped_child)) {
+            self.set_ev(super::trace::Event::Error, rv as u32);
+        }
         let design = self.cfg.design;
         let stack = self.stack(cpu);
         let Some(mut callee) = stack.pop() else { return };

@@ -546,6 +546,7 @@ impl Sim {
             ReaperUnlockWakeParent(t) => {
                 self.reaper_unlock(cpu);
                 let pp = self.st.proc(f.p).map(|p| p.pptr).unwrap_or(1);
+                self.ev = (Event::None, 0);
                 self.wakeup(Chan::Proc(pp));
                 self.goto(cpu, t);
             }
@@ -704,6 +705,14 @@ impl Sim {
         if self.st.biglock.holder == Some(l) {
             let msg = format!("pool_put: {} still holds the big lock", self.st.lwp_name(l));
             self.finding(Check::BigLockDeadOwner, msg);
+        }
+        if let Some(i) = self.st.gdt.slots.iter().position(|s| *s == crate::arch_i386::SlotState::Tss(l)) {
+            let slot = crate::arch_i386::gdt::NGDT + i as u16;
+            let msg = format!(
+                "pool_put: {} goes away still owning GDT slot {slot} (its TSS): nothing will ever free that slot",
+                self.st.lwp_name(l)
+            );
+            self.finding(Check::TssLeak, msg);
         }
         self.st.lwps[l as usize].freed = true;
         self.st.lwps[l as usize].kstack.clear();
