@@ -181,3 +181,15 @@ fn a_resumed_lwp_serves_its_own_action() {
     let k = reaper.trace.steps.iter().position(|st| st.func.name() == "reaper").unwrap();
     assert!(reaper.action_at(k as u64 + 1).is_none(), "the reaper serves no scenario line");
 }
+
+#[test]
+fn a_position_is_one_replay_of_the_same_states() {
+    let s = session("fork-storm", Design::Reaper);
+    assert!(s.len() > 2048);
+    for pos in [0, 1, 2, 500, 1023, 1024, 1025, 2049, s.len()] {
+        let p = s.position(pos);
+        assert_eq!(p.snapshot, s.snapshot_at(pos), "{pos}");
+        assert_eq!(p.previous, pos.checked_sub(1).map(|q| s.snapshot_at(q)), "{pos}");
+        assert_eq!(p.step, s.step_view(pos), "{pos}");
+    }
+}

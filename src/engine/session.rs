@@ -59,6 +59,17 @@ impl MarkerKind {
     }
 }
 
+/// What the UI shows at one position.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Position {
+    /// The state after the position's last step.
+    pub snapshot: Snapshot,
+    /// The state before it (`None` at position 0).
+    pub previous: Option<Snapshot>,
+    /// The step that led here.
+    pub step: Option<StepView>,
+}
+
 /// One micro-step as the UI shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StepView {
@@ -150,17 +161,29 @@ impl Session {
         Snapshot::of(&self.sim_at(pos))
     }
 
-    /// The step that led to position `pos` (step `pos - 1`), narrated.
-    pub fn step_view(&self, pos: u64) -> Option<StepView> {
-        let i = pos.checked_sub(1)?;
-        let step = *self.trace.steps.get(i as usize)?;
-        let before = self.sim_at(i);
-        let who = if step.lwp == NONE { "idle".to_string() } else { before.st.lwp_name(step.lwp) };
-        let mut after = before;
-        after.step();
+    /// Everything the UI shows at `pos` from one replay: the state before the last
+    /// step, the step itself (narrated), and the state after it.
+    pub fn position(&self, pos: u64) -> Position {
+        let pos = pos.min(self.len());
+        let Some(i) = pos.checked_sub(1) else {
+            return Position { snapshot: self.snapshot_at(0), previous: None, step: None };
+        };
+        let mut sim = self.sim_at(i);
+        let previous = Snapshot::of(&sim);
+        let Some(step) = self.trace.steps.get(i as usize).copied() else {
+            return Position { snapshot: previous, previous: None, step: None };
+        };
+        let who = if step.lwp == NONE { "idle".to_string() } else { sim.st.lwp_name(step.lwp) };
+        sim.checks = false;
+        sim.step();
+        let view = self.view_of(i, step, who, &sim);
+        Position { snapshot: Snapshot::of(&sim), previous: Some(previous), step: Some(view) }
+    }
+
+    fn view_of(&self, i: u64, step: super::trace::Step, who: String, after: &Sim) -> StepView {
         let body = source::body(self.design, step.func);
         let line = body.and_then(|b| b.lines.get(step.line as usize));
-        Some(StepView {
+        StepView {
             index: i,
             cpu: step.cpu,
             who,
@@ -170,10 +193,21 @@ impl Session {
             listing_line: body.map(|b| source::listing_line(b, step.line as u16)).unwrap_or(0),
             listing_span: line.map(|l| l.text.lines().count().max(1) as u32).unwrap_or(1),
             mark: line.map(|l| l.mark).unwrap_or(super::func::Mark::Same),
-            narration: super::narrate::narrate(&after, &step),
+            narration: super::narrate::narrate(after, &step),
             event: step.event,
             findings: self.trace.findings.iter().filter(|f| f.step == i).cloned().collect(),
-        })
+        }
+    }
+
+    /// The step that led to position `pos` (step `pos - 1`), narrated.
+    pub fn step_view(&self, pos: u64) -> Option<StepView> {
+        let i = pos.checked_sub(1)?;
+        let step = *self.trace.steps.get(i as usize)?;
+        let mut sim = self.sim_at(i);
+        let who = if step.lwp == NONE { "idle".to_string() } else { sim.st.lwp_name(step.lwp) };
+        sim.checks = false;
+        sim.step();
+        Some(self.view_of(i, step, who, &sim))
     }
 
     /// Step indices where something of `kind` happens, in order.

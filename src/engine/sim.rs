@@ -82,6 +82,9 @@ pub struct Sim {
     pub(crate) dirty: u8,
     /// (steps, switches) from exit1 to proc_free, for every reaped process.
     pub(crate) exit_to_reap: Vec<(u64, u64)>,
+    /// Run the checks after each step (off while replaying: the trace has the
+    /// findings already, and the checks are most of a replay's cost).
+    pub(crate) checks: bool,
 }
 
 pub(crate) const DIRTY_UAREA: u8 = 1;
@@ -152,6 +155,7 @@ impl Sim {
             ev: (Event::None, 0),
             dirty: 0,
             exit_to_reap: Vec::new(),
+            checks: true,
         };
         // proc0 / lwp0: the swapper; its PCB is the idle PCB of CPU 0.
         let lwp0 = sim.boot_proc(&mut st, 0, NONE, P0, PROC0_UAREA, Some(0));
@@ -303,11 +307,13 @@ impl Sim {
             sim.st = cp.clone();
             sim.step_no = k as u64 * CHECKPOINT_EVERY;
         }
+        sim.checks = false;
         while sim.step_no < n {
             if sim.step().is_none() {
                 break;
             }
         }
+        sim.checks = true;
         sim
     }
 
@@ -358,9 +364,11 @@ impl Sim {
             cpu: cpu as u8,
             event: self.ev.0,
         };
-        self.check_step(cpu);
-        if self.st.finished {
-            self.check_end();
+        if self.checks {
+            self.check_step(cpu);
+            if self.st.finished {
+                self.check_end();
+            }
         }
         self.step_no += 1;
         Some(step)
@@ -392,7 +400,9 @@ impl Sim {
             self.biglock_take(cpu, l);
         }
         let step = Step { lwp: l, val: self.ev.1, func: top.func, line: top.pc.saturating_sub(1) as u8, cpu: cpu as u8, event: self.ev.0 };
-        self.check_step(cpu);
+        if self.checks {
+            self.check_step(cpu);
+        }
         self.step_no += 1;
         step
     }
@@ -559,6 +569,7 @@ impl Runner {
             self.advance(u64::MAX);
         }
         let sim = self.sim;
+        self.steps.shrink_to_fit();
         Trace {
             steps: self.steps,
             actions: sim.actions,

@@ -128,7 +128,7 @@ impl Sim {
                     Some(p) => {
                         p.nlwpid += 1;
                         p.lwps.insert(0, f.l2);
-                        p.nlwps += 1;
+                        p.nlwps = p.nlwps.wrapping_add(1);
                         p.nlwpid
                     }
                     None => 0,
@@ -146,7 +146,7 @@ impl Sim {
                     l.stat = LStat::LSRUN;
                 }
                 if let Some(p) = self.st.proc_mut(f.p) {
-                    p.nrlwps += 1;
+                    p.nrlwps = p.nrlwps.wrapping_add(1);
                 }
                 self.setrunqueue(f.l2, PUSER);
                 self.set_ev(Event::LwpCreated, f.l2);
@@ -294,7 +294,7 @@ impl Sim {
             }
             NzlwpsIncWake => {
                 if let Some(p) = self.st.proc_mut(f.p) {
-                    p.nzlwps += 1;
+                    p.nzlwps = p.nzlwps.wrapping_add(1);
                 }
                 self.wakeup(Chan::Nlwps(f.p));
                 self.ret(cpu, 0);
@@ -471,7 +471,7 @@ impl Sim {
                     l.stat = LStat::LSZOMB;
                 }
                 if let Some(p) = self.st.proc_mut(f.p) {
-                    p.nzlwps += 1;
+                    p.nzlwps = p.nzlwps.wrapping_add(1);
                 }
                 self.wakeup(Chan::Nlwps(f.p));
                 self.set_ev(Event::LwpZombie, f.l);
@@ -526,7 +526,7 @@ impl Sim {
                     self.free_lwp(f.l);
                 } else {
                     if let Some(p) = self.st.proc_mut(f.p) {
-                        p.nzlwps += 1;
+                        p.nzlwps = p.nzlwps.wrapping_add(1);
                     }
                     self.wakeup(Chan::Nlwps(f.p));
                     self.set_ev(Event::LwpZombie, f.l);
@@ -550,7 +550,7 @@ impl Sim {
                 self.wakeup(Chan::Proc(pp));
                 self.goto(cpu, t);
             }
-            ReaperCheck => self.st.cpus[cpu].spin_locks += 1,
+            ReaperCheck => self.st.cpus[cpu].spin_locks = self.st.cpus[cpu].spin_locks.saturating_add(1),
             ReaperIdle(t) => {
                 if self.st.deadprocs.is_empty() && self.st.deadlwp.is_empty() {
                     self.goto(cpu, t);
@@ -576,7 +576,7 @@ impl Sim {
         }
         let c = &mut self.st.cpus[cpu];
         c.spin_locks = c.spin_locks.saturating_sub(1);
-        c.critical += 1;
+        c.critical = c.critical.saturating_add(1);
         if let Some(me) = self.on_lwp(cpu) {
             self.biglock_take(cpu, me);
         }
@@ -677,7 +677,7 @@ impl Sim {
         }
         let pp = p.pptr;
         if let Some(parent) = self.st.proc_mut(pp) {
-            parent.sigchld += 1;
+            parent.sigchld = parent.sigchld.wrapping_add(1);
         }
         self.set_ev(Event::Signal, pp);
     }

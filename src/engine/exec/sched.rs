@@ -153,14 +153,14 @@ impl Sim {
                     self.switch_to(cpu, next);
                 }
             }
-            SimpleLock => self.st.cpus[cpu].spin_locks += 1,
+            SimpleLock => self.st.cpus[cpu].spin_locks = self.st.cpus[cpu].spin_locks.saturating_add(1),
             SimpleUnlock => self.spin_unlock(cpu),
             SimpleUnlockRet => {
                 self.spin_unlock(cpu);
                 self.ret(cpu, 0);
             }
             SimpleLockGoto(t) => {
-                self.st.cpus[cpu].spin_locks += 1;
+                self.st.cpus[cpu].spin_locks = self.st.cpus[cpu].spin_locks.saturating_add(1);
                 self.goto(cpu, t);
             }
             ProclistLock => {
@@ -352,7 +352,7 @@ impl Sim {
         lw.wchan = None;
         lw.timeout = None;
         if let Some(p) = self.st.proc_mut(pid) {
-            p.nrlwps += 1;
+            p.nrlwps = p.nrlwps.wrapping_add(1);
         }
         let prio = self.st.lwps[l as usize].kstack.last().and_then(|f| f.sleep).map(|s| s.priority()).unwrap_or(PUSER);
         self.setrunqueue(l, prio);

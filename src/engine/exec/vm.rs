@@ -130,7 +130,7 @@ impl Sim {
                     return true;
                 }
                 self.st.uarea_cache.insert(0, f.uaddr);
-                self.st.uvm_nuarea += 1;
+                self.st.uvm_nuarea = self.st.uvm_nuarea.wrapping_add(1);
                 self.st.counters.uarea_cache_peak = self.st.counters.uarea_cache_peak.max(self.st.uvm_nuarea);
                 self.give_up_uarea(f.l, f.uaddr);
                 self.set_ev(Event::UareaCached, f.uaddr);
