@@ -1,6 +1,7 @@
-//! `cargo xtask <task>`: the developer workflows of exitpath (install, build, serve, test, bench).
+//! `cargo xtask <task>`: the developer workflows of exitpath (install, build, serve, test, bench, fuzz).
 
 mod bench;
+mod fuzz;
 mod install;
 mod serve;
 mod site;
@@ -18,7 +19,8 @@ tasks:
   build                install, then build the web app into dist/ (trunk, release, offline)
   serve [--port N]     build, then serve dist/ on http://127.0.0.1:N (default 8080)
   test                 install, then run native tests, wasm tests and browser tests
-  bench                run the native benchmark and print the sizes of dist/";
+  bench                engine speed (native, wasm in Chromium), the built site in Chromium
+                       (render, step, seek, play, 1M-step build), dist sizes, memory: one table";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,12 +30,13 @@ fn main() -> ExitCode {
         Some("serve") => serve::task(&args[1..]),
         Some("test") => no_more_args(&args).and_then(|()| test::task()),
         Some("bench") => no_more_args(&args).and_then(|()| bench::task()),
+        Some("fuzz") => fuzz::task(&args[1..]),
         Some("help" | "-h" | "--help") => {
-            println!("{USAGE}");
+            println!("{}", usage());
             Ok(())
         }
-        Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),
-        None => Err(USAGE.to_string()),
+        Some(other) => Err(format!("unknown task `{other}`\n\n{}", usage())),
+        None => Err(usage()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -42,6 +45,10 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn usage() -> String {
+    format!("{USAGE}\n{}", fuzz::USAGE)
 }
 
 fn no_more_args(args: &[String]) -> util::Result<()> {

@@ -1,0 +1,484 @@
+// Browser benchmarks of the built exitpath site in headless Chromium (playwright-core).
+//
+//   node e2e/bench.mjs <base-url>          e.g. node e2e/bench.mjs http://127.0.0.1:8080/
+//
+// `cargo xtask bench` builds dist/, serves it on 127.0.0.1 and runs this. Environment:
+//   CHROMIUM          the browser (default /usr/bin/chromium); never downloaded
+//   BENCH_OUT         also write the results there as TSV lines: key <TAB> value <TAB> note
+//   BENCH_BIG_STEPS   micro-steps of the ~1M-step run (from the native engine), so the end
+//                     of the in-page build is recognised exactly; without it, the first
+//                     stable "step N / M" with no progress bar visible counts
+//   BENCH_EXITPATH    the exitpath binary: share links from `exitpath link encode` (else
+//                     from the page's window.wasmBindings.exitpath_link)
+//   BENCH_ONLY        run only the measurements whose key contains this text
+//   BENCH_PROFILE=1   also sample the CPU while stepping and seeking; print the top functions
+//
+// Measurements (each in a fresh browser context, each with its own time limit; one that
+// times out or whose test hook is missing is reported as skipped with a note, never hangs):
+//   first_render  navigation start -> first animation frame with the step counter in the
+//                 DOM, default page, median of 5 cold loads
+//   step_paint    64 live LWPs: click step-forward 200 times; click -> counter updated
+//                 (script) and click -> end of the next frame after it (p50, p95)
+//   build_1m      the ~1M-step fork/wait loop opened from a share link: navigation start
+//                 -> the counter shows the whole run; JS heap and wasm memory afterwards
+//   seek_1m       in that run, 100 scrubber moves to random positions: input -> next frame
+//   play_60       play at 60 steps/s for 5 s: animation frames vs expected, frames dropped
+//                 (gaps between requestAnimationFrame timestamps > 20 ms), steps advanced
+// Prints one human line per result; exits 0 unless the browser could not start.
+
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // performance.memory with exact figures, and gc() to read the heap after a collection.
+  '--enable-precise-memory-info', '--js-flags=--expose-gc',
+];
+const base = process.argv[2] || process.env.EXITPATH_URL;
+if (!base) {
+  console.error('usage: node e2e/bench.mjs <base-url>   (e.g. http://127.0.0.1:8080/)');
+  process.exit(2);
+}
+const BASE = base.endsWith('/') ? base : `${base}/`;
+const ONLY = process.env.BENCH_ONLY || '';
+const BIG_STEPS = Number(process.env.BENCH_BIG_STEPS || 0);
+
+// The scenarios. `lwps64`: `multi` starts 63 LWPs that sleep; with the first one, 64
+// live LWPs from about step 1,800 to 2,150 (all three designs). `big`: 7,600 rounds of
+// the bench loop, about 1.01 M micro-steps in `reaper` (the app's default design).
+const LWPS64 = `proc shell
+  fork multi
+  wait
+  exit 0
+proc multi
+  repeat 63
+    thread t
+  sleep 100000
+  exit 0
+lwp t
+  sleep 100000
+`;
+const LWPS64_AT = 1800;
+const BIG_ROUNDS = 7600;
+const BIG = `proc shell\n  repeat ${BIG_ROUNDS}\n    fork worker\n    wait\n  exit 0\nproc worker\n  exit 3\n`;
+const DESIGN = 'reaper';
+
+// ---------------------------------------------------------------- results
+
+const results = []; // [key, value, note]
+function put(key, value, note = '') {
+  results.push([key, value, note]);
+  const v = typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(2)) : String(value);
+  console.log(`bench ${key.padEnd(28)} ${v.padStart(12)}  ${note}`);
+}
+function skip(key, why) {
+  put(key, 'skipped', why);
+}
+
+const median = (xs) => quantile(xs, 0.5);
+function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
+  return s[i];
+}
+
+class Timeout extends Error {}
+function within(ms, what, promise) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Timeout(`${what}: no answer within ${ms / 1000} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+// ---------------------------------------------------------------- page helpers
+
+// Runs in the page before any of its scripts: notes when the step counter first shows
+// up and when it first shows a whole run of `want` steps (0: any stable count with no
+// progress bar), whether a progress bar was ever seen, and the wasm memory.
+function pageProbe(want) {
+  const t = { counter: null, counterFrame: null, counterText: '', full: null, fullFrame: null, fullText: '', progressSeen: false, memory: null };
+  window.__bench = t;
+  addEventListener('TrunkApplicationStarted', (e) => {
+    t.memory = e.detail && e.detail.wasm && e.detail.wasm.memory;
+  });
+  const parse = (s) => {
+    const m = /step\s+([\d,\u202f\u00a0 ]+)\s*\/\s*([\d,\u202f\u00a0 ]+)/.exec(s || '');
+    return m ? [Number(m[1].replace(/\D/g, '')), Number(m[2].replace(/\D/g, ''))] : null;
+  };
+  const visible = (el) => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  let lastLen = -1;
+  const check = () => {
+    const c = document.querySelector('[data-testid=step-counter]');
+    const p = document.querySelector('[data-testid=progress]');
+    if (p) t.progressSeen = true;
+    if (c && t.counter === null) {
+      t.counter = performance.now();
+      t.counterText = c.textContent.trim();
+      requestAnimationFrame(() => { t.counterFrame = performance.now(); });
+    }
+    if (c && t.full === null) {
+      const n = parse(c.textContent);
+      const building = p && visible(p);
+      const done = n && (want > 0 ? n[1] === want : (n[1] > 0 && n[1] === lastLen && !building));
+      if (n) lastLen = n[1];
+      if (done) {
+        t.full = performance.now();
+        t.fullText = c.textContent.trim();
+        requestAnimationFrame(() => { t.fullFrame = performance.now(); });
+        if (want > 0 || t.counter !== null) return;
+      }
+    }
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+  // Without an exact `want`, "stable" means unchanged for one polling round too.
+  if (!want) setInterval(check, 250);
+}
+
+async function newPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, colorScheme: 'light' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  return { context, page };
+}
+
+async function open(page, suffix, want = 0) {
+  await page.addInitScript(pageProbe, want);
+  await page.goto(new URL(suffix, BASE).href, { waitUntil: 'commit' });
+}
+
+async function hook(page, id, ms = 30_000) {
+  const el = await page.waitForSelector(`[data-testid=${id}]`, { timeout: ms, state: 'attached' }).catch(() => null);
+  return el;
+}
+
+async function counterOf(page) {
+  const text = await page.textContent('[data-testid=step-counter]').catch(() => null);
+  const m = /step\s+([\d,\u202f\u00a0 ]+)\s*\/\s*([\d,\u202f\u00a0 ]+)/.exec(text || '');
+  return m ? { pos: Number(m[1].replace(/\D/g, '')), len: Number(m[2].replace(/\D/g, '')), text } : { text };
+}
+
+/** Waits (at most 30 s, then goes on) until the counter shows position `at`. */
+async function atStep(page, at) {
+  await page.waitForFunction((at) => {
+    const m = /step\s+([\d,\u202f\u00a0 ]+)\s*\//.exec(document.querySelector('[data-testid=step-counter]')?.textContent || '');
+    return !!m && Number(m[1].replace(/\D/g, '')) === at;
+  }, at, { timeout: 30_000 }).catch(() => {});
+}
+
+/**
+ * A share-link fragment for `scenario` at `step`: from the CLI's codec when BENCH_EXITPATH
+ * names the exitpath binary (`exitpath link encode FILE --design D --step N`), else from
+ * the page's own (window.wasmBindings.exitpath_link). Both are src/link.rs.
+ */
+async function linkFor(browser, scenario, design, step) {
+  if (process.env.BENCH_EXITPATH) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exitpath-bench-'));
+    try {
+      const file = path.join(dir, 'scenario.scn');
+      fs.writeFileSync(file, scenario);
+      const out = execFileSync(process.env.BENCH_EXITPATH, ['link', 'encode', file, '--design', design, '--step', String(step)],
+        { encoding: 'utf8', timeout: 30_000 }).trim();
+      if (out) return out.replace(/^#/, '');
+    } catch (e) {
+      console.log(`bench: exitpath link encode failed (${String(e.message).split('\n')[0]}); asking the page`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const { context, page } = await newPage(browser);
+  try {
+    await open(page, '');
+    await page.waitForFunction(() => window.wasmBindings && window.wasmBindings.exitpath_link, null, { timeout: 30_000 })
+      .catch(() => { throw new Error('no window.wasmBindings.exitpath_link within 30 s to make a share link'); });
+    const frag = await page.evaluate(([s, d, n]) => window.wasmBindings.exitpath_link(s, d, n, false), [scenario, design, step]);
+    if (!frag) throw new Error('exitpath_link returned nothing (scenario too large for a link?)');
+    return frag;
+  } finally {
+    await context.close();
+  }
+}
+
+// In the page: `n` times, at a random moment within a frame, run `act(i)` and time it to
+// the counter change (script) and to the end of the next frame after it (a task posted
+// from that frame's requestAnimationFrame runs once style, layout and paint are done).
+async function latencies(page, kind, n, seed, maxPos) {
+  return page.evaluate(async ([kind, n, seed, maxPos]) => {
+    let s = seed >>> 0;
+    const rnd = () => { // mulberry32
+      s = (s + 0x6d2b79f5) >>> 0;
+      let t = s;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const counter = () => document.querySelector('[data-testid=step-counter]');
+    const raf = () => new Promise((r) => requestAnimationFrame(r));
+    const later = (ms) => new Promise((r) => setTimeout(r, ms));
+    const afterFrame = () => new Promise((r) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => r(performance.now());
+      requestAnimationFrame(() => ch.port2.postMessage(0));
+    });
+    const script = [], frame = [], missed = [];
+    for (let i = 0; i < n; i++) {
+      await raf();
+      await later(rnd() * 16);
+      const before = counter().textContent;
+      let changedAt = null;
+      const changed = new Promise((resolve) => {
+        const mo = new MutationObserver(() => {
+          if (counter().textContent !== before) { changedAt = performance.now(); mo.disconnect(); resolve(true); }
+        });
+        mo.observe(counter(), { subtree: true, childList: true, characterData: true });
+        setTimeout(() => { mo.disconnect(); resolve(false); }, 2000);
+      });
+      const t0 = performance.now();
+      if (kind === 'step') {
+        document.querySelector('[data-testid=step-forward]').click();
+      } else {
+        const sc = document.querySelector('[data-testid=scrubber]');
+        let p = Math.floor(rnd() * (maxPos + 1));
+        if (String(p) === sc.value) p = (p + 1) % (maxPos + 1);
+        sc.value = String(p);
+        sc.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      if (!(await changed)) { missed.push(i); continue; }
+      const t2 = await afterFrame();
+      script.push(changedAt - t0);
+      frame.push(t2 - t0);
+    }
+    return { script, frame, missed: missed.length };
+  }, [kind, n, seed, maxPos]);
+}
+
+/**
+ * Runs `fn` with Chromium's main-thread counters (CDP Performance.getMetrics) read before
+ * and after, and, with BENCH_PROFILE=1, the JS/wasm sampling profiler on: returns fn's
+ * result and puts per-operation layout, style, script and task milliseconds. Function
+ * names in the profile need a wasm with its name section (see docs/benchmarks.md).
+ */
+async function breakdown(page, key, ops, fn) {
+  const cdp = await page.context().newCDPSession(page);
+  const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  await cdp.send('Performance.enable');
+  const profiling = process.env.BENCH_PROFILE === '1';
+  if (profiling) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+    await cdp.send('Profiler.start');
+  }
+  const m0 = await metrics();
+  const result = await fn();
+  const m1 = await metrics();
+  const per = (k) => ((m1[k] - m0[k]) * 1000) / ops;
+  put(`${key}_layout_ms_per_op`, per('LayoutDuration'), `forced + frame layouts, ${((m1.LayoutCount - m0.LayoutCount) / ops).toFixed(1)} per op`);
+  put(`${key}_style_ms_per_op`, per('RecalcStyleDuration'), 'style recalculation');
+  put(`${key}_script_ms_per_op`, per('ScriptDuration'), 'JS + wasm');
+  put(`${key}_task_ms_per_op`, per('TaskDuration'), 'all busy time of the main thread (script, style, layout, paint, the harness)');
+  if (profiling) {
+    const { profile } = await cdp.send('Profiler.stop');
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const self = new Map();
+    profile.samples.forEach((id, i) => {
+      const f = byId.get(id).callFrame;
+      const name = `${(f.functionName || '(anonymous)').replace(/::h[0-9a-f]{16}$/, '')}${f.url.endsWith('.wasm') ? ' [wasm]' : ''}`;
+      self.set(name, (self.get(name) || 0) + (profile.timeDeltas[i + 1] || 0) / 1000);
+    });
+    // Inclusive time of the app's own functions (and Yew's DOM patching), per op.
+    const parent = new Map();
+    profile.nodes.forEach((n) => (n.children || []).forEach((c) => parent.set(c, n.id)));
+    const incl = new Map();
+    profile.samples.forEach((id, i) => {
+      const seen = new Set();
+      for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+        const name = byId.get(cur).callFrame.functionName.replace(/::h[0-9a-f]{16}$/, '');
+        if (!/^(<)?exitpath::|offsetTop|^yew::dom_bundle::bnode/.test(name) || seen.has(name)) continue;
+        seen.add(name);
+        incl.set(name, (incl.get(name) || 0) + (profile.timeDeltas[i + 1] || 0) / 1000);
+      }
+    });
+    console.log(`profile ${key}: inclusive time per op of exitpath functions, top 12`);
+    [...incl].sort((a, b) => b[1] - a[1]).slice(0, 12)
+      .forEach(([name, ms]) => console.log(`  ${(ms / ops).toFixed(2).padStart(7)} ms  ${name.slice(0, 120)}`));
+    console.log(`profile ${key}: self time per op, top 15`);
+    [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)
+      .forEach(([name, ms]) => console.log(`  ${(ms / ops).toFixed(2).padStart(7)} ms  ${name.slice(0, 120)}`));
+  }
+  await cdp.detach().catch(() => {});
+  return result;
+}
+
+// ---------------------------------------------------------------- measurements
+
+const measurements = [];
+const measure = (key, ms, fn) => measurements.push({ key, ms, fn });
+
+measure('first_render', 120_000, async (browser) => {
+  const times = [], frames = [];
+  for (let i = 0; i < 5; i++) {
+    const { context, page } = await newPage(browser);
+    try {
+      await open(page, '');
+      if (!(await hook(page, 'step-counter'))) throw new Error('no [data-testid=step-counter] within 30 s');
+      await page.waitForFunction(() => window.__bench.counterFrame !== null, null, { timeout: 10_000 });
+      const t = await page.evaluate(() => window.__bench);
+      times.push(t.counterFrame);
+      frames.push(t.counter);
+    } finally {
+      await context.close();
+    }
+  }
+  put('first_render_ms', median(times), `navigation start -> first frame with the step counter, median of 5 (${times.map((x) => x.toFixed(0)).join(', ')} ms)`);
+  put('first_render_dom_ms', median(frames), 'navigation start -> step counter in the DOM, median of 5');
+});
+
+measure('step_paint', 180_000, async (browser) => {
+  const frag = await linkFor(browser, LWPS64, DESIGN, LWPS64_AT);
+  const { context, page } = await newPage(browser);
+  try {
+    await open(page, `#${frag}`);
+    for (const id of ['step-counter', 'step-forward']) {
+      if (!(await hook(page, id))) throw new Error(`no [data-testid=${id}]`);
+    }
+    await atStep(page, LWPS64_AT);
+    const c = await counterOf(page);
+    const lwps = await page.locator('[data-testid=procs] [data-lid]').count().catch(() => -1);
+    const r = await breakdown(page, 'step', 200, () => latencies(page, 'step', 200, 1, 0));
+    const note = `64-LWP scenario from step ${c.pos} of ${c.len}, ${lwps} LWP rows, ${r.frame.length} clicks${r.missed ? `, ${r.missed} without a counter change` : ''}`;
+    put('step_paint_p50_ms', median(r.frame), `click -> end of next frame; ${note}`);
+    put('step_paint_p95_ms', quantile(r.frame, 0.95), 'click -> end of next frame');
+    put('step_script_p50_ms', median(r.script), 'click -> counter updated (script only)');
+    put('step_script_p95_ms', quantile(r.script, 0.95), 'click -> counter updated (script only)');
+  } finally {
+    await context.close();
+  }
+});
+
+measure('build_1m + seek_1m', 300_000, async (browser) => {
+  const frag = await linkFor(browser, BIG, DESIGN, 0);
+  const { context, page } = await newPage(browser);
+  try {
+    await open(page, `#${frag}`, BIG_STEPS);
+    if (!(await hook(page, 'step-counter', 120_000))) throw new Error('no [data-testid=step-counter] within 120 s');
+    await page.waitForFunction(() => window.__bench.fullFrame !== null, null, { timeout: 240_000, polling: 200 })
+      .catch(() => { throw new Error('the counter never showed the whole run within 240 s'); });
+    const t = await page.evaluate(() => {
+      if (typeof gc === 'function') gc();
+      const m = performance.memory;
+      return {
+        ...window.__bench,
+        memory: undefined,
+        wasmBytes: window.__bench.memory ? window.__bench.memory.buffer.byteLength : null,
+        heap: m ? m.usedJSHeapSize : null,
+      };
+    });
+    const c = await counterOf(page);
+    put('build_1m_ms', t.fullFrame, `navigation start -> counter "${t.fullText}" (${t.progressSeen ? 'progress bar seen' : 'no [data-testid=progress] seen: built in one go'})`);
+    if (t.heap != null) put('js_heap_1m_bytes', t.heap, 'performance.memory.usedJSHeapSize after gc(), 1M-step run built');
+    else skip('js_heap_1m_bytes', 'performance.memory not available');
+    if (t.wasmBytes != null) put('wasm_memory_1m_bytes', t.wasmBytes, 'wasm linear memory after building the 1M-step run');
+    else skip('wasm_memory_1m_bytes', 'no TrunkApplicationStarted event with the wasm exports');
+    if (c.len && t.wasmBytes) put('wasm_bytes_per_step', t.wasmBytes / c.len, 'wasm linear memory / micro-steps (whole app, upper bound)');
+
+    if (!(await hook(page, 'scrubber', 5_000))) {
+      skip('seek_1m_p95_ms', 'no [data-testid=scrubber]');
+      return;
+    }
+    const max = c.len || BIG_STEPS;
+    const r = await breakdown(page, 'seek_1m', 100, () => latencies(page, 'seek', 100, 7, max));
+    put('seek_1m_p50_ms', median(r.frame), `input -> end of next frame, 100 random positions in ${max} steps${r.missed ? `, ${r.missed} without a counter change` : ''}`);
+    put('seek_1m_p95_ms', quantile(r.frame, 0.95), 'input -> end of next frame');
+    put('seek_1m_script_p95_ms', quantile(r.script, 0.95), 'input -> counter updated (script only)');
+  } finally {
+    await context.close();
+  }
+});
+
+measure('play_60', 120_000, async (browser) => {
+  const frag = await linkFor(browser, LWPS64, DESIGN, LWPS64_AT);
+  const { context, page } = await newPage(browser);
+  try {
+    await open(page, `#${frag}`);
+    for (const id of ['step-counter', 'play', 'speed']) {
+      if (!(await hook(page, id))) throw new Error(`no [data-testid=${id}]`);
+    }
+    await atStep(page, LWPS64_AT);
+    // 60 steps/s: the speed control's own option when it has one; otherwise an extra
+    // <option value="60"> is added to it (the app accepts any speed from 1 to 1000).
+    const offered = await page.$$eval('[data-testid=speed] option', (os) => os.map((o) => o.value));
+    let speedNote = 'speed 60 / s from the speed control';
+    if (!offered.includes('60')) {
+      await page.$eval('[data-testid=speed]', (s) => {
+        const o = document.createElement('option');
+        o.value = '60';
+        o.textContent = '60 / s (bench)';
+        s.appendChild(o);
+      });
+      speedNote = `speed 60 / s injected (the control offers ${offered.join(', ')})`;
+    }
+    await page.selectOption('[data-testid=speed]', '60');
+    const r = await page.evaluate(async () => {
+      const counter = () => {
+        const m = /step\s+([\d,\u202f\u00a0 ]+)/.exec(document.querySelector('[data-testid=step-counter]').textContent);
+        return m ? Number(m[1].replace(/\D/g, '')) : NaN;
+      };
+      const stamps = [];
+      let on = true;
+      const loop = (ts) => { stamps.push(ts); if (on) requestAnimationFrame(loop); };
+      await new Promise((r) => requestAnimationFrame(r));
+      const p0 = counter();
+      const t0 = performance.now();
+      document.querySelector('[data-testid=play]').click();
+      requestAnimationFrame(loop);
+      await new Promise((r) => setTimeout(r, 5000));
+      on = false;
+      const p1 = counter();
+      const t1 = performance.now();
+      document.querySelector('[data-testid=play]').click();
+      return { stamps, steps: p1 - p0, secs: (t1 - t0) / 1000 };
+    });
+    const gaps = r.stamps.slice(1).map((t, i) => t - r.stamps[i]);
+    const frameMs = median(gaps);
+    const expectedFrames = Math.round((r.secs * 1000) / (frameMs > 0 ? frameMs : 1000 / 60));
+    const long = gaps.filter((g) => g > 20);
+    const dropped = long.reduce((n, g) => n + Math.max(1, Math.round(g / frameMs) - 1), 0);
+    put('play_frames', r.stamps.length, `animation frames in ${r.secs.toFixed(2)} s (expected ${expectedFrames} at ${(1000 / frameMs).toFixed(1)} Hz); ${speedNote}`);
+    put('play_frames_expected', expectedFrames, 'frames the display rate allows in the same time');
+    put('play_dropped_frames', dropped, `${long.length} gaps > 20 ms between rAF timestamps (longest ${Math.max(0, ...gaps).toFixed(1)} ms)`);
+    put('play_steps', r.steps, `steps advanced in ${r.secs.toFixed(2)} s (expected ${Math.round(60 * r.secs)}; the timer ticks every ${Math.floor(1000 / 60)} ms)`);
+  } finally {
+    await context.close();
+  }
+});
+
+// ---------------------------------------------------------------- run
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+put('chromium_version', browser.version());
+for (const m of measurements) {
+  if (ONLY && !m.key.includes(ONLY)) continue;
+  try {
+    await within(m.ms, m.key, m.fn(browser));
+  } catch (e) {
+    // Whatever the timed-out measurement left running goes with its contexts.
+    for (const c of browser.contexts()) await c.close().catch(() => {});
+    const why = (e && e.message ? e.message : String(e)).split('\n')[0];
+    for (const key of m.key.split(' + ')) skip(key, why);
+  }
+}
+await browser.close();
+if (process.env.BENCH_OUT) {
+  const clean = (s) => String(s).replace(/[\t\n]/g, ' ');
+  fs.writeFileSync(process.env.BENCH_OUT, results.map((r) => r.map(clean).join('\t')).join('\n') + '\n');
+}
