@@ -99,8 +99,43 @@ async function urlAtStep(page, n) {
 }
 
 /** A link fragment built by the app's own codec (exported as exitpath_link). */
-async function linkFor(page, scenario, design, step, embed = false) {
-  return page.evaluate(([s, d, n, e]) => window.wasmBindings.exitpath_link(s, d, n, e), [scenario, design, step, embed]);
+async function linkFor(page, scenario, design, step, embed = false, compare = undefined) {
+  return page.evaluate(([s, d, n, e, c]) => window.wasmBindings.exitpath_link(s, d, n, e, c),
+    [scenario, design, step, embed, compare]);
+}
+
+/** Waits (polling, not on animation frames: the app yields with timers while it builds a
+ *  run) until `fn(arg)` is true in the page. */
+async function until(page, fn, arg, what, timeout = 10_000) {
+  await page.waitForFunction(fn, arg, { polling: 20, timeout }).catch((e) => {
+    throw new Failure(`waiting for ${what}: ${e.message.split('\n')[0]}`);
+  });
+}
+
+/** Types `text` into the editor and waits until it has run (the counter's length changes
+ *  or, with `same`, the debounce has passed and nothing is building). */
+async function typeScenario(page, text) {
+  const before = (await counter(page)).len;
+  await page.fill('[data-testid=editor]', text);
+  await until(page, (b) => {
+    const st = document.querySelector('[data-testid=editor-status]')?.textContent || '';
+    const c = document.querySelector('[data-testid=step-counter]').textContent;
+    return st.startsWith('✓ parsed') && !st.includes('building') && !c.endsWith(`/ ${b}`);
+  }, before, 'the typed scenario to run');
+}
+
+/** A deterministic scenario whose comments do not compress: too large for a share link. */
+function hugeScenario() {
+  let x = 12345; // xorshift32: 32-bit integer arithmetic, so the text is the same everywhere
+  const rnd = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
+  const abc = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  const lines = ['proc shell', '  fork worker', '  wait', '  exit 0', 'proc worker', '  exit 0'];
+  for (let i = 0; i < 120; i++) {
+    let l = '# ';
+    for (let j = 0; j < 380; j++) l += abc[rnd() % abc.length];
+    lines.push(l);
+  }
+  return lines.join('\n') + '\n';
 }
 
 async function runUntil(page, kind, forward = true) {
@@ -136,7 +171,7 @@ test('loads the default scenario at boot, every panel present', async (browser) 
   assert(c.len > 100, `the default scenario should run for more than 100 steps, not ${c.len}`);
   for (const id of ['step-forward', 'step-back', 'action-forward', 'action-back', 'play', 'speed', 'scrubber',
     'design', 'scenario-picker', 'editor', 'share', 'cpu', 'procs', 'zombproc', 'tss-slots', 'uarea-cache',
-    'source', 'narration', 'faults', 'metrics']) {
+    'source', 'narration', 'faults', 'metrics', 'switches', 'compare-picker', 'about']) {
     assert(await page.locator(`[data-testid=${id}]`).count() === 1, `one [data-testid=${id}] on the page`);
   }
   eq(await page.locator('[data-testid=error-banner]').count(), 0, 'error banners at a clean load');
@@ -393,6 +428,8 @@ test('a broken scenario shows its line and column, keeps the text and the last g
   // Fixing it runs the new text.
   await page.fill('[data-testid=editor]', 'proc shell\n  fork worker\n  wait\n  exit 0\nproc worker\n  exit 0\n');
   await err.waitFor({ state: 'detached' });
+  await until(page, (n) => !document.querySelector('[data-testid=step-counter]').textContent.endsWith(`/ ${n}`),
+    good.len, 'the fixed text to run');
   const fixed = await counter(page);
   assert(fixed.len !== good.len, `the fixed text runs (${fixed.len} steps vs ${good.len})`);
   eq(await page.locator('[data-testid=scenario-picker] option:checked').textContent(), 'your own scenario', 'picker after editing');
@@ -454,9 +491,9 @@ test('a what-if switch: faults are listed with their step, and clicking one jump
   await page.waitForSelector('[data-testid=step-counter]');
   const items = page.locator('[data-testid=faults] li');
   assert(await items.count() >= 1, 'the faults panel lists findings');
-  const label = (await items.first().locator('button').textContent()).trim();
+  const label = (await items.first().locator('button').first().textContent()).trim();
   const want = Number(/step (\d+)/.exec(label)[1]);
-  await items.first().locator('button').click();
+  await items.first().locator('button').first().click();
   await atStep(page, want);
   const said = await page.textContent('[data-testid=narration]');
   assert(/fault|invariant/.test(said), `the narration shows the finding: "${said}"`);
@@ -513,6 +550,229 @@ test('screenshots: the default scenario in every design, light and dark', async 
   errors.push(...page.errors);
   await context.close();
   return errors;
+});
+
+test('compare mode: a link with c=reaper shows both designs, locked by action, with a metrics table', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  const text = await page.inputValue('[data-testid=editor]');
+  const frag = await linkFor(page, text, 'patch', 0, false, 'reaper');
+  assert(/(^|&)c=reaper(&|$)/.test(frag), `the codec writes c=reaper: ${frag.slice(0, 60)}`);
+  const { page: p2, context: c2 } = await newPage(browser);
+  await open(p2, `#${frag}`);
+  await p2.locator('[data-testid=compare]').waitFor();
+  eq(await p2.inputValue('[data-testid=design]'), 'patch', 'main design');
+  eq(await p2.inputValue('[data-testid=compare-picker]'), 'reaper', 'compare picker');
+  const right = async () => {
+    const t = (await p2.textContent('[data-testid=cmp-right] [data-testid=cmp-counter]')).trim();
+    const m = /^step (\d+) \/ (\d+)$/.exec(t);
+    assert(m, `right counter reads "${t}"`);
+    return Number(m[1]);
+  };
+  eq(await p2.getAttribute('[data-testid=cmp-right]', 'data-design'), 'reaper', 'right side design');
+  let [l0, r0] = [(await counter(p2)).pos, await right()];
+  for (let i = 0; i < 4; i++) {
+    await p2.click('[data-testid=action-forward]');
+    const [l, r] = [(await counter(p2)).pos, await right()];
+    assert(l > l0 && r > r0, `action ${i + 1}: both sides move (left ${l0} -> ${l}, right ${r0} -> ${r})`);
+    // Both sides show the same scenario action.
+    const tags = await p2.$$eval('[data-testid=compare] .narration .tag.action', (els) => els.map((e) => e.textContent));
+    eq(tags.length, 2, 'an action tag on each side');
+    eq(tags[0], tags[1], 'both sides serve the same action');
+    [l0, r0] = [l, r];
+  }
+  await urlAtStep(p2, l0);
+  assert(/(^#|&)c=reaper(&|$)/.test(await p2.evaluate(() => location.hash)), 'the URL keeps c=reaper');
+  // The metrics table: both designs as columns, and a context-switch difference.
+  const table = p2.locator('[data-testid=compare-metrics]');
+  const heads = await table.locator('thead th').allTextContents();
+  assert(heads.includes('patch') && heads.includes('reaper'), `columns for both designs: ${heads}`);
+  const row = table.locator('tr[data-metric=context_switches]');
+  const cells = await row.locator('td').allTextContents();
+  eq(cells.length, 3, 'context switches: two values and a difference');
+  const diff = Number(await row.locator('td').nth(2).getAttribute('data-diff'));
+  assert(diff !== 0 && Number(cells[0]) - Number(cells[1]) === -diff,
+    `a nonzero context-switch difference, right - left (${cells})`);
+  // Somewhere on the way to the first reap the two designs differ, and it is marked.
+  await runUntil(p2, 'exit');
+  for (let i = 0; i < 12; i++) await p2.click('[data-testid=step-forward]');
+  assert(await p2.locator('[data-testid=compare] .diff').count() >= 1, 'differences are marked');
+  await shot(p2, 'compare');
+  await shot(p2, 'compare-full', true);
+  const errors = [...page.errors, ...p2.errors];
+  await Promise.all([context.close(), c2.close()]);
+  return errors;
+});
+
+test('a what-if checkbox adds its switch; the fault is explained, marked on the timeline, and reached by run until', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  eq(await page.locator('[data-testid=faults] .fgroup').count(), 0, 'no findings before the switch');
+  await page.check('[data-testid=switch-no_pmap_deactivate]');
+  await until(page, () => !!document.querySelector('[data-testid=faults] .fgroup'), null, 'a fault to be listed');
+  assert((await page.inputValue('[data-testid=editor]')).includes('\nswitch no_pmap_deactivate\n'),
+    'the checkbox wrote its line into the scenario');
+  assert(await page.isChecked('[data-testid=switch-no_pmap_deactivate]'), 'the box stays checked');
+  const group = page.locator('[data-testid=faults] .fgroup').first();
+  eq(await group.getAttribute('data-check'), 'PmapActiveFreed', 'the check that fired');
+  const explain = (await group.locator('[data-testid=fault-explain]').textContent()).trim();
+  assert(/pm_cpus/.test(explain), `the panel explains the check: "${explain}"`);
+  const msg = (await group.locator('.msg').first().textContent()).trim();
+  assert(msg.length > 20, `and gives the finding's message: "${msg}"`);
+  const summary = (await page.textContent('[data-testid=switches]'));
+  assert(/1 fault|\d+ faults/.test(summary), `the what-if panel counts the faults: "${summary}"`);
+  // The timeline's fault lane has a visible tick.
+  const lane = page.locator('.lane.k-fault');
+  assert(/fault [1-9]/.test(await lane.locator('.lane-label').textContent()), 'the fault lane counts the faults');
+  assert((await lane.locator('path').getAttribute('d')).startsWith('M'), 'the fault lane has a tick');
+  const box = await lane.locator('svg').boundingBox();
+  assert(box && box.width > 100 && box.height > 4, 'the fault lane is visible');
+  // Run until fault stops just after the first finding, and the narration says it.
+  const first = Number(/step (\d+)/.exec(await group.locator('button.jump').first().textContent())[1]);
+  await runUntil(page, 'fault');
+  await atStep(page, first);
+  const said = await page.textContent('[data-testid=narration]');
+  assert(/fault/.test(said), `the narration shows the fault: "${said}"`);
+  await urlAtStep(page, first);
+  assert(/(^#|&)w=no_pmap_deactivate(&|$)/.test(await page.evaluate(() => location.hash)), 'the link carries w=no_pmap_deactivate');
+  await shot(page, 'whatif-checkbox-fault');
+  await shot(page, 'whatif-checkbox-fault-full', true);
+  // Unchecking (by keyboard: Space ticks a focused box, it does not play) removes the
+  // line and the fault.
+  await page.focus('[data-testid=switch-no_pmap_deactivate]');
+  await page.keyboard.press('Space');
+  eq(await page.getAttribute('[data-testid=play]', 'aria-pressed'), 'false', 'Space on a checkbox does not play');
+  await until(page, () => !document.querySelector('[data-testid=faults] .fgroup'), null, 'the fault to go');
+  assert(!(await page.inputValue('[data-testid=editor]')).includes('switch no_pmap_deactivate'), 'the line is gone');
+  await context.close();
+  return page.errors;
+});
+
+test('a long run builds in slices with a progress bar; the page stays usable meanwhile', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  // Compare mode: two runs of two million steps to build.
+  await page.selectOption('[data-testid=compare-picker]', 'patch');
+  await page.locator('[data-testid=compare]').waitFor();
+  const old = await counter(page);
+  await page.fill('[data-testid=editor]', 'proc shell\n  repeat 20000\n    fork worker\n    wait\n  exit 0\nproc worker\n  exit 3\n');
+  await until(page, () => !!document.querySelector('[data-testid=progress]'), null, 'the progress bar');
+  await page.evaluate(() => window.scrollTo(0, 0)); // typing scrolled the page to the editor
+  const bar = page.locator('[data-testid=progress]');
+  eq(await bar.getAttribute('role'), 'progressbar', 'progress role');
+  const now = Number(await bar.getAttribute('aria-valuenow'));
+  assert(Number.isFinite(now) && Number(await bar.getAttribute('aria-valuemax')) >= 2_000_000, 'aria-valuenow / max');
+  await shot(page, 'progress');
+  // A click while building is handled at once, on the run on screen.
+  const b = await page.locator('[data-testid=step-forward]').boundingBox();
+  await page.mouse.click(b.x + b.width / 2, b.y + b.height / 2);
+  await until(page, ([pos, len]) => document.querySelector('[data-testid=step-counter]').textContent.trim() === `step ${pos + 1} / ${len}`,
+    [old.pos, old.len], 'the click to move the old run');
+  assert(await bar.count() === 1, 'the click was handled while the run was still building');
+  const later = Number(await bar.getAttribute('aria-valuenow').catch(() => 'NaN'));
+  assert(!(later < now) || Number.isNaN(later), 'progress does not go backwards within a run');
+  // Done: the new run, cut at the step limit, says so; the scrubber reaches the middle.
+  await until(page, () => !document.querySelector('[data-testid=progress]'), null, 'the build to finish', 30_000);
+  const c = await counter(page);
+  eq(c.len, 2_000_000, 'the run stops at the engine step limit');
+  assert(/step limit/.test(await page.textContent('[data-testid=step-limit]')), 'the step limit is explained');
+  await page.locator('[data-testid=scrubber]').fill('1000000');
+  await atStep(page, 1_000_000);
+  const r = (await page.textContent('[data-testid=cmp-right] [data-testid=cmp-counter]')).trim();
+  assert(/^step [1-9]\d* \/ \d+$/.test(r), `the compare side follows: ${r}`);
+  await shot(page, 'long-run-middle');
+  await context.close();
+  return page.errors;
+});
+
+test('the editor text survives a reload (a broken one too); a link from elsewhere wins', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  const mine = 'proc shell\n  fork kid\n  wait\n  exit 0\nproc kid\n  exit 9\n';
+  await typeScenario(page, mine);
+  const ran = await counter(page);
+  await page.reload();
+  await page.waitForSelector('[data-testid=step-counter]');
+  eq(await page.inputValue('[data-testid=editor]'), mine, 'editor text after a reload');
+  eq((await counter(page)).len, ran.len, 'the run after a reload');
+  // The URL follows the restored run (the built-in's link it had is replaced).
+  await until(page, () => /(^#|&)z=/.test(location.hash) && !location.hash.includes('b=fork-wait-loop'), null,
+    'the URL to carry the restored run');
+  // A broken edit, reloaded at once: the text comes back with its error, and says so.
+  const broken = mine.replace('wait', 'wiat');
+  await page.fill('[data-testid=editor]', broken);
+  await page.reload();
+  await page.waitForSelector('[data-testid=step-counter]');
+  eq(await page.inputValue('[data-testid=editor]'), broken, 'broken text after a reload');
+  await page.locator('[data-testid=restored]').waitFor();
+  await page.locator('[data-testid=editor-error]').waitFor();
+  eq((await counter(page)).len, ran.len, 'the last good run shows meanwhile');
+  // A link opened from elsewhere (a new tab) wins over the stored text.
+  const frag = await linkFor(page, 'proc a\n  exit 1\n', 'patch', 0);
+  const p2 = await context.newPage();
+  p2.errors = [];
+  p2.on('pageerror', (e) => p2.errors.push(`page error: ${e.message}`));
+  await open(p2, `#${frag}`);
+  eq(await p2.inputValue('[data-testid=editor]'), 'proc a\n  exit 1\n', 'a link wins over stored text');
+  eq(await p2.locator('[data-testid=restored]').count(), 0, 'no restore notice for a link');
+  // The text it replaced can come back.
+  await p2.click('[data-testid=unstash]');
+  await until(p2, (t) => document.querySelector('[data-testid=editor]').value === t, broken, 'the stashed text');
+  const errors = [...page.errors, ...p2.errors];
+  await context.close();
+  return errors;
+});
+
+test('a scenario too large for a link says so and offers it as a file', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  const big = hugeScenario();
+  await typeScenario(page, big);
+  const note = page.locator('[data-testid=too-large]');
+  await note.waitFor();
+  assert(/too large/.test(await note.textContent()), `it says why: "${await note.textContent()}"`);
+  const a = page.locator('[data-testid=download-scenario]');
+  assert((await a.getAttribute('href')).startsWith('blob:'), 'a Blob URL');
+  eq(await a.getAttribute('download'), 'scenario.scn', 'download name');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, 'too-large');
+  const [dl] = await Promise.all([page.waitForEvent('download'), a.click()]);
+  const file = fs.readFileSync(await dl.path(), 'utf8');
+  eq(file, big, 'the downloaded file is the scenario');
+  await page.click('[data-testid=share]');
+  assert(/No link/.test(await page.textContent('.share-msg')), 'Share says there is no link');
+
+  // A smaller scenario gets its link back (and the notice goes).
+  await typeScenario(page, 'proc a\n  exit 0\n');
+  await note.waitFor({ state: 'detached' });
+  await context.close();
+  return page.errors;
+});
+
+test('markup in a scenario shows as text and runs nothing', async (browser) => {
+  const { page, context } = await newPage(browser);
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+  await open(page);
+  const scripts = await page.evaluate(() => document.scripts.length);
+  const evil = '# <script>alert(1)</script>\nproc shell\n  fork worker   # <img src=x onerror=alert(2)><script>alert(3)</script>\n  wait\n  exit 0\nproc worker\n  exit 0   # <b>bold</b>\n';
+  await typeScenario(page, evil);
+  eq(await page.inputValue('[data-testid=editor]'), evil, 'the editor holds the text as typed');
+  await page.keyboard.press('Home');
+  await page.click('h1');
+  let note = '';
+  for (let i = 0; i < 8 && !note.includes('onerror'); i++) {
+    await page.click('[data-testid=action-forward]');
+    note = (await page.locator('[data-testid=action-note]').allTextContents()).join(' ');
+  }
+  assert(note.includes('<img src=x onerror=alert(2)><script>alert(3)</script>'), `the note shows as text: "${note}"`);
+  eq(await page.locator('[data-testid=narration] img, [data-testid=narration] script, [data-testid=narration] b').count(), 0, 'elements made from the note');
+  eq(await page.evaluate(() => document.scripts.length), scripts, 'script elements in the page');
+  eq(await page.locator('img[src=x]').count(), 0, 'img elements from the scenario');
+  await page.waitForTimeout(200);
+  eq(dialogs.length, 0, `dialogs opened: ${dialogs}`);
+  await context.close();
+  return page.errors;
 });
 
 // ---------------------------------------------------------------- run

@@ -1,12 +1,17 @@
 //! Component tests of the web UI in headless Chromium (wasm-bindgen-test): mount the Yew
-//! `App`, click and type through the DOM, read what it shows; plus the reducer on its own.
+//! `App`, click and type through the DOM, read what it shows; plus the reducer on its own
+//! (runs are built by `ui::build`; `settle` builds a pending job at once), compare mode's
+//! step lock, the what-if switch lines and the restore of the editor's text.
 //! wasm32 only: `cargo test --target wasm32-unknown-unknown --test web_app`.
 #![cfg(target_arch = "wasm32")]
 
 use exitpath::engine::library;
 use exitpath::engine::trace::Event;
 use exitpath::engine::Design;
-use exitpath::ui::state::{State, Verb};
+use exitpath::engine::Switch;
+use exitpath::ui::build::settle;
+use exitpath::ui::state::{lock_pos, State, Verb};
+use exitpath::ui::switches::{set_switch_line, switches_in};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -92,9 +97,11 @@ async fn wait_for(mut cond: impl FnMut() -> bool) -> bool {
     cond()
 }
 
-/// Mounts a fresh App at a clean URL (an earlier test's fragment would be read as a link).
+/// Mounts a fresh App at a clean URL (an earlier test's fragment would be read as a link)
+/// with empty localStorage (an earlier test's text would be restored).
 async fn mount() -> (yew::AppHandle<exitpath::ui::App>, web_sys::Element) {
     let w = web_sys::window().unwrap();
+    w.local_storage().unwrap().unwrap().clear().unwrap();
     let path = w.location().pathname().unwrap();
     w.history()
         .unwrap()
@@ -279,8 +286,20 @@ fn reducer_run_until_and_design_switch() {
         matches!(event, Some(Event::Zombie | Event::LwpZombie)),
         "run until zombie stops just after a zombie step, not after {event:?}"
     );
-    let p = reduce(z.clone(), Verb::SetDesign(Design::Patch));
+    let pending = reduce(z.clone(), Verb::SetDesign(Design::Patch));
+    assert_eq!(
+        pending.design(),
+        Design::Reaper,
+        "the run on screen stays until the new one is built"
+    );
+    assert_eq!(
+        pending.want_design(),
+        Design::Patch,
+        "the picker shows the design asked for"
+    );
+    let p = settle(pending);
     assert_eq!(p.design(), Design::Patch);
+    assert!(p.job.is_none());
     assert_eq!(
         p.history_seq,
         z.history_seq + 1,
@@ -313,7 +332,7 @@ fn reducer_links_good_bad_and_past_the_end() {
 
     let mut link = exitpath::ui::share_link::make(def.text, Design::Patch, 42, Some(def.id), false);
     let frag = exitpath::ui::share_link::encode(&link).unwrap();
-    let good = State::from_url(&frag, "");
+    let good = (*settle(Rc::new(State::from_url(&frag, "")))).clone();
     assert!(good.banner.is_none());
     assert_eq!((good.pos, good.design()), (42, Design::Patch));
     assert_eq!(
@@ -323,13 +342,255 @@ fn reducer_links_good_bad_and_past_the_end() {
     );
 
     link.step = 10_000_000;
-    let far = State::from_url(&exitpath::ui::share_link::encode(&link).unwrap(), "?embed");
+    let far = settle(Rc::new(State::from_url(
+        &exitpath::ui::share_link::encode(&link).unwrap(),
+        "?embed",
+    )));
     assert_eq!(far.pos, far.end(), "a step past the end is clamped");
     assert!(far.banner.as_deref().unwrap_or("").contains("10000000"));
     assert!(far.embed, "?embed turns on the embedded view");
 
-    let edited = reduce(Rc::new(good), Verb::Edit("proc x\n  bogus\n".into()));
+    let typed = reduce(Rc::new(good), Verb::Edit("proc x\n  bogus\n".into()));
+    assert!(typed.editor_error.is_none(), "no error while typing");
+    let edited = reduce(typed.clone(), Verb::Commit(typed.edit_seq));
     assert!(edited.editor_error.is_some());
     assert_eq!(edited.text, "proc x\n  bogus\n");
     assert_eq!(edited.pos, 42, "the last good run stays");
+}
+
+#[wasm_bindgen_test]
+fn reducer_commits_only_the_latest_edit_and_builds_it() {
+    let s = Rc::new(State::from_url("", ""));
+    let a = reduce(s, Verb::Edit("proc a\n  exit 0\n".into()));
+    let b = reduce(
+        a.clone(),
+        Verb::Edit("proc b\n  fork c\n  wait\n  exit 0\nproc c\n  exit 1\n".into()),
+    );
+    let stale = reduce(b.clone(), Verb::Commit(a.edit_seq));
+    assert!(
+        Rc::ptr_eq(&b, &stale),
+        "an older edit's timer commits nothing"
+    );
+    let c = reduce(b.clone(), Verb::Commit(b.edit_seq));
+    let job = c.job.clone().expect("a job for the new text");
+    assert_eq!(job.text, b.text);
+    // A stale build result is ignored; the current one lands.
+    let ignored = reduce(
+        c.clone(),
+        Verb::Built {
+            job: job.id + 99,
+            runs: vec![],
+        },
+    );
+    assert!(Rc::ptr_eq(&c, &ignored));
+    let done = settle(c);
+    assert_eq!(done.run.session.text, b.text);
+    assert!(done.job.is_none() && done.progress.is_none());
+    assert!(done.builtin.is_none());
+}
+
+#[wasm_bindgen_test]
+fn compare_mode_builds_both_designs_and_locks_them_by_action() {
+    let s = Rc::new(State::from_url("", ""));
+    let c = settle(reduce(s, Verb::SetCompare(Some(Design::Patch))));
+    let (cmp, _) = c.cmp_at().expect("compare mode has a second run");
+    assert_eq!(
+        (c.design(), cmp.session.design),
+        (Design::Reaper, Design::Patch)
+    );
+    assert!(
+        c.fragment().unwrap().contains("c=patch"),
+        "the link carries the compare design"
+    );
+    // Every action start on the left maps to the same action's start on the right.
+    let (l, r) = (&c.run.session, &cmp.session);
+    assert_eq!(lock_pos(l, r, 0), 0);
+    assert_eq!(lock_pos(l, r, l.len()), r.len());
+    for (k, a) in l.trace.actions.iter().enumerate() {
+        assert_eq!(
+            lock_pos(l, r, a.step),
+            r.trace.actions[k].step,
+            "action {k}"
+        );
+    }
+    // Stepping by action moves both sides.
+    let mut st = c.clone();
+    for _ in 0..3 {
+        let next = reduce(st.clone(), Verb::ActionForward);
+        let (before, after) = (st.cmp_at().unwrap().1, next.cmp_at().unwrap().1);
+        assert!(next.pos > st.pos && after > before, "both sides move");
+        st = next;
+    }
+    assert!(
+        c.run.metrics.context_switches != cmp.metrics.context_switches,
+        "reaper and patch differ in context switches"
+    );
+    // Picking the compare design for the main side swaps them.
+    let swapped = settle(reduce(c, Verb::SetDesign(Design::Patch)));
+    assert_eq!(swapped.design(), Design::Patch);
+    assert_eq!(
+        swapped.cmp.as_ref().map(|c| c.session.design),
+        Some(Design::Reaper)
+    );
+    let off = reduce(swapped, Verb::SetCompare(None));
+    assert!(
+        off.cmp.is_none() && off.job.is_none(),
+        "compare off at once"
+    );
+}
+
+#[wasm_bindgen_test]
+fn switch_lines_are_added_and_removed_in_the_text() {
+    let def = library::default_builtin().text;
+    let on = set_switch_line(def, Switch::NoPmapDeactivate, true);
+    assert!(on.contains("\nswitch no_pmap_deactivate\n"), "{on}");
+    assert_eq!(switches_in(&on), vec![Switch::NoPmapDeactivate]);
+    assert!(
+        exitpath::engine::scenario::parse(&on).is_ok(),
+        "the text still parses"
+    );
+    assert_eq!(
+        set_switch_line(&on, Switch::NoPmapDeactivate, true),
+        on,
+        "twice is once"
+    );
+    let two = set_switch_line(&on, Switch::DrainInLwpExit2, true);
+    let back = set_switch_line(
+        &set_switch_line(&two, Switch::DrainInLwpExit2, false),
+        Switch::NoPmapDeactivate,
+        false,
+    );
+    assert!(switches_in(&back).is_empty());
+    assert!(!back.contains("switch "), "{back}");
+    // After a setting line, in a text without a header; an indented line is not a setting.
+    let t = "uvm_nuarea_max 4\nproc p\n  exit 0";
+    assert_eq!(
+        set_switch_line(t, Switch::KmFreeInLwpExit2, true),
+        "uvm_nuarea_max 4\nswitch km_free_in_lwp_exit2\nproc p\n  exit 0"
+    );
+
+    // The checkbox verb edits the text and runs it; the link carries the switch in `w`.
+    let s = settle(reduce(
+        Rc::new(State::from_url("", "")),
+        Verb::SetDesign(Design::Patch),
+    ));
+    let w = settle(reduce(
+        s,
+        Verb::SetSwitch(Switch::UareaCacheBeforeSwitchExit, true),
+    ));
+    assert!(w.text.contains("switch uarea_cache_before_switch_exit"));
+    assert_eq!(
+        w.run.session.scenario.switches,
+        vec![Switch::UareaCacheBeforeSwitchExit]
+    );
+    assert!(w
+        .fragment()
+        .unwrap()
+        .contains("w=uarea_cache_before_switch_exit"));
+}
+
+#[wasm_bindgen_test]
+fn the_editor_text_is_restored_unless_a_link_from_elsewhere_wins() {
+    let def = library::default_builtin();
+    let draft = "proc mine\n  exit 7\n".to_string();
+    let broken = "proc mine\n  frobnicate\n".to_string();
+    // No link: the stored text comes back, and runs.
+    let s = settle(Rc::new(State::open("", "", Some(draft.clone()), false)));
+    assert!(s.restored);
+    assert_eq!(
+        (s.text.as_str(), s.run.session.text.as_str()),
+        (draft.as_str(), draft.as_str())
+    );
+    // A broken draft comes back too, with its error; the default runs meanwhile.
+    let b = State::open("", "", Some(broken.clone()), false);
+    assert_eq!(b.text, broken);
+    assert!(b.editor_error.is_some() && b.job.is_none());
+    // A link from elsewhere wins; this tab's own link (a reload) gives the draft back.
+    let frag = exitpath::ui::share_link::encode(&exitpath::ui::share_link::make(
+        def.text,
+        Design::Patch,
+        5,
+        None,
+        false,
+    ))
+    .unwrap();
+    let other = settle(Rc::new(State::open(&frag, "", Some(broken.clone()), false)));
+    assert!(!other.restored);
+    assert_eq!(
+        other.stash.as_deref(),
+        Some(broken.as_str()),
+        "the draft can come back"
+    );
+    assert_eq!((other.text.as_str(), other.pos), (def.text, 5));
+    let own = settle(Rc::new(State::open(&frag, "", Some(broken.clone()), true)));
+    assert!(own.restored && own.editor_error.is_some());
+    assert_eq!(own.text, broken, "the draft is back in the editor");
+    assert_eq!(
+        (own.run.session.text.as_str(), own.pos),
+        (def.text, 5),
+        "and the link's run shows"
+    );
+    // An embedded view never takes the draft.
+    let e = State::open("", "?embed", Some(draft), false);
+    assert!(!e.restored && e.text == def.text);
+}
+
+#[wasm_bindgen_test]
+fn picking_a_builtin_keeps_the_users_text_to_bring_back() {
+    let s = Rc::new(State::from_url("", ""));
+    let mine = "proc mine\n  exit 7\n";
+    let s = reduce(s, Verb::Edit(mine.into()));
+    let s = settle(reduce(s.clone(), Verb::Commit(s.edit_seq)));
+    let picked = settle(reduce(
+        s,
+        Verb::PickBuiltin("whatif-km-free-in-lwp-exit2".into()),
+    ));
+    assert_eq!(picked.stash.as_deref(), Some(mine));
+    assert_ne!(
+        picked.design(),
+        Design::Reaper,
+        "a what-if runs where its switch applies"
+    );
+    assert!(
+        !picked.run.session.trace.findings.is_empty(),
+        "and its checks fire"
+    );
+    let back = settle(reduce(picked, Verb::Unstash));
+    assert_eq!(back.text, mine);
+    assert!(back.stash.is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_typed_scenario_runs_after_the_debounce_and_a_checkbox_adds_its_switch() {
+    let app = mount().await;
+    let editor: web_sys::HtmlTextAreaElement = find("editor").unwrap().dyn_into().unwrap();
+    let (_, len0) = counter();
+    editor.set_value("proc a\n  fork b\n  wait\n  exit 0\nproc b\n  exit 0\n");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    editor
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    assert!(wait_for(|| counter().1 != len0).await, "the new text ran");
+    let cb: web_sys::HtmlInputElement = find("switch-no_pmap_deactivate")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    cb.click();
+    assert!(
+        wait_for(|| editor.value().contains("switch no_pmap_deactivate")).await,
+        "the checkbox wrote its line: {}",
+        editor.value()
+    );
+    assert!(
+        wait_for(|| text("faults").contains("PmapActiveFreed")).await,
+        "the fault is listed: {}",
+        text("faults")
+    );
+    assert!(
+        text("faults").contains("pm_cpus"),
+        "and explained: {}",
+        text("faults")
+    );
+    unmount(app);
 }

@@ -26,13 +26,20 @@ fn show_panic(message: &str) {
     let _ = body.insert_before(&div, body.first_child().as_ref());
 }
 
-/// `window.wasmBindings.exitpath_link(scenario, design, step, embed)`: the URL fragment
-/// (without '#') of a link to `step` of `scenario` in `design`, for course pages that build
-/// links in script (and the end-to-end tests). Empty when `design` is not a design name or
-/// the scenario is too large for a link.
+// `window.wasmBindings.exitpath_link(scenario, design, step, embed, compare)`: the URL
+// fragment (without '#') of a link to `step` of `scenario` in `design` (compared with
+// design `compare` when given), for course pages that build links in script (and the
+// end-to-end tests). Empty when a design is not a design name or the scenario is too
+// large for a link. (Plain comments: a doc comment would be copied into the JS glue.)
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn exitpath_link(scenario: &str, design: &str, step: f64, embed: bool) -> String {
+pub fn exitpath_link(
+    scenario: &str,
+    design: &str,
+    step: f64,
+    embed: bool,
+    compare: Option<String>,
+) -> String {
     use exitpath::ui::share_link::{encode, make};
     let Some(design) = exitpath::engine::Design::from_name(design) else {
         return String::new();
@@ -46,7 +53,15 @@ pub fn exitpath_link(scenario: &str, design: &str, step: f64, embed: bool) -> St
     } else {
         0
     };
-    encode(&make(scenario, design, step, builtin, embed)).unwrap_or_default()
+    let mut link = make(scenario, design, step, builtin, embed);
+    match compare.as_deref().filter(|c| !c.is_empty()) {
+        None => {}
+        Some(c) => match exitpath::engine::Design::from_name(c) {
+            Some(c) => link.compare = Some(c),
+            None => return String::new(),
+        },
+    }
+    encode(&link).unwrap_or_default()
 }
 
 #[cfg(target_arch = "wasm32")]

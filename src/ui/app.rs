@@ -1,30 +1,38 @@
 //! The root component: one `use_reducer` for the whole app, the effects that talk to the
-//! browser (play timer, keyboard, URL and history, clipboard), and the page layout.
+//! browser (building runs in slices, the edit debounce, localStorage, play timer,
+//! keyboard, URL and history, clipboard), and the page layout: one design's panels, or
+//! two designs side by side in compare mode.
 
+use super::build;
+use super::compare::compare;
 use super::controls::Controls;
 use super::cpu::CpuPanel;
 use super::dom::{self, Listener};
+use super::download::too_large;
 use super::editor::Editor;
 use super::faults::FaultsPanel;
 use super::gdt::GdtPanel;
-use super::header::Header;
+use super::header::{about, Header};
 use super::keys::{self, KeyList};
 use super::lists::ListsPanel;
 use super::metrics::MetricsPanel;
 use super::narration::Narration;
 use super::procs::ProcsPanel;
+use super::progress::progress_row;
 use super::share_link;
 use super::source::SourcePanel;
-use super::state::{builtin_of, ShareStatus, State, Verb};
+use super::state::{builtin_of, link_of, ShareStatus, State, Verb, STORAGE_KEY, STORAGE_TAB_KEY};
+use super::switches::switches_panel;
 use super::timeline::Timeline;
 use super::uarea::UareaPanel;
-use super::view::View;
-use crate::engine::session::{Session, StepView};
+use super::view::{running_stack, View};
 use gloo_timers::callback::{Interval, Timeout};
 use yew::prelude::*;
 
 /// How long the state must hold still before the URL is rewritten.
 const URL_SETTLE_MS: u32 = 120;
+/// How long the editor's text must hold still before it is parsed and run.
+const EDIT_SETTLE_MS: u32 = 300;
 
 #[derive(Properties, PartialEq)]
 struct BannerProps {
@@ -45,55 +53,75 @@ fn Banner(p: &BannerProps) -> Html {
     }
 }
 
-/// The kernel stack of the LWP that ran the last step ("pid.lid"), before it ran.
-fn running_stack(view: &View) -> Vec<String> {
-    let find = || {
-        let step = view.step.as_ref()?;
-        let (pid, lid) = step.who.split_once('.')?;
-        let (pid, lid): (u32, u32) = (pid.parse().ok()?, lid.parse().ok()?);
-        let snap = view.prev.as_ref()?;
-        let lwp = snap
-            .procs
-            .iter()
-            .find(|p| p.pid == pid)?
-            .lwps
-            .iter()
-            .find(|l| l.lid == lid)?;
-        Some(lwp.kstack.clone())
-    };
-    find().unwrap_or_default()
-}
-
-/// The scenario action the last step serves, as "line N: text (pid.lid)". The trace
-/// groups steps by the action started most recently, but an LWP that resumes (the shell
-/// back in its wait4) serves its own earlier action: look for the newest action of the
-/// LWP that ran the step (none for a kernel thread; the latest for the idle PCB).
-fn action_label(session: &Session, pos: u64, step: Option<&StepView>) -> Option<String> {
-    let actions = &session.trace.actions;
-    let last = session.trace.action_of(pos.checked_sub(1)?)?;
-    let who = step.map(|s| s.who.as_str()).filter(|w| *w != "idle");
-    // A kernel thread (the reaper, the pagedaemon) serves no scenario action.
-    let a = actions[..=last]
-        .iter()
-        .rev()
-        .find(|a| who.is_none_or(|w| format!("{}.{}", a.pid, a.lid) == w))?;
-    let who = format!("{}.{}", a.pid, a.lid);
-    Some(if a.line > 0 {
-        format!("line {}: {} ({who})", a.line, a.text)
-    } else {
-        format!("{} ({who})", a.text)
-    })
+/// The view of a run at a position (one function, so both memos share its code).
+fn view_at((run, pos): &(std::rc::Rc<super::state::Run>, u64)) -> View {
+    View::at(&run.session, *pos)
 }
 
 /// The whole app.
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(|| State::from_url(&dom::read_hash(), &dom::read_search()));
+    let state = use_reducer(|| {
+        let stored = dom::storage_get(STORAGE_KEY);
+        // This tab's id, kept in the history entries the app writes: a reload finds it
+        // there, and tells its own URL from a link opened from elsewhere.
+        let tab = dom::history_tab();
+        let own = tab.is_some() && tab == dom::storage_get(STORAGE_TAB_KEY);
+        let mut s = State::open(&dom::read_hash(), &dom::read_search(), stored, own);
+        s.tab = tab.unwrap_or_else(dom::new_tab_id);
+        s
+    });
+    let tab = state.tab.clone();
     let on = {
         let d = state.dispatcher();
         use_callback((), move |v: Verb, _| d.dispatch(v))
     };
 
+    // Build the job's runs a slice at a time; a newer job (or none) stops the old one.
+    {
+        let on = on.clone();
+        use_effect_with(state.job.clone(), move |job| {
+            let builder = job.clone().map(|j| build::start(j, on));
+            move || drop(builder)
+        });
+    }
+    // Commit the editor's text once it has held still.
+    {
+        let on = on.clone();
+        use_effect_with(
+            (state.edit_seq, state.edit_pending()),
+            move |&(seq, pending)| {
+                let timer = pending
+                    .then(|| Timeout::new(EDIT_SETTLE_MS, move || on.emit(Verb::Commit(seq))));
+                move || drop(timer)
+            },
+        );
+    }
+    // Why the run on screen has no link (too large), worked out once per run.
+    let too_large_why = use_memo((state.run.clone(), state.cmp.clone()), |(run, cmp)| {
+        share_link::encode(&link_of(run, cmp.as_deref(), 0, false)).err()
+    });
+    // Keep the editor's text in this browser (not from an iframe: an embedded moment must
+    // not replace what the user was editing), and offer it as a file when it is too
+    // large for a link (a Blob URL, revoked when the text changes).
+    let blob_url = use_state(|| None::<String>);
+    {
+        let (tab, blob_url) = (tab.clone(), blob_url.clone());
+        let deps = (state.text.clone(), state.embed, too_large_why.is_some());
+        use_effect_with(deps, move |(text, embed, big)| {
+            if !*embed {
+                dom::storage_set(STORAGE_KEY, text);
+                dom::storage_set(STORAGE_TAB_KEY, &tab);
+            }
+            let made = if *big { dom::text_blob_url(text) } else { None };
+            blob_url.set(made.clone());
+            move || {
+                if let Some(u) = made {
+                    dom::revoke_url(&u);
+                }
+            }
+        });
+    }
     // Play: one micro-step per tick while playing.
     {
         let on = on.clone();
@@ -121,39 +149,41 @@ pub fn App() -> Html {
     // The URL follows the state: stepping replaces the history entry, a new scenario or
     // design pushes one. Written once the state has held still for URL_SETTLE_MS, so
     // playing or holding an arrow key does not flood the history API (Chrome throttles
-    // it and complains after a couple of hundred calls in ten seconds).
-    let fragment = state.fragment();
+    // it and complains after a couple of hundred calls in ten seconds). Not while a job
+    // builds: the run on screen is about to be replaced (and a reload must find the link
+    // that is building).
     {
-        // The sequence number the URL was last written for; the page's own URL counts as
-        // written for the state it opened with.
         let last_seq = use_mut_ref(|| state.history_seq);
-        use_effect_with(
-            (fragment.clone().ok(), state.history_seq),
-            move |(fragment, seq)| {
-                let (fragment, seq) = (fragment.clone(), *seq);
-                let timer = Timeout::new(URL_SETTLE_MS, move || {
+        let deps = (
+            state.run.clone(),
+            state.cmp.clone(),
+            state.pos,
+            state.embed,
+            state.history_seq,
+            state.job.is_some() || too_large_why.is_some(),
+        );
+        let tab = tab.clone();
+        use_effect_with(deps, move |(run, cmp, pos, embed, seq, skip)| {
+            let (run, cmp, pos, embed, seq) = (run.clone(), cmp.clone(), *pos, *embed, *seq);
+            let timer = (!*skip).then(|| {
+                Timeout::new(URL_SETTLE_MS, move || {
                     let push = *last_seq.borrow() != seq;
                     *last_seq.borrow_mut() = seq;
-                    // No fragment: the scenario is too large for a link; the URL keeps
-                    // the last one.
-                    if let Some(fragment) = fragment {
-                        dom::write_fragment(&fragment, push);
+                    if let Ok(f) = share_link::encode(&link_of(&run, cmp.as_deref(), pos, embed)) {
+                        dom::write_fragment(&f, push, &tab);
                     }
-                });
-                move || drop(timer)
-            },
-        );
+                })
+            });
+            move || drop(timer)
+        });
     }
     // Share: copy the link to the clipboard, or show it when that is not possible.
     {
         let on = on.clone();
-        let url = fragment
-            .as_ref()
-            .map(|f| dom::url_with(f))
-            .map_err(Clone::clone);
+        let link = state.link();
         use_effect_with(state.share_seq, move |&seq| {
             if seq > 0 {
-                match url {
+                match share_link::encode(&link).map(|f| dom::url_with(&f)) {
                     Ok(url) => {
                         let shown = url.clone();
                         dom::copy_text(&url, move |copied| {
@@ -170,56 +200,98 @@ pub fn App() -> Html {
         });
     }
 
-    let view = use_memo((state.run.clone(), state.pos), |(run, pos)| {
-        View::at(&run.session, *pos)
-    });
-    let session = &state.run.session;
-    let action = action_label(session, state.pos, view.step.as_deref());
-    let full_view = state.embed.then(|| {
-        let mut link = state.link();
-        link.embed = false;
-        share_link::encode(&link)
-            .ok()
-            .map(|f| format!("{}#{f}", dom::read_pathname()))
-    });
-    let full_view = full_view.flatten();
+    let view = use_memo((state.run.clone(), state.pos), view_at);
+    let run = &state.run;
+    let action = run.action_at(state.pos);
+    let label = action.as_ref().map(|a| a.0.clone());
+    // In an iframe: a link to the same moment in the full app.
+    let full_view = state
+        .embed
+        .then(|| {
+            share_link::encode(&link_of(&state.run, state.cmp.as_deref(), state.pos, false)).ok()
+        })
+        .flatten()
+        .map(|f| format!("{}#{f}", dom::read_pathname()));
     let stack = running_stack(&view);
+    let design = state.want_design();
+    let truncated = run.session.trace.truncated.then(|| run.end());
+
+    // Compare mode's second view (out of compare mode, a cheap one of the main run at boot).
+    let (cmp, cpos) = state.cmp_at().unzip();
+    let cmp_view = use_memo(
+        (
+            cmp.clone().unwrap_or_else(|| run.clone()),
+            cpos.unwrap_or(0),
+        ),
+        view_at,
+    );
+    let panels = match &cmp {
+        Some(c) => compare(
+            run,
+            state.pos,
+            &view,
+            c,
+            cpos.unwrap_or(0),
+            &cmp_view,
+            state.playing,
+            &on,
+        ),
+        None => html! {
+            <>
+            <Narration step={view.step.clone()} action={label.clone()} note={action.and_then(|a| a.1)} playing={state.playing} />
+            <div class="cols">
+                <div class="col col-a">
+                    <SourcePanel design={state.design()} step={view.step.clone()} {stack} />
+                    <CpuPanel snap={view.snap.clone()} prev={view.prev.clone()} ran={view.step.as_ref().map(|s| s.cpu)}
+                        idle_pcbs={run.idle_pcbs.clone()} />
+                </div>
+                <div class="col col-b">
+                    <ProcsPanel snap={view.snap.clone()} prev={view.prev.clone()} />
+                    <ListsPanel snap={view.snap.clone()} prev={view.prev.clone()} />
+                </div>
+                <div class="col col-c">
+                    <GdtPanel snap={view.snap.clone()} prev={view.prev.clone()} />
+                    <UareaPanel snap={view.snap.clone()} prev={view.prev.clone()} />
+                    <FaultsPanel run={run.clone()} pos={state.pos} on={on.clone()} />
+                    <MetricsPanel run={run.clone()} snap={view.snap.clone()} prev={view.prev.clone()} />
+                </div>
+            </div>
+            </>
+        },
+    };
 
     html! {
-        <div class={classes!("app", state.embed.then_some("embed"))}>
-            <Header design={state.design()} builtin={builtin_of(&state.text)} embed={state.embed}
+        <div class={classes!("app", state.embed.then_some("embed"), state.cmp.is_some().then_some("comparing"))}>
+            <Header {design} compare={state.want_compare()} builtin={builtin_of(&state.text)} embed={state.embed}
                 share={state.share.clone()} {full_view} on={on.clone()} />
+            { if state.embed { html! {} } else { html! {
+                <>
+                    { about(builtin_of(&state.text), design) }
+                    { too_large(too_large_why.as_ref().as_ref(), blob_url.as_ref()) }
+                </>
+            } } }
             { for state.banner.iter().map(|m| html! { <Banner message={m.clone()} on={on.clone()} /> }) }
             <Controls pos={state.pos} len={state.end()} playing={state.playing} speed={state.speed}
                 until_kind={state.until_kind} status={state.status.clone()} on={on.clone()} />
-            <Timeline run={state.run.clone()} pos={state.pos} on={on.clone()} />
-            <Narration step={view.step.clone()} action={action.clone()} playing={state.playing} />
+            { progress_row(state.progress, truncated, &on) }
+            <Timeline run={run.clone()} pos={state.pos} on={on.clone()} />
             <main class="panels">
-                <div class="cols">
-                    <div class="col col-a">
-                        <SourcePanel design={state.design()} step={view.step.clone()} {stack} />
-                        <CpuPanel snap={view.snap.clone()} prev={view.prev.clone()} />
-                    </div>
-                    <div class="col col-b">
-                        <ProcsPanel snap={view.snap.clone()} prev={view.prev.clone()} />
-                        <ListsPanel snap={view.snap.clone()} prev={view.prev.clone()} />
-                    </div>
-                    <div class="col col-c">
-                        <GdtPanel snap={view.snap.clone()} prev={view.prev.clone()} />
-                        <UareaPanel snap={view.snap.clone()} prev={view.prev.clone()} />
-                        <FaultsPanel run={state.run.clone()} pos={state.pos} on={on.clone()} />
-                        <MetricsPanel run={state.run.clone()} snap={view.snap.clone()} prev={view.prev.clone()} />
-                    </div>
-                </div>
+                { panels }
                 { if state.embed { html! {} } else { html! {
                     <div class="row row-end">
-                        <Editor text={state.text.clone()} error={state.editor_error.clone()} {action} on={on.clone()} />
-                        <KeyList />
+                        <Editor text={state.text.clone()} error={state.editor_error.clone()} action={label}
+                            pending={state.edit_pending()}
+                            building={state.job.as_ref().map(|_| state.progress.map_or(0, |p| p.steps * 100 / p.limit.max(1)))} restored={state.restored}
+                            stash={state.stash.is_some()} on={on.clone()} />
+                        <div class="col">
+                            { switches_panel(&state.text, design, run, &on) }
+                            <KeyList />
+                        </div>
                     </div>
                 } } }
             </main>
             <footer class="foot">
-                { "exitpath models NetBSD's exit path of late 2003: the reaper kthread before the patch, and the patch that removed it. Everything runs in this page; nothing is sent anywhere." }
+                { "exitpath models NetBSD's exit path of late 2003: the reaper kthread before the patch, the patch that removed it, and the form committed in January 2004. Everything runs in this page; nothing is sent anywhere." }
             </footer>
         </div>
     }

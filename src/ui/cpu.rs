@@ -1,5 +1,7 @@
-//! The CPU panel: %cr3, %tr, esp0 and the kernel stack's u-area, curlwp, EFLAGS.IF, the
-//! big lock and whether the running code may sleep, each with its state in words.
+//! The CPU panel: per CPU %cr3, %tr, esp0 and the kernel stack's u-area, curlwp, curpcb,
+//! its idle PCB, EFLAGS.IF, spin locks and whether the running code may sleep, each with
+//! its state in words; the big lock; with two CPUs, a column each and the one that ran
+//! the last step marked.
 
 use super::view::{chg, Tone};
 use crate::engine::snapshot::{CpuView, Snapshot};
@@ -10,92 +12,146 @@ use yew::prelude::*;
 pub struct CpuProps {
     pub snap: Rc<Snapshot>,
     pub prev: Option<Rc<Snapshot>>,
+    /// The CPU that ran the last step (None at boot).
+    #[prop_or_default]
+    pub ran: Option<u8>,
+    /// Each CPU's idle PCB, by CPU.
+    #[prop_or_default]
+    pub idle_pcbs: Vec<String>,
 }
 
-/// How worrying a %cr3 / %tr state is.
+/// How worrying a %cr3 / %tr / sleep state is.
 fn tone_of(state: &str) -> Tone {
     let s = state.to_ascii_lowercase();
     if s.contains("reused") {
         Tone::Bad
-    } else if s.contains("freed") || s.contains("stale") || s.contains("unknown") {
+    } else if s.contains("freed")
+        || s.contains("stale")
+        || s.contains("unknown")
+        || s.contains("must not")
+    {
         Tone::Warn
     } else {
         Tone::Ok
     }
 }
 
-fn row(name: &str, value: Html, note: Html, changed: bool) -> Html {
-    html! {
-        <tr class={chg(changed)}>
-            <th scope="row">{ name.to_string() }</th>
-            <td class="mono">{ value }</td>
-            <td>{ note }</td>
-        </tr>
+/// The registers, in display order.
+const REGS: [&str; 10] = [
+    "%cr3",
+    "%tr",
+    "esp0",
+    "kernel stack",
+    "curlwp",
+    "curpcb",
+    "idle PCB",
+    "EFLAGS.IF",
+    "spin locks",
+    "sleep?",
+];
+
+/// Register `i` of CPU `c`: its value, what it means, and whether that note is a state
+/// (shown with its tone).
+fn reg(c: &CpuView, i: usize, idle: &str) -> (String, String, bool) {
+    let s = |v: &str| v.to_string();
+    match i {
+        0 => (s(&c.cr3), s(&c.cr3_state), true),
+        1 => (s(&c.tr), s(&c.tr_state), true),
+        2 => (s(&c.esp0), s("ring-0 stack top in the TSS"), false),
+        3 => (s(&c.kstack), s("u-area the CPU runs on"), false),
+        4 => match &c.curlwp {
+            Some(l) => (s(l), s("pid.lid running here"), false),
+            None => (s("NULL"), s("idle: switch_exit's idle PCB"), false),
+        },
+        5 => (
+            s(&c.curpcb),
+            s(if c.curpcb == idle { "the idle PCB" } else { "" }),
+            false,
+        ),
+        6 => (s(idle), s("switch_exit's stack for this CPU"), false),
+        7 if c.eflags_if => (s("1"), s("interrupts enabled"), false),
+        7 => (s("0"), s("interrupts disabled (splhigh / cli)"), false),
+        8 => (
+            c.spin_locks.to_string(),
+            s(if c.proclist_locked {
+                "proclist_lock held"
+            } else {
+                ""
+            }),
+            false,
+        ),
+        _ => match &c.why_not {
+            None if c.may_sleep => (String::new(), s("✓ may sleep"), true),
+            w => (
+                String::new(),
+                format!("✗ must not sleep: {}", w.clone().unwrap_or_default()),
+                true,
+            ),
+        },
     }
 }
 
-fn state_text(text: &str) -> Html {
-    let tone = tone_of(text);
-    html! { <span class={classes!("state", tone.class())}>{ tone.prefix() }{ text.to_string() }</span> }
-}
-
-fn cpu_table(
-    c: &CpuView,
-    p: Option<&CpuView>,
-    biglock: &Option<String>,
-    prev_lock: Option<&Option<String>>,
-) -> Html {
-    let ch = |f: &dyn Fn(&CpuView) -> String| p.is_some_and(|p| f(p) != f(c));
-    let (if_text, if_note) = if c.eflags_if {
-        ("1", "interrupts enabled")
-    } else {
-        ("0", "interrupts disabled (splhigh / cli)")
-    };
-    let sleep = if c.may_sleep {
-        html! { <span class="state tone-ok">{ "✓ may sleep" }</span> }
-    } else {
-        html! { <span class="state tone-warn">{ format!("✗ must not sleep: {}", c.why_not.clone().unwrap_or_default()) }</span> }
-    };
-    html! {
-        <table class="kv">
-            <tbody>
-                { row("%cr3", html! { { c.cr3.clone() } }, state_text(&c.cr3_state), ch(&|c| format!("{}{}", c.cr3, c.cr3_state))) }
-                { row("%tr", html! { { c.tr.clone() } }, state_text(&c.tr_state), ch(&|c| format!("{}{}", c.tr, c.tr_state))) }
-                { row("esp0", html! { { c.esp0.clone() } }, html! { { "ring-0 stack top in the TSS" } }, ch(&|c| c.esp0.clone())) }
-                { row("kernel stack", html! { { c.kstack.clone() } }, html! { { "u-area the CPU runs on" } }, ch(&|c| c.kstack.clone())) }
-                { row("curlwp", html! { { c.curlwp.clone().unwrap_or_else(|| "NULL".into()) } },
-                      html! { { if c.curlwp.is_some() { "pid.lid running here" } else { "idle: switch_exit's idle PCB" } } },
-                      ch(&|c| format!("{:?}", c.curlwp))) }
-                { row("curpcb", html! { { c.curpcb.clone() } }, html! {}, ch(&|c| c.curpcb.clone())) }
-                { row("EFLAGS.IF", html! { { if_text } }, html! { { if_note } }, ch(&|c| c.eflags_if.to_string())) }
-                { row("kernel_lock", html! { { biglock.clone().unwrap_or_else(|| "free".into()) } },
-                      html! { { if biglock.is_some() { "big lock holder" } else { "nobody holds the big lock" } } },
-                      prev_lock.is_some_and(|l| l != biglock)) }
-                { row("spin locks", html! { { c.spin_locks.to_string() } },
-                      html! { { if c.proclist_locked { "proclist_lock held" } else { "" } } },
-                      ch(&|c| format!("{}{}", c.spin_locks, c.proclist_locked))) }
-                { row("sleep?", html! {}, sleep, ch(&|c| format!("{}{:?}", c.may_sleep, c.why_not))) }
-            </tbody>
-        </table>
+fn note(text: String, state: bool) -> Html {
+    if !state {
+        return html! { <span class="cpu-note">{ text }</span> };
     }
+    let tone = tone_of(&text);
+    let prefix = if text.starts_with(['✓', '✗']) {
+        ""
+    } else {
+        tone.prefix()
+    };
+    html! { <span class={classes!("cpu-note", "state", tone.class())}>{ prefix }{ text }</span> }
 }
 
 #[component]
 pub fn CpuPanel(p: &CpuProps) -> Html {
     let s = &p.snap;
     let multi = s.cpus.len() > 1;
+    let idle = |i: usize| p.idle_pcbs.get(i).map_or("?", String::as_str);
+    let lock_changed = p.prev.as_ref().is_some_and(|pr| pr.biglock != s.biglock);
     html! {
         <section class="panel cpu" data-testid="cpu" aria-labelledby="cpu-h">
             <h2 id="cpu-h">{ "CPU" }{ if multi { "s" } else { "" } }<span class="sub">{ " i386 registers" }</span></h2>
-            { for s.cpus.iter().enumerate().map(|(i, c)| {
-                let prev = p.prev.as_ref().and_then(|pr| pr.cpus.get(i));
-                html! {
-                    <div class="cpu-one">
-                        { if multi { html! { <h3>{ format!("cpu{}", c.id) }</h3> } } else { html! {} } }
-                        { cpu_table(c, prev, &s.biglock, p.prev.as_ref().map(|pr| &pr.biglock)) }
-                    </div>
-                }
-            }) }
+            <table class={classes!("kv", multi.then_some("multi"))}>
+                { if multi { html! {
+                    <thead><tr>
+                        <td></td>
+                        { for s.cpus.iter().map(|c| {
+                            let ran = p.ran == Some(c.id);
+                            html! {
+                                <th scope="col" class={classes!(ran.then_some("ran"))} data-cpu={c.id.to_string()}>
+                                    { format!("cpu{}{}", c.id, if ran { " ▶ ran this step" } else { "" }) }
+                                </th>
+                            }
+                        }) }
+                    </tr></thead>
+                } } else { html! {} } }
+                <tbody>
+                    { for REGS.iter().enumerate().map(|(i, name)| html! {
+                        <tr>
+                            <th scope="row">{ *name }</th>
+                            { for s.cpus.iter().enumerate().map(|(k, c)| {
+                                let (value, text, state) = reg(c, i, idle(k));
+                                let before = p.prev.as_ref().and_then(|pr| pr.cpus.get(k)).map(|b| reg(b, i, idle(k)));
+                                let changed = before.is_some_and(|b| (b.0, b.1) != (value.clone(), text.clone()));
+                                if multi {
+                                    html! { <td class={classes!("cpu-cell", chg(changed))}><span class="mono v">{ value }</span>{ note(text, state) }</td> }
+                                } else {
+                                    html! { <><td class={classes!("mono", chg(changed))}>{ value }</td><td class={chg(changed)}>{ note(text, state) }</td></> }
+                                }
+                            }) }
+                        </tr>
+                    }) }
+                    <tr class={chg(lock_changed)}>
+                        <th scope="row">{ "kernel_lock" }</th>
+                        <td class="mono" colspan="2">
+                            { s.biglock.clone().unwrap_or_else(|| "free".into()) }
+                            <span class="cpu-note">{ if s.biglock.is_some() { " big lock holder (one for all CPUs)" } else { " nobody holds the big lock" } }</span>
+                        </td>
+                    </tr>
+                </tbody>
+            </table>
         </section>
     }
 }

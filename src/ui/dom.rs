@@ -1,5 +1,6 @@
-//! Thin helpers over the browser: the URL (fragment, query, history), the clipboard, and
-//! event listeners that remove themselves when dropped. Only effects call these.
+//! Thin helpers over the browser: the URL (fragment, query, history), the clipboard,
+//! localStorage, Blob URLs, a clock and a one-shot timer, and event listeners that remove
+//! themselves when dropped. Only effects (and the app's first render) call these.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -33,8 +34,24 @@ pub fn url_with(fragment: &str) -> String {
     format!("{base}#{fragment}")
 }
 
-/// Writes `fragment` into the URL: a new history entry (`push`) or the current one.
-pub fn write_fragment(fragment: &str, push: bool) {
+/// The tab id the app stored in this history entry's state when it wrote the URL (it
+/// survives a reload), if any.
+pub fn history_tab() -> Option<String> {
+    let state = window()?.history().ok()?.state().ok()?;
+    state
+        .as_string()?
+        .strip_prefix("exitpath:")
+        .map(str::to_string)
+}
+
+/// A fresh id for this tab: tells a reload of this tab from a link opened elsewhere.
+pub fn new_tab_id() -> String {
+    format!("{:x}", js_sys::Date::now() as u64)
+}
+
+/// Writes `fragment` into the URL: a new history entry (`push`) or the current one. The
+/// entry's state records `tab`, so a reload knows the URL is this tab's own.
+pub fn write_fragment(fragment: &str, push: bool, tab: &str) {
     let Some(w) = window() else { return };
     if w.location()
         .hash()
@@ -47,10 +64,11 @@ pub fn write_fragment(fragment: &str, push: bool) {
     }
     let Ok(history) = w.history() else { return };
     let url = format!("#{fragment}");
+    let state = JsValue::from_str(&format!("exitpath:{tab}"));
     let _ = if push {
-        history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+        history.push_state_with_url(&state, "", Some(&url))
     } else {
-        history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+        history.replace_state_with_url(&state, "", Some(&url))
     };
 }
 
@@ -141,4 +159,44 @@ pub fn read_pathname() -> String {
     window()
         .and_then(|w| w.location().pathname().ok())
         .unwrap_or_else(|| "/".into())
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window()?.local_storage().ok()?
+}
+
+/// A localStorage item (None when absent, or storage is off).
+pub fn storage_get(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok()?
+}
+
+/// Sets a localStorage item; false when storage is off or full.
+pub fn storage_set(key: &str, value: &str) -> bool {
+    storage().is_some_and(|s| s.set_item(key, value).is_ok())
+}
+
+/// Milliseconds since the epoch (for time budgets, not for anything modelled).
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Calls `f` once after `ms` milliseconds. The closure is freed once it has run; nothing
+/// cancels it (callers check a flag).
+pub fn after(ms: i32, f: impl FnOnce() + 'static) {
+    let Some(w) = window() else { return };
+    let cb = Closure::once_into_js(f);
+    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms);
+}
+
+/// An object URL for `text` as a plain-text file; revoke it with `revoke_url`.
+pub fn text_blob_url(text: &str) -> Option<String> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("text/plain;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
+pub fn revoke_url(url: &str) {
+    let _ = web_sys::Url::revoke_object_url(url);
 }

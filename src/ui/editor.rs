@@ -1,8 +1,11 @@
-//! The scenario editor: the text as the user typed it, the parse error with its line and
-//! column (the last good run stays on screen), and the scenario line now executing.
+//! The scenario editor: the text as the user typed it (kept in this browser across
+//! reloads), the parse error with its line and column (the last good run stays on
+//! screen), the scenario line now executing, and the limits of the language.
 
+use super::progress::thousands;
 use super::state::Verb;
-use crate::engine::scenario::ParseError;
+use crate::engine::scenario::{limits, ParseError};
+use crate::engine::sim::STEP_LIMIT_DEFAULT;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -11,6 +14,14 @@ pub struct EditorProps {
     pub error: Option<ParseError>,
     /// The scenario line executing at the current position ("line 15: fork worker").
     pub action: Option<String>,
+    /// The text is waiting to be committed (the user is typing).
+    pub pending: bool,
+    /// A run of the text is being built: how far (percent of the step limit), once known.
+    pub building: Option<u64>,
+    /// The text came from this browser's storage.
+    pub restored: bool,
+    /// A scenario that a built-in or a link replaced, which can come back.
+    pub stash: bool,
     pub on: Callback<Verb>,
 }
 
@@ -26,10 +37,36 @@ pub fn Editor(p: &EditorProps) -> Html {
         })
     };
     let rows = p.text.lines().count().clamp(8, 24).to_string();
+    let send = |v: Verb| {
+        let on = p.on.clone();
+        Callback::from(move |_: MouseEvent| on.emit(v.clone()))
+    };
+    let status = if p.pending {
+        "… (runs when you pause typing)".to_string()
+    } else if let Some(pct) = p.building {
+        format!("✓ parsed · building the run… {pct}% of the step limit")
+    } else {
+        match &p.action {
+            Some(a) => format!("✓ parsed · now executing {a}"),
+            None => "✓ parsed".to_string(),
+        }
+    };
     html! {
         <section class="panel editor" aria-labelledby="editor-h">
             <h2 id="editor-h"><label for="scenario-text">{ "Scenario" }</label>
-                <span class="sub">{ " edit it: the run updates as you type (see docs/scenario-language.md)" }</span></h2>
+                <span class="sub">{ " edit it: the run updates when you pause typing (see docs/scenario-language.md); kept in this browser" }</span></h2>
+            { if p.restored { html! {
+                <p class="restored" data-testid="restored" role="status">
+                    { "↺ Restored the scenario you were editing here last time (kept in this browser)." }
+                    <button type="button" onclick={send(Verb::DismissRestored)}>{ "OK" }</button>
+                </p>
+            } } else { html! {} } }
+            { if p.stash { html! {
+                <p class="restored" data-testid="stash" role="status">
+                    { "Your own scenario was replaced. " }
+                    <button type="button" data-testid="unstash" onclick={send(Verb::Unstash)}>{ "Bring it back" }</button>
+                </p>
+            } } else { html! {} } }
             <textarea id="scenario-text" data-testid="editor" spellcheck="false" autocomplete="off"
                 autocapitalize="off" {rows} value={p.text.clone()} {oninput}
                 aria-invalid={if p.error.is_some() { "true" } else { "false" }}
@@ -43,10 +80,14 @@ pub fn Editor(p: &EditorProps) -> Html {
                         </p>
                     },
                     None => html! {
-                        <p class="editor-ok">{ match &p.action { Some(a) => format!("✓ parsed · now executing {a}"), None => "✓ parsed".to_string() } }</p>
+                        <p class="editor-ok" data-testid="editor-status">{ status }</p>
                     },
                 } }
             </div>
+            <p class="hint limits">{ format!(
+                "Limits: {} lines of at most {} characters, {} proc/lwp blocks, repeat up to {} (nested {} deep); a run stops after {} micro-steps; a share link holds a scenario that packs into 16 KiB.",
+                thousands(limits::LINES_MAX as u64), limits::LINE_CHARS_MAX, limits::BLOCKS_MAX,
+                thousands(limits::REPEAT_COUNT_MAX as u64), limits::REPEAT_DEPTH_MAX, thousands(STEP_LIMIT_DEFAULT)) }</p>
         </section>
     }
 }

@@ -1,15 +1,64 @@
-//! Faults and invariant violations found in the whole run, each with its step; clicking
-//! one jumps there. Those not yet reached are marked "ahead".
+//! Faults and invariant violations found in the whole run, grouped by check: what the
+//! check means, then each finding with its step (clicking one jumps there; those not yet
+//! reached are marked "ahead"). A long run lists the first few of each check.
 
 use super::state::{Run, Verb};
+use crate::engine::trace::{Check, Finding};
 use std::rc::Rc;
 use yew::prelude::*;
+
+/// Findings listed per check; the rest are counted (and reached with "run until fault").
+const LISTED_MAX: usize = 12;
+
+/// What a check means, for a student.
+pub fn explain(c: Check) -> &'static str {
+    #[allow(unreachable_patterns)]
+    match c {
+        Check::RunOnFreedUarea => "A CPU runs on a kernel stack (u-area) that its LWP no longer owns: the cache, or the next fork, may hand it out while it is in use.",
+        Check::UareaTwice => "A u-area is in two places at once (the cache and an LWP, or twice in the cache): one kernel stack, two users.",
+        Check::UareaLeak => "A u-area allocated in kernel_map that nobody holds: kernel memory lost for good.",
+        Check::UareaDoubleFree => "uvm_km_free of a u-area that is not allocated, or that is still in use.",
+        Check::Cr3Reused => "%cr3 still names a page directory that now belongs to another vmspace: the CPU runs in someone else's address space.",
+        Check::PmapActiveFreed => "A pmap was destroyed while a CPU still had it active (its bit in pm_cpus): later TLB shootdowns go to the wrong CPUs.",
+        Check::ActivateFreed => "pmap_activate of a vmspace that was already freed.",
+        Check::LtrInvalid => "ltr of a selector that is not this LWP's TSS: the CPU raises a general protection fault (#GP).",
+        Check::TrReused => "%tr still names a GDT slot that now holds another LWP's TSS.",
+        Check::TssDoubleFree => "tss_free of a GDT slot the LWP does not own.",
+        Check::SleepAfterNoReturn => "A sleep after exit1's point of no return (\"NO LONGER ALLOWED TO SLEEP\").",
+        Check::BlockingNoSleep => "A call that may sleep (uvm_km_free, uvm_uarea_drain, a lockmgr lock, ...) where sleeping is not allowed: on the idle PCB, or with a spin lock held.",
+        Check::BigLockDeadOwner => "The big lock is held by an LWP that no longer exists: nobody will ever release it.",
+        Check::CountMismatch => "p_nlwps / p_nrlwps / p_nzlwps disagree with the process's LWPs.",
+        Check::ListMismatch => "allproc / zombproc disagree with p_stat.",
+        Check::NuareaMismatch => "uvm_nuarea disagrees with the length of the u-area cache list.",
+        Check::ZombieUnreaped => "A zombie nobody will ever reap: no wait4 will come for it.",
+        Check::TssLeak => "An LWP was freed still owning a GDT slot: the slot is lost.",
+        Check::LostWakeup => "A parent sleeps in wait4 although a child it waits for is already a zombie: a wakeup was lost.",
+        Check::SleepForever => "An LWP asleep with nobody left to wake it.",
+        Check::ModelError => "The model reached a state it cannot handle: a bug in exitpath itself.",
+        _ => "",
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct FaultsProps {
     pub run: Rc<Run>,
     pub pos: u64,
     pub on: Callback<Verb>,
+    /// Prefix of element ids (two of this panel in compare mode).
+    #[prop_or_default]
+    pub idp: &'static str,
+}
+
+/// The findings grouped by check, in the order each check first fired.
+fn groups(findings: &[Finding]) -> Vec<(Check, Vec<&Finding>)> {
+    let mut out: Vec<(Check, Vec<&Finding>)> = Vec::new();
+    for f in findings {
+        match out.iter_mut().find(|(c, _)| *c == f.check) {
+            Some((_, v)) => v.push(f),
+            None => out.push((f.check, vec![f])),
+        }
+    }
+    out
 }
 
 #[component]
@@ -17,29 +66,46 @@ pub fn FaultsPanel(p: &FaultsProps) -> Html {
     let findings = &p.run.session.trace.findings;
     let faults = findings.iter().filter(|f| f.check.is_fault()).count();
     let violations = findings.len() - faults;
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let item = |f: &Finding| {
+        let on = p.on.clone();
+        let target = f.step + 1;
+        let ahead = f.step >= p.pos;
+        let here = f.step + 1 == p.pos;
+        html! {
+            <li class={classes!(ahead.then_some("ahead"), here.then_some("here"))}>
+                <button type="button" class="jump" onclick={Callback::from(move |_| on.emit(Verb::Seek(target)))}
+                    aria-label={format!("Go to step {target}")}>{ format!("step {target}") }</button>
+                <span class="msg">{ f.message.clone() }</span>
+                { if ahead { html! { <span class="ahead-tag">{ "ahead" }</span> } } else { html! {} } }
+            </li>
+        }
+    };
     html! {
-        <section class="panel faults" data-testid="faults" aria-labelledby="faults-h">
-            <h2 id="faults-h">{ "Faults and invariants" }
-                <span class="sub">{ format!(" {faults} fault{}, {violations} violation{}", if faults == 1 { "" } else { "s" }, if violations == 1 { "" } else { "s" }) }</span>
+        <section class="panel faults" data-testid="faults" aria-labelledby={format!("{}faults-h", p.idp)}>
+            <h2 id={format!("{}faults-h", p.idp)}>{ "Faults and invariants" }
+                <span class="sub">{ format!(" {faults} fault{}, {violations} violation{}", plural(faults), plural(violations)) }</span>
             </h2>
             { if findings.is_empty() {
                 html! { <p class="state tone-ok">{ "✓ No fault and no broken invariant in this run." }</p> }
             } else {
                 html! {
-                    <ol class="findings">
-                        { for findings.iter().map(|f| {
-                            let on = p.on.clone();
-                            let target = f.step + 1;
-                            let ahead = f.step >= p.pos;
-                            let here = f.step + 1 == p.pos;
+                    <ol class="fgroups">
+                        { for groups(findings).into_iter().map(|(check, fs)| {
+                            let fault = check.is_fault();
+                            let more = fs.len().saturating_sub(LISTED_MAX);
                             html! {
-                                <li class={classes!(if f.check.is_fault() { "fault" } else { "violation" }, ahead.then_some("ahead"), here.then_some("here"))}>
-                                    <button type="button" class="jump" onclick={Callback::from(move |_| on.emit(Verb::Seek(target)))}
-                                        aria-label={format!("Go to step {target}")}>{ format!("step {target}") }</button>
-                                    <span class="kind">{ if f.check.is_fault() { "✗ fault" } else { "⚠ invariant" } }</span>
-                                    <span class="check mono">{ format!("{:?}", f.check) }</span>
-                                    <span class="msg">{ f.message.clone() }</span>
-                                    { if ahead { html! { <span class="ahead-tag">{ "ahead" }</span> } } else { html! {} } }
+                                <li class={classes!("fgroup", if fault { "fault" } else { "violation" })} data-check={format!("{check:?}")}>
+                                    <p class="fg-head">
+                                        <span class="kind">{ if fault { "✗ fault" } else { "⚠ invariant" } }</span>
+                                        <span class="check mono">{ format!("{check:?}") }</span>
+                                        <span class="count">{ format!("× {}", fs.len()) }</span>
+                                    </p>
+                                    <p class="explain" data-testid="fault-explain">{ explain(check) }</p>
+                                    <ol class="findings">{ for fs.iter().take(LISTED_MAX).map(|f| item(f)) }</ol>
+                                    { if more > 0 { html! {
+                                        <p class="hint">{ format!("… and {more} more: Run until ▸ fault steps through them.") }</p>
+                                    } } else { html! {} } }
                                 </li>
                             }
                         }) }

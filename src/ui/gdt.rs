@@ -1,7 +1,7 @@
 //! The GDT's dynamic TSS slots as a grid: free, owned (by which LWP), just freed, or
 //! poisoned (free, but a dead LWP still carries its selector).
 
-use super::view::chg;
+use super::view::{chg, diff};
 use crate::engine::snapshot::{SlotView, Snapshot};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -10,6 +10,12 @@ use yew::prelude::*;
 pub struct GdtProps {
     pub snap: Rc<Snapshot>,
     pub prev: Option<Rc<Snapshot>>,
+    /// Compare mode: the other design's state at the same action.
+    #[prop_or_default]
+    pub other: Option<Rc<Snapshot>>,
+    /// Prefix of element ids (two of this panel in compare mode).
+    #[prop_or_default]
+    pub idp: &'static str,
 }
 
 fn slot_state(s: &SlotView) -> (&'static str, String) {
@@ -26,9 +32,15 @@ pub fn GdtPanel(p: &GdtProps) -> Html {
     let g = &p.snap.gdt;
     let before = p.prev.as_ref().map(|b| &b.gdt);
     let in_use = g.slots.iter().filter(|s| s.owner.is_some()).count();
+    let other_in_use = p
+        .other
+        .as_ref()
+        .map(|o| o.gdt.slots.iter().filter(|s| s.owner.is_some()).count());
+    let (dcls, dtitle) = diff(other_in_use.is_some_and(|n| n != in_use));
     html! {
-        <section class="panel gdt" aria-labelledby="gdt-h">
-            <h2 id="gdt-h">{ "GDT: TSS slots" }<span class="sub">{ format!(" {in_use} in use · gdt_size {} · gdt_count {} · gdt_next {}", g.size, g.count, g.next) }</span></h2>
+        <section class="panel gdt" aria-labelledby={format!("{}gdt-h", p.idp)}>
+            <h2 id={format!("{}gdt-h", p.idp)}>{ "GDT: TSS slots" }<span class="sub">{ " " }<span class={dcls} title={dtitle}>{ format!("{in_use} in use") }</span>
+                { format!(" · gdt_size {} · gdt_count {} · gdt_next {}", g.size, g.count, g.next) }</span></h2>
             <ol class="slots" data-testid="tss-slots">
                 { for g.slots.iter().map(|s| {
                     let (cls, text) = slot_state(s);

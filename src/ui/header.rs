@@ -1,14 +1,17 @@
-//! The top bar: title, scenario picker, design picker, and the share button with the
-//! link it copied (or a field to copy it from when the clipboard is unavailable).
+//! The top bar: title, scenario picker (stories, then what-ifs), design and compare
+//! pickers, and the share button with the link it copied (or a field to copy it from
+//! when the clipboard is unavailable); under it, the scenario's description.
 
 use super::state::{ShareStatus, Verb};
-use crate::engine::library::BUILTINS;
+use crate::engine::library::{self, BUILTINS};
 use crate::engine::Design;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
     pub design: Design,
+    /// Compare mode's second design.
+    pub compare: Option<Design>,
     /// The built-in the editor holds unedited; None: the user's own text.
     pub builtin: Option<&'static str>,
     pub embed: bool,
@@ -49,6 +52,15 @@ pub fn Header(p: &HeaderProps) -> Html {
             on.emit(Verb::PickBuiltin(v));
         })
     };
+    let on_compare = {
+        let on = p.on.clone();
+        Callback::from(move |e: Event| {
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            on.emit(Verb::SetCompare(Design::from_name(&v)));
+        })
+    };
     let on_share = {
         let on = p.on.clone();
         Callback::from(move |_: MouseEvent| on.emit(Verb::Share))
@@ -83,8 +95,12 @@ pub fn Header(p: &HeaderProps) -> Html {
                     <div class="group">
                         <label for="scenario-picker">{ "Scenario" }</label>
                         <select id="scenario-picker" data-testid="scenario-picker" onchange={on_scenario}>
-                            { for BUILTINS.iter().map(|b| html! {
-                                <option value={b.id} selected={p.builtin == Some(b.id)}>{ b.title }</option>
+                            { for [("Stories", false), ("What if...", true)].into_iter().map(|(label, whatif)| html! {
+                                <optgroup {label}>
+                                    { for BUILTINS.iter().filter(|b| b.is_whatif() == whatif).map(|b| html! {
+                                        <option value={b.id} selected={p.builtin == Some(b.id)}>{ b.title }</option>
+                                    }) }
+                                </optgroup>
                             }) }
                             { if p.builtin.is_none() { html! { <option value="" selected=true disabled=true>{ "your own scenario" }</option> } } else { html! {} } }
                         </select>
@@ -98,6 +114,15 @@ pub fn Header(p: &HeaderProps) -> Html {
                         }) }
                     </select>
                 </div>
+                <div class="group">
+                    <label for="compare-picker">{ "Compare with" }</label>
+                    <select id="compare-picker" data-testid="compare-picker" onchange={on_compare}>
+                        <option value="" selected={p.compare.is_none()}>{ "none" }</option>
+                        { for Design::ALL.iter().filter(|d| **d != p.design).map(|d| html! {
+                            <option value={d.name()} selected={Some(*d) == p.compare}>{ d.name() }</option>
+                        }) }
+                    </select>
+                </div>
                 <button type="button" data-testid="share" onclick={on_share} title="Copy a link to exactly this moment">{ "Share link" }</button>
                 { for p.full_view.iter().map(|href| html! {
                     <a class="full-view" href={href.clone()} target="_blank" rel="noopener">{ "Open in exitpath ↗" }</a>
@@ -105,5 +130,35 @@ pub fn Header(p: &HeaderProps) -> Html {
                 { share_out }
             </div>
         </header>
+    }
+}
+
+/// The built-in scenario's title and description (its header comments), under the
+/// pickers: the first paragraph shows, the rest opens on demand; a note when `design` is
+/// not one it is meant for.
+pub fn about(builtin: Option<&'static str>, design: Design) -> Html {
+    let Some(b) = builtin.and_then(library::find) else {
+        return html! {};
+    };
+    // The first paragraph; the rest keeps its line breaks (list items) with CSS.
+    let (first, rest) = b
+        .description
+        .split_once("\n\n")
+        .unwrap_or((b.description, ""));
+    let elsewhere = !b.designs.is_empty() && !b.designs.contains(&design);
+    html! {
+        <>
+        <details class="about" data-testid="about">
+            <summary>
+                <strong>{ b.title }</strong>{ " " }<span class="about-first">{ first }</span>
+                { if rest.is_empty() { html! {} } else { html! { <span class="more">{ " (more)" }</span> } } }
+            </summary>
+            <p class="about-rest">{ rest }</p>
+        </details>
+        { if elsewhere { html! {
+            <p class="about-warn tone-warn">{ format!("⚠ This scenario is meant for {}; in {} it may show nothing special.",
+                b.designs.iter().map(|d| d.name()).collect::<Vec<_>>().join(", "), design.name()) }</p>
+        } } else { html! {} } }
+        </>
     }
 }

@@ -38,7 +38,7 @@ enum Owner {
     Text,
     /// Drop-down lists keep Space, Home, End and ↑/↓ (to open and choose), but not ←/→:
     /// some platforms change a closed list's choice with them, which would switch the
-    /// design by accident right after picking it.
+    /// design by accident right after picking it. Checkboxes likewise keep Space.
     Select,
     /// Anything else (buttons, the scrubber, the page): shortcuts apply.
     None,
@@ -56,8 +56,11 @@ fn owner(target: Option<web_sys::EventTarget>) -> Owner {
                 .get_attribute("type")
                 .unwrap_or_default()
                 .to_ascii_lowercase();
-            if matches!(kind.as_str(), "range" | "button" | "checkbox" | "radio") {
+            if matches!(kind.as_str(), "range" | "button") {
                 Owner::None
+            } else if matches!(kind.as_str(), "checkbox" | "radio") {
+                // Space is how a keyboard ticks a box (the what-if switches).
+                Owner::Select
             } else {
                 Owner::Text
             }
@@ -101,7 +104,7 @@ pub fn KeyList() -> Html {
                     <div class="key-row"><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></div>
                 }) }
             </dl>
-            <p class="hint">{ "Keys do nothing while you type in the scenario editor; in a drop-down list only ← and → step. Tab moves between controls; Enter presses the focused button." }</p>
+            <p class="hint">{ "Keys do nothing while you type in the scenario editor; in a drop-down list or on a checkbox only ← and → step. Tab moves between controls; Enter presses the focused button." }</p>
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! The kernel's lists: allproc, zombproc, (in `reaper`) deadprocs / deadlwp / zomblwp,
 //! the run queue and the sleep queues by wait channel. New entries are highlighted.
 
-use super::view::{chg, chips};
+use super::view::{chg, chips, diff};
 use crate::engine::snapshot::Snapshot;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -10,12 +10,29 @@ use yew::prelude::*;
 pub struct ListsProps {
     pub snap: Rc<Snapshot>,
     pub prev: Option<Rc<Snapshot>>,
+    /// Compare mode: the other design's state at the same action.
+    #[prop_or_default]
+    pub other: Option<Rc<Snapshot>>,
+    /// Prefix of element ids (two of this panel in compare mode).
+    #[prop_or_default]
+    pub idp: &'static str,
 }
 
 fn list_row(name: &str, note: &str, body: Html, testid: Option<&'static str>) -> Html {
+    list_row_d(name, note, body, testid, false)
+}
+
+fn list_row_d(
+    name: &str,
+    note: &str,
+    body: Html,
+    testid: Option<&'static str>,
+    differs: bool,
+) -> Html {
+    let (dcls, dtitle) = diff(differs);
     html! {
-        <div class="list-row" data-testid={testid}>
-            <dt title={note.to_string()}>{ name.to_string() }</dt>
+        <div class={classes!("list-row", dcls)} data-testid={testid}>
+            <dt title={dtitle.unwrap_or(note).to_string()}>{ name.to_string() }</dt>
             <dd>{ body }</dd>
         </div>
     }
@@ -27,11 +44,12 @@ pub fn ListsPanel(p: &ListsProps) -> Html {
     let b = p.prev.as_deref();
     let reaper = s.design == "reaper";
     html! {
-        <section class="panel lists" aria-labelledby="lists-h">
-            <h2 id="lists-h">{ "Kernel lists" }<span class="sub">{ " head first" }</span></h2>
+        <section class="panel lists" aria-labelledby={format!("{}lists-h", p.idp)}>
+            <h2 id={format!("{}lists-h", p.idp)}>{ "Kernel lists" }<span class="sub">{ " head first" }</span></h2>
             <dl class="lists-dl">
                 { list_row("allproc", "every live process", chips(&s.allproc, b.map(|b| b.allproc.as_slice()), Some("data-pid")), None) }
-                { list_row("zombproc", "processes that exited, waiting for their parent's wait4", chips(&s.zombproc, b.map(|b| b.zombproc.as_slice()), Some("data-pid")), Some("zombproc")) }
+                { list_row_d("zombproc", "processes that exited, waiting for their parent's wait4", chips(&s.zombproc, b.map(|b| b.zombproc.as_slice()), Some("data-pid")), Some("zombproc"),
+                    p.other.as_ref().is_some_and(|o| o.zombproc != s.zombproc)) }
                 { if reaper { html! { <>
                     { list_row("deadprocs", "exit2 queued these procs for the reaper", chips(&s.deadprocs, b.map(|b| b.deadprocs.as_slice()), Some("data-pid")), Some("deadprocs")) }
                     { list_row("deadlwp", "exit2 queued these LWPs for the reaper", chips(&s.deadlwp, b.map(|b| b.deadlwp.as_slice()), None), Some("deadlwp")) }

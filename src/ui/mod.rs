@@ -1,11 +1,15 @@
 //! Yew front end (wasm32 only): the controls, timeline and kernel-state panels of the
-//! simulator. `state` holds the reducer; `app` the root component and its effects; one
-//! small file per panel.
+//! simulator, compare mode and the what-if switches. `state` holds the reducer; `app` the
+//! root component and its effects; `build` builds runs in slices; one small file per
+//! panel.
 
 mod app;
+pub mod build;
+mod compare;
 mod controls;
 mod cpu;
 mod dom;
+mod download;
 mod editor;
 mod faults;
 mod gdt;
@@ -15,9 +19,11 @@ mod lists;
 mod metrics;
 mod narration;
 mod procs;
+mod progress;
 pub mod share_link;
 mod source;
 pub mod state;
+pub mod switches;
 mod timeline;
 mod uarea;
 mod view;

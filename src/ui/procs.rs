@@ -1,7 +1,8 @@
 //! The process table: per proc a header row (pid, command, ppid, p_stat, p_flag,
 //! p_nlwps/p_nrlwps/p_nzlwps), then one row per LWP (l_stat, l_flag, u-area, TSS, wchan).
+//! In compare mode, states that differ from the other design's are marked.
 
-use super::view::{chg, lstat_class, pstat_class};
+use super::view::{chg, diff, lstat_class, pstat_class};
 use crate::engine::snapshot::{LwpView, ProcView, Snapshot};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -10,6 +11,12 @@ use yew::prelude::*;
 pub struct ProcsProps {
     pub snap: Rc<Snapshot>,
     pub prev: Option<Rc<Snapshot>>,
+    /// Compare mode: the other design's state at the same action.
+    #[prop_or_default]
+    pub other: Option<Rc<Snapshot>>,
+    /// Prefix of element ids (two of this panel in compare mode).
+    #[prop_or_default]
+    pub idp: &'static str,
 }
 
 fn wchan_text(l: &LwpView) -> String {
@@ -27,7 +34,8 @@ fn kstack_text(l: &LwpView) -> String {
     l.kstack[n.saturating_sub(2)..].join(" › ")
 }
 
-fn lwp_cells(l: &LwpView, before: Option<&LwpView>) -> Html {
+fn lwp_cells(l: &LwpView, before: Option<&LwpView>, other: Option<Option<&LwpView>>) -> Html {
+    let (dcls, dtitle) = diff(other.is_some_and(|o| o.is_none_or(|o| o.stat != l.stat)));
     let ch = |f: &dyn Fn(&LwpView) -> String| before.is_some_and(|b| f(b) != f(l));
     let uarea = if l.owns_uarea {
         l.uarea.clone()
@@ -37,7 +45,7 @@ fn lwp_cells(l: &LwpView, before: Option<&LwpView>) -> Html {
     html! {
         <>
             <td class="num">{ l.lid }</td>
-            <td class={classes!("stat", lstat_class(l.stat), chg(ch(&|l| format!("{:?}", l.stat))))}>{ format!("{:?}", l.stat) }</td>
+            <td class={classes!("stat", lstat_class(l.stat), chg(ch(&|l| format!("{:?}", l.stat))), dcls)} title={dtitle}>{ format!("{:?}", l.stat) }</td>
             <td class={classes!("flags", chg(ch(&|l| l.flags.clone())))}>{ l.flags.replace('|', " ") }</td>
             <td class={classes!("mono", (!l.owns_uarea).then_some("gone"), chg(ch(&|l| format!("{}{}", l.uarea, l.owns_uarea))))}>{ uarea }</td>
             <td class={classes!("mono", chg(ch(&|l| l.tss_sel.clone())))}>{ l.tss_sel.clone() }</td>
@@ -47,7 +55,15 @@ fn lwp_cells(l: &LwpView, before: Option<&LwpView>) -> Html {
     }
 }
 
-fn proc_rows(p: &ProcView, before: Option<&ProcView>, had_prev: bool) -> Html {
+fn proc_rows(
+    p: &ProcView,
+    before: Option<&ProcView>,
+    had_prev: bool,
+    other: Option<&Snapshot>,
+) -> Html {
+    // Compare mode: the same pid on the other side (None when it has no such proc).
+    let twin = other.map(|o| o.procs.iter().find(|x| x.pid == p.pid));
+    let (dcls, dtitle) = diff(twin.is_some_and(|t| t.is_none_or(|t| t.stat != p.stat)));
     let is_new = had_prev && before.is_none();
     let ch = |f: &dyn Fn(&ProcView) -> String| before.is_some_and(|b| f(b) != f(p));
     let pstat = format!("{:?}", p.stat);
@@ -62,7 +78,7 @@ fn proc_rows(p: &ProcView, before: Option<&ProcView>, had_prev: bool) -> Html {
         <th scope="rowgroup" colspan="7">
             <span class="pid">{ p.pid }</span>{ " " }<span class="name">{ p.name.clone() }</span>
             { field("ppid", p.ppid.to_string(), classes!(), ch(&|p| p.ppid.to_string())) }
-            { field("p_stat", pstat.clone(), classes!("stat", pstat_class(p.stat)), ch(&|p| format!("{:?}", p.stat))) }
+            <span class={dcls} title={dtitle}>{ field("p_stat", pstat.clone(), classes!("stat", pstat_class(p.stat)), ch(&|p| format!("{:?}", p.stat))) }</span>
             { field("p_flag", p.flags.replace('|', " "), classes!("flags"), ch(&|p| p.flags.clone())) }
             { field("p_nlwps/nrlwps/nzlwps", counts(p), classes!(), ch(&counts)) }
             { if no_lwps { html! { <span class="empty">{ "no LWPs left" }</span> } } else { html! {} } }
@@ -93,7 +109,7 @@ fn proc_rows(p: &ProcView, before: Option<&ProcView>, had_prev: bool) -> Html {
                     <tr class={classes!("lwp-row", chg(is_new || new_lwp))}
                         data-pid={p.pid.to_string()} data-lid={l.lid.to_string()}
                         data-stat={format!("{:?}", l.stat)} data-pstat={pstat.clone()}>
-                        { lwp_cells(l, lb) }
+                        { lwp_cells(l, lb, twin.map(|t| t.and_then(|t| t.lwps.iter().find(|x| x.lid == l.lid)))) }
                     </tr>
                 }
             }) }
@@ -113,8 +129,8 @@ pub fn ProcsPanel(p: &ProcsProps) -> Html {
         })
         .unwrap_or_default();
     html! {
-        <section class="panel procs" aria-labelledby="procs-h">
-            <h2 id="procs-h">{ "Processes and LWPs" }<span class="sub">{ " struct proc / struct lwp" }</span></h2>
+        <section class="panel procs" aria-labelledby={format!("{}procs-h", p.idp)}>
+            <h2 id={format!("{}procs-h", p.idp)}>{ "Processes and LWPs" }<span class="sub">{ " struct proc / struct lwp" }</span></h2>
             <div class="scroll-x">
                 <table class="grid" data-testid="procs">
                     <thead>
@@ -130,7 +146,7 @@ pub fn ProcsPanel(p: &ProcsProps) -> Html {
                     </thead>
                     { for p.snap.procs.iter().map(|x| {
                         let before = prev.and_then(|pr| pr.procs.iter().find(|y| y.pid == x.pid));
-                        proc_rows(x, before, prev.is_some())
+                        proc_rows(x, before, prev.is_some(), p.other.as_deref())
                     }) }
                 </table>
             </div>

@@ -15,6 +15,9 @@ pub struct SourceProps {
     pub step: Option<Rc<StepView>>,
     /// The running LWP's kernel stack, outermost first.
     pub stack: Vec<String>,
+    /// Prefix of element ids (two of this panel in compare mode).
+    #[prop_or_default]
+    pub idp: &'static str,
 }
 
 /// The listing of `func` in `design`, one entry per line (line 1 is the signature), each
@@ -54,8 +57,8 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
     }
     let Some(step) = &p.step else {
         return html! {
-            <section class="panel source" data-testid="source" aria-labelledby="src-h">
-                <h2 id="src-h">{ "Source" }</h2>
+            <section class="panel source" data-testid="source" aria-labelledby={format!("{}src-h", p.idp)}>
+                <h2 id={format!("{}src-h", p.idp)}>{ "Source" }</h2>
                 <p class="empty">{ "At boot: nothing has run yet. Step forward to see each line the kernel executes." }</p>
             </section>
         };
@@ -70,8 +73,8 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
         Design::Committed => "+ new since the reaper (as committed)",
     };
     html! {
-        <section class="panel source" data-testid="source" aria-labelledby="src-h">
-            <h2 id="src-h">
+        <section class="panel source" data-testid="source" aria-labelledby={format!("{}src-h", p.idp)}>
+            <h2 id={format!("{}src-h", p.idp)}>
                 <span class="mono">{ format!("{}()", step.func) }</span>
                 <span class="sub">{ format!(" {} · design {}", step.file, p.design.name()) }</span>
             </h2>

@@ -1,7 +1,7 @@
 //! The u-area cache (uvm_uareas) as a stack with its UVM_NUAREA_MAX line, and the u-areas
 //! allocated in kernel_map with who holds each.
 
-use super::view::chg;
+use super::view::{chg, diff};
 use crate::engine::snapshot::Snapshot;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -10,6 +10,12 @@ use yew::prelude::*;
 pub struct UareaProps {
     pub snap: Rc<Snapshot>,
     pub prev: Option<Rc<Snapshot>>,
+    /// Compare mode: the other design's state at the same action.
+    #[prop_or_default]
+    pub other: Option<Rc<Snapshot>>,
+    /// Prefix of element ids (two of this panel in compare mode).
+    #[prop_or_default]
+    pub idp: &'static str,
 }
 
 /// Who holds the u-area at `addr`: an LWP ("10.1"), the cache, or nobody.
@@ -34,6 +40,11 @@ pub fn UareaPanel(p: &UareaProps) -> Html {
     let b = p.prev.as_deref();
     let before = b.map(|b| &b.uarea_cache);
     let over = c.nuarea > c.max;
+    let ddiff = diff(
+        p.other
+            .as_ref()
+            .is_some_and(|o| o.uarea_cache.nuarea != c.nuarea),
+    );
     // The stack, head (uvm_uareas) first.
     let cells: Vec<Html> = c
         .list
@@ -71,11 +82,11 @@ pub fn UareaPanel(p: &UareaProps) -> Html {
     );
     let km_before = b.map(|b| &b.kernel_map);
     html! {
-        <section class="panel uarea" aria-labelledby="uarea-h">
-            <h2 id="uarea-h">{ "u-areas" }</h2>
+        <section class="panel uarea" aria-labelledby={format!("{}uarea-h", p.idp)}>
+            <h2 id={format!("{}uarea-h", p.idp)}>{ "u-areas" }</h2>
             <div class="uarea-cols">
                 <div class="ua-cache" data-testid="uarea-cache" data-nuarea={c.nuarea.to_string()} data-max={c.max.to_string()}>
-                    <h3 class={chg(before.is_some_and(|bc| bc.nuarea != c.nuarea))}>
+                    <h3 class={classes!(chg(before.is_some_and(|bc| bc.nuarea != c.nuarea)), ddiff.0)} title={ddiff.1}>
                         { "cache: uvm_nuarea = " }<strong>{ c.nuarea }</strong>{ format!(" of {}", c.max) }
                         { if over { html! { <span class="state tone-warn">{ " ⚠ over the limit: uvm_uarea_drain trims it" }</span> } } else { html! {} } }
                     </h3>

@@ -18,12 +18,32 @@ pub struct View {
 
 impl View {
     pub fn at(session: &Session, pos: u64) -> View {
+        let p = session.position(pos);
         View {
-            snap: Rc::new(session.snapshot_at(pos)),
-            prev: pos.checked_sub(1).map(|p| Rc::new(session.snapshot_at(p))),
-            step: session.step_view(pos).map(Rc::new),
+            snap: Rc::new(p.snapshot),
+            prev: p.previous.map(Rc::new),
+            step: p.step.map(Rc::new),
         }
     }
+}
+
+/// The kernel stack of the LWP that ran the last step ("pid.lid"), before it ran.
+pub fn running_stack(view: &View) -> Vec<String> {
+    let find = || {
+        let step = view.step.as_ref()?;
+        let (pid, lid) = step.who.split_once('.')?;
+        let (pid, lid): (u32, u32) = (pid.parse().ok()?, lid.parse().ok()?);
+        let snap = view.prev.as_ref()?;
+        let lwp = snap
+            .procs
+            .iter()
+            .find(|p| p.pid == pid)?
+            .lwps
+            .iter()
+            .find(|l| l.lid == lid)?;
+        Some(lwp.kstack.clone())
+    };
+    find().unwrap_or_default()
 }
 
 /// The class of something the last step changed.
@@ -32,6 +52,15 @@ pub fn chg(changed: bool) -> Classes {
         classes!("chg")
     } else {
         classes!()
+    }
+}
+
+/// Compare mode: the class and tooltip of something that differs from the other design.
+pub fn diff(d: bool) -> (Classes, Option<&'static str>) {
+    if d {
+        (classes!("diff"), Some("differs from the other design"))
+    } else {
+        (classes!(), None)
     }
 }
 

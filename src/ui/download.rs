@@ -1,0 +1,21 @@
+//! A scenario too large for a share link: says so, and offers the scenario as a file
+//! (a Blob URL that an effect in `app` makes, and revokes when the text changes).
+
+use yew::prelude::*;
+
+/// The notice, when the run on screen has no link (`why`: the codec's error), with the
+/// download of the editor's text at `url`.
+pub fn too_large(why: Option<&String>, url: Option<&String>) -> Html {
+    let Some(why) = why else {
+        return html! {};
+    };
+    html! {
+        <div class="too-large" data-testid="too-large" role="note">
+            <span>{ "⚠ " }{ why.get(..1).map(str::to_ascii_uppercase).unwrap_or_default() }{ why.get(1..).unwrap_or_default() }
+                { ". The address bar keeps the last link that fitted." }</span>
+            { for url.map(|u| html! {
+                <a class="download" data-testid="download-scenario" href={u.clone()} download="scenario.scn">{ "⤓ Download the scenario file" }</a>
+            }) }
+        </div>
+    }
+}
