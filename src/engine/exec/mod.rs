@@ -57,7 +57,7 @@ impl Sim {
             }
             _ => {
                 if !self.exec_sched(cpu, f, op) && !self.exec_proc(cpu, f, op) && !self.exec_vm(cpu, f, op) {
-                    self.model_error(format!("no meaning for {op:?}"));
+                    self.model_error("an op with no meaning here (a bug in exitpath)".to_string());
                 }
             }
         }
