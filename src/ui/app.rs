@@ -33,6 +33,10 @@ use yew::prelude::*;
 const URL_SETTLE_MS: u32 = 120;
 /// How long the editor's text must hold still before it is parsed and run.
 const EDIT_SETTLE_MS: u32 = 300;
+/// From this many steps per second, play advances by the steps due (time-based).
+const PLAY_BATCH_SPEED: u32 = 30;
+/// The play timer's period at those speeds: about a frame.
+const PLAY_FRAME_MS: u32 = 16;
 
 #[derive(Properties, PartialEq)]
 struct BannerProps {
@@ -122,12 +126,34 @@ pub fn App() -> Html {
             }
         });
     }
-    // Play: one micro-step per tick while playing.
+    // Play: one micro-step per tick while playing; from PLAY_BATCH_SPEED steps/s up, a
+    // tick about every frame advancing by the steps due since the last one (time-based),
+    // so a tick that costs more than its period does not slow play down.
     {
         let on = on.clone();
         use_effect_with((state.playing, state.speed), move |&(playing, speed)| {
-            let timer =
-                playing.then(|| Interval::new(1000 / speed.max(1), move || on.emit(Verb::Tick)));
+            let timer = playing.then(|| {
+                let speed = speed.max(1);
+                if speed < PLAY_BATCH_SPEED {
+                    return Interval::new(1000 / speed, move || on.emit(Verb::Tick));
+                }
+                let rate = f64::from(speed) / 1000.0;
+                // At most a quarter of a second's steps at once (a throttled tab resumes
+                // without a jump).
+                let most = (f64::from(speed) / 4.0).max(1.0);
+                let last = std::cell::Cell::new(dom::now_ms());
+                let due = std::cell::Cell::new(0.0f64);
+                Interval::new(PLAY_FRAME_MS, move || {
+                    let now = dom::now_ms();
+                    let d = due.get() + (now - last.get()).max(0.0) * rate;
+                    last.set(now);
+                    let n = d.floor().min(most);
+                    due.set((d - n).min(1.0));
+                    if n >= 1.0 {
+                        on.emit(Verb::Advance(n as u64));
+                    }
+                })
+            });
             move || drop(timer)
         });
     }

@@ -188,6 +188,15 @@ pub fn after(ms: i32, f: impl FnOnce() + 'static) {
     let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms);
 }
 
+/// Calls `f` once at the start of the next animation frame (before that frame's style and
+/// layout), so reading layout there costs no extra, forced layout. The closure is freed
+/// once it has run; nothing cancels it (callers check a generation number).
+pub fn next_frame(f: impl FnOnce() + 'static) {
+    let Some(w) = window() else { return };
+    let cb = Closure::once_into_js(move |_: JsValue| f());
+    let _ = w.request_animation_frame(cb.unchecked_ref());
+}
+
 /// An object URL for `text` as a plain-text file; revoke it with `revoke_url`.
 pub fn text_blob_url(text: &str) -> Option<String> {
     let parts = js_sys::Array::of1(&JsValue::from_str(text));

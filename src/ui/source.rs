@@ -1,6 +1,7 @@
 //! The pseudo-source panel: the function the last micro-step ran, in the current design,
 //! with the executed line highlighted and the lines the patch added (or removed) marked.
 
+use super::dom;
 use crate::engine::func::{Func, Mark};
 use crate::engine::session::StepView;
 use crate::engine::source;
@@ -37,22 +38,39 @@ fn listing(design: Design, func: Func) -> Option<Vec<(String, Mark)>> {
 pub fn SourcePanel(p: &SourceProps) -> Html {
     let box_ref = use_node_ref();
     let line_ref = use_node_ref();
+    // Bumped by every scroll request; a frame callback that is no longer the latest does
+    // nothing (several steps within one frame scroll once).
+    let scroll_gen = use_mut_ref(|| 0u32);
     let key = p.step.as_ref().map(|s| (s.func, s.listing_line));
     {
         let (box_ref, line_ref) = (box_ref.clone(), line_ref.clone());
         use_effect_with(key, move |_| {
             // Keep the executed line in view inside the listing, a third from the top,
-            // without scrolling the page itself.
-            if let (Some(b), Some(l)) = (
-                box_ref.cast::<web_sys::HtmlElement>(),
-                line_ref
-                    .get()
-                    .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()),
-            ) {
-                // `.listing` is positioned, so offset_top is relative to it.
-                let top = l.offset_top() - b.client_height() / 3;
-                b.set_scroll_top(top.max(0));
-            }
+            // without scrolling the page itself. Read at the start of the next frame, not
+            // here: reading layout right after a render forces a synchronous layout.
+            let gen = {
+                let mut g = scroll_gen.borrow_mut();
+                *g = g.wrapping_add(1);
+                *g
+            };
+            dom::next_frame(move || {
+                if *scroll_gen.borrow() != gen {
+                    return;
+                }
+                if let (Some(b), Some(l)) = (
+                    box_ref.cast::<web_sys::HtmlElement>(),
+                    line_ref
+                        .get()
+                        .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()),
+                ) {
+                    // `.listing` is positioned, so offset_top is relative to it.
+                    let (top, h) = (l.offset_top(), l.offset_height());
+                    let (view, seen) = (b.client_height(), b.scroll_top());
+                    if top < seen || top + h > seen + view {
+                        b.set_scroll_top((top - view / 3).max(0));
+                    }
+                }
+            });
         });
     }
     let Some(step) = &p.step else {

@@ -236,6 +236,9 @@ pub enum Verb {
     TogglePlay,
     /// One step of play (from the interval).
     Tick,
+    /// `n` steps of play at once: at high speeds the interval advances by the steps due
+    /// since its last tick, so play keeps its rate while each frame renders once.
+    Advance(u64),
     SetSpeed(u32),
     SetUntilKind(MarkerKind),
     RunUntil {
@@ -649,6 +652,12 @@ impl Reducible for State {
                     return self;
                 }
                 seek(self.clone(), self.pos + 1, true)
+            }
+            Verb::Advance(n) => {
+                if !self.playing || n == 0 {
+                    return self;
+                }
+                seek(self.clone(), self.pos.saturating_add(n), true)
             }
             Verb::TogglePlay => {
                 let mut s = (*self).clone();
