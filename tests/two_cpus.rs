@@ -66,3 +66,17 @@ fn two_last_lwps_exiting_at_once_leave_a_process_that_never_exits() {
         assert!(one.trace.findings.iter().all(|f| d.own_flaw(f.check)), "{d:?} on one CPU: {:?}", one.trace.findings);
     }
 }
+
+#[test]
+fn lwp_wait1_can_collect_an_lwp_whose_lwp_exit2_still_runs_in_the_patch_only() {
+    // The fuzzer's find: the patch's lwp_exit2 runs without the big lock, so exit_lwps
+    // on the other CPU sees LSZOMB before p_nzlwps++ and frees the LWP under it.
+    let text = include_str!("../fuzz/artifacts/engine/nzlwps-overflow-two-cpus.scn");
+    let s = run(text, Design::Patch);
+    let f = s.trace.findings.iter().find(|f| f.check == Check::LwpReapedInExit2).expect("patch: the race is reported");
+    assert!(f.message.contains("below zero"), "{}", f.message);
+    for d in [Design::Reaper, Design::Committed] {
+        let s = run(text, d);
+        assert!(!checks(&s).contains(&Check::LwpReapedInExit2), "{d:?}: {:?}", s.trace.findings);
+    }
+}

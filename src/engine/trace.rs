@@ -142,6 +142,8 @@ pub enum Check {
     BlockingNoSleep,
     /// The big lock held by an LWP that no longer exists.
     BigLockDeadOwner,
+    /// lwp_wait1 collected an LWP whose lwp_exit2 is still running on another CPU.
+    LwpReapedInExit2,
     /// p_nlwps / p_nrlwps / p_nzlwps disagree with the LWPs.
     CountMismatch,
     /// allproc / zombproc / p_stat disagree.
@@ -178,6 +180,7 @@ impl Check {
                 | Check::SleepAfterNoReturn
                 | Check::BlockingNoSleep
                 | Check::BigLockDeadOwner
+                | Check::LwpReapedInExit2
         )
     }
 }

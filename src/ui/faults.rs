@@ -27,6 +27,7 @@ pub fn explain(c: Check) -> &'static str {
         Check::SleepAfterNoReturn => "A sleep after exit1's point of no return (\"NO LONGER ALLOWED TO SLEEP\").",
         Check::BlockingNoSleep => "A call that may sleep (uvm_km_free, uvm_uarea_drain, a lockmgr lock, ...) where sleeping is not allowed: on the idle PCB, or with a spin lock held.",
         Check::BigLockDeadOwner => "The big lock is held by an LWP that no longer exists: nobody will ever release it.",
+        Check::LwpReapedInExit2 => "lwp_wait1 collected an LWP while lwp_exit2 for it still ran on another CPU: p_nzlwps is decremented before it was incremented, and the LWP goes back to lwp_pool while that CPU still uses it.",
         Check::CountMismatch => "p_nlwps / p_nrlwps / p_nzlwps disagree with the process's LWPs.",
         Check::ListMismatch => "allproc / zombproc disagree with p_stat.",
         Check::NuareaMismatch => "uvm_nuarea disagrees with the length of the u-area cache list.",

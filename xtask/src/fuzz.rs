@@ -1,6 +1,7 @@
-//! `cargo xtask fuzz [--runs N] [--target NAME]`: the long fuzzing campaign, each libFuzzer
-//! target of `fuzz/` (parse, link, engine) for N inputs (default 1,000,000) with
-//! `cargo +nightly fuzz run`; prints inputs, time and rate per target and fails on a crash.
+//! `cargo xtask fuzz [--runs N] [--target NAME] [--jobs J]`: the long fuzzing campaign, each
+//! libFuzzer target of `fuzz/` (parse, link, engine) for N inputs (default 1,000,000) with
+//! `cargo +nightly fuzz run` in J processes; prints inputs, time and rate per target and
+//! fails on a crash.
 //! Installs cargo-fuzz (and the nightly toolchain) only when missing. See docs/fuzzing.md.
 
 use crate::util::{cmd, output, root, run, show, step, Result};
@@ -13,12 +14,15 @@ use std::time::{Instant, SystemTime};
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 const DEFAULT_RUNS: u64 = 1_000_000;
 
-/// A fuzz target: its name, libFuzzer's `-max_len`, and extra read-only seed folders
-/// (relative to the repository root) besides `fuzz/seeds/<name>`.
+/// A fuzz target: its name, libFuzzer's `-max_len`, extra read-only seed folders
+/// (relative to the repository root) besides `fuzz/seeds/<name>`, and its build options
+/// besides `--sanitizer none` (the code is safe Rust; AddressSanitizer would only halve
+/// the rate).
 struct Target {
     name: &'static str,
     max_len: u32,
     extra_seeds: &'static [&'static str],
+    build: &'static [&'static str],
 }
 
 const TARGETS: [Target; 3] = [
@@ -27,25 +31,36 @@ const TARGETS: [Target; 3] = [
         name: "parse",
         max_len: 4096,
         extra_seeds: &["scenarios"],
+        build: &[],
     },
     // links of built-in scenarios are 0.5-2 KiB
     Target {
         name: "link",
         max_len: 4096,
         extra_seeds: &[],
+        build: &[],
     },
     // bytes that drive the scenario generator; a few hundred make a large scenario
+    // comparisons in the engine's checks are no magic values to guess, and tracing
+    // them took two thirds of the time: without it the rate is about 2.5 times higher
+    // (its own target folder, so switching flags does not rebuild the others)
     Target {
         name: "engine",
         max_len: 1024,
         extra_seeds: &[],
+        build: &[
+            "--no-trace-compares",
+            "--target-dir",
+            "fuzz/target/no-trace-compares",
+        ],
     },
 ];
 
-pub const USAGE: &str = "  fuzz [--runs N] [--target NAME]
+pub const USAGE: &str = "  fuzz [--runs N] [--target NAME] [--jobs J]
                        run the fuzz targets (parse, link, engine; default all) for N
-                       inputs each (default 1,000,000) with cargo +nightly fuzz; fails on
-                       a crash (reproducers land in fuzz/artifacts/NAME/)";
+                       inputs each (default 1,000,000) with cargo +nightly fuzz, in J
+                       processes per target (default 1); fails on a crash (reproducers
+                       land in fuzz/artifacts/NAME/)";
 
 struct Outcome {
     target: &'static str,
@@ -55,7 +70,7 @@ struct Outcome {
 }
 
 pub fn task(args: &[String]) -> Result<()> {
-    let (runs, only) = parse_args(args)?;
+    let (runs, only, jobs) = parse_args(args)?;
     let targets: Vec<&Target> = TARGETS
         .iter()
         .filter(|t| only.as_deref().is_none_or(|o| o == t.name))
@@ -69,11 +84,9 @@ pub fn task(args: &[String]) -> Result<()> {
         ));
     }
     ensure_tools()?;
-    step("fuzz: building the targets (cargo +nightly fuzz build, release + debug assertions)");
-    run(cargo_fuzz().args(["build", "--sanitizer", "none"]))?;
     let mut outcomes = Vec::new();
     for t in targets {
-        outcomes.push(fuzz_one(t, runs)?);
+        outcomes.push(fuzz_one(t, runs, jobs)?);
     }
     println!("fuzz summary ({runs} inputs asked per target):");
     println!(
@@ -103,16 +116,17 @@ pub fn task(args: &[String]) -> Result<()> {
         Ok(())
     } else {
         Err(format!(
-            "fuzzing failed in {}: for a crash, minimize the input (`cargo +nightly fuzz tmin --sanitizer none TARGET FILE` \
-             in fuzz/), keep the reproducer in fuzz/artifacts/TARGET/ (engine: the .scn next to it); \
+            "fuzzing failed in {}: for a crash, minimize the input (`cargo +nightly fuzz tmin --sanitizer none \
+             TARGET FILE`, with the target's build options: docs/fuzzing.md), keep the reproducer in fuzz/artifacts/TARGET/ (engine: the .scn next to it); \
              tests/fuzz_regressions.rs replays it",
             crashed.join(", ")
         ))
     }
 }
 
-fn parse_args(args: &[String]) -> Result<(u64, Option<String>)> {
+fn parse_args(args: &[String]) -> Result<(u64, Option<String>, u64)> {
     let mut runs = DEFAULT_RUNS;
+    let mut jobs = 1;
     let mut target = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -132,6 +146,14 @@ fn parse_args(args: &[String]) -> Result<(u64, Option<String>)> {
                     .ok_or_else(|| format!("`--runs` takes a positive number, not `{v}`"))?;
             }
             "--target" => target = Some(value("--target")?),
+            "--jobs" => {
+                let v = value("--jobs")?;
+                jobs = v
+                    .parse()
+                    .ok()
+                    .filter(|&n| (1..=64).contains(&n))
+                    .ok_or_else(|| format!("`--jobs` takes a number from 1 to 64, not `{v}`"))?;
+            }
             other => {
                 return Err(format!(
                     "unexpected argument `{other}` for `fuzz`\n\nusage: cargo xtask\n{USAGE}"
@@ -139,7 +161,7 @@ fn parse_args(args: &[String]) -> Result<(u64, Option<String>)> {
             }
         }
     }
-    Ok((runs, target))
+    Ok((runs, target, jobs))
 }
 
 /// `cargo +nightly fuzz ...` from the repository root, through the rustup proxy (the
@@ -157,6 +179,13 @@ fn cargo_fuzz() -> Command {
     ] {
         c.env_remove(var);
     }
+    c
+}
+
+/// `cargo +nightly fuzz <sub> --sanitizer none` with the target's build options.
+fn fuzz_cmd(t: &Target, sub: &str) -> Command {
+    let mut c = cargo_fuzz();
+    c.args([sub, "--sanitizer", "none"]).args(t.build);
     c
 }
 
@@ -190,75 +219,109 @@ fn ensure_tools() -> Result<()> {
     }
 }
 
-/// One target for `runs` inputs: libFuzzer's output goes through (without its NEW /
-/// REDUCE lines), its final stats are read back.
-fn fuzz_one(t: &Target, runs: u64) -> Result<Outcome> {
-    step(&format!("fuzz: {} for {runs} inputs", t.name));
+/// One target for `runs` inputs, split over `jobs` libFuzzer processes that share the
+/// corpus folder (libFuzzer reloads it, so each sees what the others found). Their
+/// output goes through (without the NEW / REDUCE lines, prefixed by the worker when
+/// there are several); the final stats are read back.
+fn fuzz_one(t: &Target, runs: u64, jobs: u64) -> Result<Outcome> {
+    let jobs = jobs.clamp(1, runs);
+    step(&format!(
+        "fuzz: building {} (release, debug assertions)",
+        t.name
+    ));
+    run(fuzz_cmd(t, "build").arg(t.name))?;
+    step(&format!(
+        "fuzz: {} for {runs} inputs ({jobs} process(es))",
+        t.name
+    ));
     let root = root();
     let corpus = root.join("fuzz").join("corpus").join(t.name);
     std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
     let artifacts = root.join("fuzz").join("artifacts").join(t.name);
     let before = SystemTime::now();
-    let mut c = cargo_fuzz();
-    c.args(["run", "--sanitizer", "none", t.name]).arg(&corpus);
-    let mut seeds = vec![root.join("fuzz").join("seeds").join(t.name)];
-    seeds.extend(t.extra_seeds.iter().map(|s| root.join(s)));
-    c.args(seeds.into_iter().filter(|d| d.is_dir()));
-    c.arg("--").args([
-        format!("-runs={runs}"),
-        format!("-max_len={}", t.max_len),
-        "-timeout=60".to_string(),
-        "-print_final_stats=1".to_string(),
-    ]);
-    println!("$ {}", show(&c));
     let start = Instant::now();
-    let mut child = c
-        .stdout(Stdio::inherit())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not start `{}`: {e}", show(&c)))?;
-    let mut executed = None;
-    let mut stderr = std::io::stderr();
-    if let Some(pipe) = child.stderr.take() {
-        for line in BufReader::new(pipe).lines().map_while(|l| l.ok()) {
-            if let Some(n) = line.strip_prefix("stat::number_of_executed_units:") {
-                executed = n.trim().parse().ok();
-            } else if executed.is_none() {
-                executed = done_runs(&line);
-            }
-            if !(line.contains("\tNEW ") || line.contains("\tREDUCE ")) {
-                let _ = writeln!(stderr, "{line}");
-            }
+    let mut workers = Vec::new();
+    for job in 0..jobs {
+        let share = runs / jobs + u64::from(job < runs % jobs);
+        let mut c = fuzz_cmd(t, "run");
+        c.arg(t.name).arg(&corpus);
+        let mut seeds = vec![root.join("fuzz").join("seeds").join(t.name)];
+        seeds.extend(t.extra_seeds.iter().map(|s| root.join(s)));
+        c.args(seeds.into_iter().filter(|d| d.is_dir()));
+        c.arg("--").args([
+            format!("-runs={share}"),
+            format!("-max_len={}", t.max_len),
+            "-timeout=60".to_string(),
+            "-print_final_stats=1".to_string(),
+        ]);
+        println!("$ {}", show(&c));
+        let mut child = c
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("could not start `{}`: {e}", show(&c)))?;
+        let pipe = child.stderr.take();
+        let prefix = if jobs > 1 {
+            format!("[{} {}/{jobs}] ", t.name, job + 1)
+        } else {
+            String::new()
+        };
+        let reader = std::thread::spawn(move || pass_through(pipe, &prefix));
+        workers.push((child, reader));
+    }
+    let mut executed = Some(0u64);
+    let mut failed = None;
+    for (mut child, reader) in workers {
+        let n = reader.join().unwrap_or(None);
+        executed = executed.zip(n).map(|(a, b)| a + b);
+        match child.wait() {
+            Ok(status) if status.success() => {}
+            Ok(status) => failed = failed.or(Some(status.to_string())),
+            Err(e) => failed = failed.or(Some(e.to_string())),
         }
     }
-    let status = child.wait().map_err(|e| format!("`{}`: {e}", show(&c)))?;
     let secs = start.elapsed().as_secs_f64();
-    let crash = if status.success() {
-        None
-    } else {
+    let crash = failed.map(|status| {
         let new = new_files(&artifacts, before);
         for file in &new {
             if t.name == "engine" {
-                keep_engine_scenario(file);
+                keep_engine_scenario(t, file);
             }
         }
-        Some(if new.is_empty() {
+        if new.is_empty() {
             format!("FAILED: {status}, no artifact written (stopped, or a build or option error? see above)")
         } else {
-            "CRASH: ".to_string()
-                + &new
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-        })
-    };
+            let files: Vec<String> = new.iter().map(|p| p.display().to_string()).collect();
+            format!("CRASH: {}", files.join(", "))
+        }
+    });
     Ok(Outcome {
         target: t.name,
         runs: executed,
         secs,
         crash,
     })
+}
+
+/// Echoes a libFuzzer's stderr (not its NEW / REDUCE lines) and returns the number of
+/// inputs it executed.
+fn pass_through(pipe: Option<std::process::ChildStderr>, prefix: &str) -> Option<u64> {
+    let mut executed = None;
+    let mut stderr = std::io::stderr();
+    for line in pipe
+        .into_iter()
+        .flat_map(|p| BufReader::new(p).lines().map_while(|l| l.ok()))
+    {
+        if let Some(n) = line.strip_prefix("stat::number_of_executed_units:") {
+            executed = n.trim().parse().ok();
+        } else if executed.is_none() {
+            executed = done_runs(&line);
+        }
+        if !(line.contains("\tNEW ") || line.contains("\tREDUCE ")) {
+            let _ = writeln!(stderr, "{prefix}{line}");
+        }
+    }
+    executed
 }
 
 /// `Done 1000000 runs in 93 second(s)` -> 1000000.
@@ -291,10 +354,10 @@ fn new_files(dir: &Path, since: SystemTime) -> Vec<PathBuf> {
 /// An engine input only means something to the generator; keep the scenario it stands
 /// for next to it (`FILE.scn`), which the native regression test replays. `cargo fuzz
 /// fmt` prints it on stderr after a heading.
-fn keep_engine_scenario(file: &Path) {
+fn keep_engine_scenario(t: &Target, file: &Path) {
     const HEADING: &str = "Output of `std::fmt::Debug`:\n\n";
-    let mut c = cargo_fuzz();
-    c.args(["fmt", "--sanitizer", "none", "engine"]).arg(file);
+    let mut c = fuzz_cmd(t, "fmt");
+    c.arg(t.name).arg(file);
     let printed = c.stdin(Stdio::null()).output().ok().and_then(|out| {
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         err.find(HEADING)

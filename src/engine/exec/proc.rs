@@ -353,6 +353,7 @@ impl Sim {
             LwpWaitScan(t) => self.lwp_wait_scan(cpu, f, t),
             LwpZlistRemove => self.st.zomblwp.retain(|&l| l != f.l2),
             LwpWaitReap => {
+                self.check_reap_during_lwp_exit2(cpu, f);
                 if let Some(p) = self.st.proc_mut(f.p) {
                     p.lwps.retain(|&l| l != f.l2);
                     p.nlwps = p.nlwps.wrapping_sub(1);
@@ -685,6 +686,29 @@ impl Sim {
     pub(crate) fn set_p2(&mut self, cpu: usize, pid: Pid) {
         if let Some(top) = self.stack(cpu).last_mut() {
             top.p2 = pid;
+        }
+    }
+
+    /// lwp_wait1's `found:` line on `cpu` is about to unlink and free `f.l2`: a fault when
+    /// another CPU is still inside lwp_exit2 for that LWP. It can happen on two CPUs in
+    /// `patch`, whose lwp_exit2 runs without the big lock: `l->l_stat = LSZOMB` is
+    /// visible to lwp_wait1 before `p->p_nzlwps++` (the count goes below zero) and
+    /// before lwp_exit2 is done with `l` (the LWP goes back to lwp_pool under it).
+    /// `committed` takes KERNEL_LOCK in lwp_exit2, which closes the window.
+    fn check_reap_during_lwp_exit2(&mut self, cpu: usize, f: Frame) {
+        let other = (0..self.st.cpus.len()).filter(|&c| c != cpu).find(|&c| {
+            // switch_exit calls lwp_exit2 on the idle PCB's stack
+            self.st.cpus[c].idle_frames.iter().any(|fr| fr.func == Func::lwp_exit2 && fr.l == f.l2)
+        });
+        if let Some(other) = other {
+            let nzlwps = self.st.proc(f.p).map_or(0, |p| p.nzlwps);
+            let msg = format!(
+                "lwp_wait1 on cpu{cpu} collects LWP {} while lwp_exit2 for it still runs on cpu{other}: \
+                 p_nzlwps-- on {nzlwps}{} and the LWP goes back to lwp_pool under lwp_exit2",
+                self.st.lwp_name(f.l2),
+                if nzlwps == 0 { " goes below zero before lwp_exit2's p_nzlwps++" } else { " counts a zombie lwp_exit2 has not counted yet" },
+            );
+            self.finding(Check::LwpReapedInExit2, msg);
         }
     }
 

@@ -1,0 +1,409 @@
+//! What the fuzz targets check, written once: the libFuzzer targets (`fuzz/fuzz_targets/*.rs`,
+//! nightly) and the native regression test (`tests/fuzz_regressions.rs`, stable) both
+//! include this file (`mod common;` / `#[path]`). Std and exitpath only: no fuzzing crate.
+//!
+//! - [`check_parse_bytes`]: the scenario parser never panics on any text; a scenario it
+//!   accepts runs (20,000 steps at most) without a panic.
+//! - [`check_link_text`]: the share-link decoder never panics; a link it accepts encodes
+//!   back to a link that decodes to the same state.
+//! - [`scenario`] + [`check_engine_text`]: a scenario from a small grammar, driven by any
+//!   source of choices ([`Choices`]), always parses and runs without a panic in every
+//!   design, the same way twice.
+
+use exitpath::engine::scenario;
+use exitpath::engine::{Design, Sim, Switch, Trace};
+use exitpath::link::{self, FRAGMENT_MAX};
+
+/// Step limit of a run of a scenario the parse target's input happened to be.
+pub const PARSE_STEP_LIMIT: u64 = 20_000;
+/// Step limit of each run of a generated scenario in the engine target.
+pub const ENGINE_STEP_LIMIT: u64 = 50_000;
+
+// ---------------------------------------------------------------------------------------
+// parse
+
+/// The input as UTF-8, or its lossy conversion when it is not UTF-8.
+pub fn check_parse_bytes(data: &[u8]) {
+    match std::str::from_utf8(data) {
+        Ok(text) => check_parse_text(text),
+        Err(_) => check_parse_text(&String::from_utf8_lossy(data)),
+    }
+}
+
+/// `parse` never panics (nor do the header readers); when it accepts the text, the
+/// scenario runs to its end or the step limit without a panic.
+pub fn check_parse_text(text: &str) {
+    let _ = scenario::description(text);
+    let _ = scenario::title(text);
+    let _ = scenario::designs(text);
+    if let Ok(sc) = scenario::parse(text) {
+        let mut sim = Sim::new(&sc, None);
+        sim.cfg.step_limit = PARSE_STEP_LIMIT;
+        let trace = sim.run_to_end(false);
+        assert!(
+            trace.steps.len() as u64 <= PARSE_STEP_LIMIT,
+            "{} steps past the step limit {PARSE_STEP_LIMIT}",
+            trace.steps.len()
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// link
+
+/// `link::decode` on the input as UTF-8 (lossy when it is not).
+pub fn check_link_bytes(data: &[u8]) {
+    match std::str::from_utf8(data) {
+        Ok(text) => check_link_text(text),
+        Err(_) => check_link_text(&String::from_utf8_lossy(data)),
+    }
+}
+
+/// `decode` never panics; a state it returns survives `encode` + `decode` unchanged
+/// whenever the re-encoded link is within [`FRAGMENT_MAX`] (the limit `decode` enforces;
+/// `encode_checked` must refuse the others), and encodes the same way every time.
+pub fn check_link_text(fragment: &str) {
+    let Ok(state) = link::decode(fragment) else {
+        return;
+    };
+    let again = link::encode(&state);
+    if again.len() > FRAGMENT_MAX {
+        assert!(
+            link::encode_checked(&state).is_err(),
+            "encode_checked accepted a {}-byte link",
+            again.len()
+        );
+        return;
+    }
+    assert_eq!(link::encode_checked(&state).as_deref(), Ok(again.as_str()));
+    match link::decode(&again) {
+        Ok(back) => {
+            assert_eq!(back, state, "decode(encode(s)) != s for {again:?}");
+            assert_eq!(link::encode(&back), again, "encode is not deterministic");
+        }
+        Err(e) => panic!(
+            "decode(encode(s)) failed: {e} ({:?})\nlink: {again:?}",
+            e.kind()
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// engine
+
+/// Where the engine target's choices come from: `arbitrary::Unstructured` under
+/// libFuzzer, a seeded xorshift in the native test.
+pub trait Choices {
+    /// A number in `0..n` (`n >= 1`); 0 when the source has run dry.
+    fn below(&mut self, n: u32) -> u32;
+
+    /// True with probability about 1/n.
+    fn one_in(&mut self, n: u32) -> bool {
+        self.below(n) == 0
+    }
+}
+
+/// A seeded xorshift64* ([`Choices`] for the native test; not a fuzzing crate).
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    pub fn new(seed: u64) -> XorShift {
+        XorShift(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+}
+
+impl Choices for XorShift {
+    fn below(&mut self, n: u32) -> u32 {
+        (self.next_u64() % u64::from(n.max(1))) as u32
+    }
+}
+
+/// Most processes (other than init) and extra LWPs a generated scenario can create,
+/// counted over every path: the engine's checks cost time in the number of live
+/// processes, and a few dozen exercise the same code as thousands.
+pub const PROCS_MAX: u32 = 40;
+pub const LWPS_MAX: u32 = 40;
+/// Most actions a generated scenario can run, over all its processes and repeats (a
+/// `repeat` count is cut down to fit): most runs end within a few thousand steps,
+/// so libFuzzer gets through a million of them in minutes, not hours.
+pub const ACTIONS_MAX: u32 = 500;
+
+/// A generated block: `proc` or `lwp`, its name, and how many times it can run at most.
+struct Gen {
+    /// (is_proc, name) in file order; a block forks or starts only blocks after it, so
+    /// process trees are finite and `runs` below is an upper bound.
+    blocks: Vec<(bool, String)>,
+    /// Upper bound of the instances of each block (processes or LWPs running it).
+    runs: Vec<u32>,
+    procs: u32,
+    lwps: u32,
+    /// `mult` of the body being written (see [`Gen::body`]).
+    mult: u32,
+    /// Actions the lines written so far can run, at most (up to [`ACTIONS_MAX`]).
+    work: u32,
+}
+
+/// A scenario text from the grammar of `docs/scenario-language.md`, restricted so that it
+/// always parses and stays small: `proc p*` and `lwp t*` blocks with fork / wait /
+/// thread / lwp_wait / lwp_exit / yield / sleep / pagedaemon / exit / repeat, settings
+/// `cpus`, `uvm_nuarea_max`, `design`, `switch` before, between or after the blocks;
+/// once in a while a `forkpy` list instead of blocks. A block forks or starts only
+/// blocks written after it, and at most [`PROCS_MAX`] processes and [`LWPS_MAX`] LWPs
+/// can ever exist (the engine's cost per step grows with the number of processes), and
+/// at most about [`ACTIONS_MAX`] actions run (see docs/fuzzing.md).
+pub fn scenario(c: &mut impl Choices) -> String {
+    let mut settings = Vec::new();
+    if c.one_in(3) {
+        settings.push(format!("cpus {}", 1 + c.below(2)));
+    }
+    if c.one_in(3) {
+        let n = if c.one_in(8) {
+            c.below(4097)
+        } else {
+            c.below(20)
+        };
+        settings.push(format!("uvm_nuarea_max {n}"));
+    }
+    if c.one_in(2) {
+        settings.push(format!(
+            "design {}",
+            Design::ALL[c.below(3) as usize].name()
+        ));
+    }
+    for s in Switch::ALL {
+        if c.one_in(6) {
+            settings.push(format!("switch {}", s.name()));
+        }
+    }
+    let mut blocks = Vec::new();
+    if c.one_in(8) {
+        blocks.push(forkpy(c));
+    } else {
+        // the first block is a proc (init forks it); then procs and lwps in any order
+        let n = 1 + c.below(6);
+        let mut g = Gen {
+            blocks: Vec::new(),
+            runs: vec![0; n as usize],
+            procs: 0,
+            lwps: 0,
+            mult: 0,
+            work: 0,
+        };
+        let (mut np, mut nl) = (0, 0);
+        for i in 0..n {
+            let is_proc = i == 0 || c.one_in(2);
+            let name = if is_proc {
+                format!("p{np}")
+            } else {
+                format!("t{nl}")
+            };
+            if is_proc {
+                np += 1
+            } else {
+                nl += 1
+            }
+            g.blocks.push((is_proc, name));
+        }
+        g.runs[0] = 1;
+        for i in 0..n as usize {
+            let (is_proc, name) = g.blocks[i].clone();
+            let mut b = if is_proc {
+                let traced = if c.one_in(6) { " traced" } else { "" };
+                format!("proc {name}{traced}\n")
+            } else {
+                format!("lwp {name}\n")
+            };
+            g.body(c, i, &mut b, 1, 1);
+            blocks.push(b);
+        }
+    }
+    let mut out = String::new();
+    let mut settings = settings.into_iter().peekable();
+    for b in blocks {
+        while settings.peek().is_some() && c.one_in(2) {
+            out.push_str(&settings.next().unwrap_or_default());
+            out.push('\n');
+        }
+        out.push_str(&b);
+    }
+    for s in settings {
+        out.push_str(&s);
+        out.push('\n');
+    }
+    out
+}
+
+impl Gen {
+    /// A block after `me` of the given kind, if any.
+    fn later(&self, c: &mut impl Choices, me: usize, proc: bool) -> Option<usize> {
+        let cands: Vec<usize> = (me + 1..self.blocks.len())
+            .filter(|&j| self.blocks[j].0 == proc)
+            .collect();
+        (!cands.is_empty()).then(|| cands[c.below(cands.len() as u32) as usize])
+    }
+
+    /// Any block of the given kind (for `wait NAME` and `lwp_wait NAME`).
+    fn any(&self, c: &mut impl Choices, proc: bool) -> Option<&str> {
+        let cands: Vec<&str> = self
+            .blocks
+            .iter()
+            .filter(|b| b.0 == proc)
+            .map(|b| b.1.as_str())
+            .collect();
+        (!cands.is_empty()).then(|| cands[c.below(cands.len() as u32) as usize])
+    }
+
+    /// Whether `mult` more instances of block `j` fit in the budget; if so, counts them.
+    fn spawn(&mut self, j: usize, mult: u32) -> bool {
+        let (total, max) = if self.blocks[j].0 {
+            (&mut self.procs, PROCS_MAX)
+        } else {
+            (&mut self.lwps, LWPS_MAX)
+        };
+        if mult == 0 || total.saturating_add(mult) > max {
+            return false;
+        }
+        *total += mult;
+        self.runs[j] = self.runs[j].saturating_add(mult);
+        true
+    }
+
+    /// One body of block `me` at `level` (two spaces each): 1-6 actions; nothing after an
+    /// `exit` or `lwp_exit` at the same level (the parser calls that unreachable).
+    /// `mult`: how many times each line of this body can run at most, over all
+    /// instances of the block (0 when the block never runs).
+    fn body(
+        &mut self,
+        c: &mut impl Choices,
+        me: usize,
+        out: &mut String,
+        level: usize,
+        depth: u32,
+    ) {
+        let mult = if depth == 1 { self.runs[me] } else { self.mult };
+        let pad = "  ".repeat(level);
+        let n = 1 + c.below(6);
+        for k in 0..n {
+            // a body needs one line; more only while the budget lasts
+            if k > 0 && self.work.saturating_add(mult) > ACTIONS_MAX {
+                return;
+            }
+            out.push_str(&pad);
+            let line = match c.below(16) {
+                0..=2 => match self.later(c, me, true) {
+                    Some(j) if self.spawn(j, mult) => format!("fork {}", self.blocks[j].1),
+                    _ => "yield".to_string(),
+                },
+                3 | 4 => match self.later(c, me, false) {
+                    Some(j) if self.spawn(j, mult) => {
+                        let detached = if c.one_in(3) { " detached" } else { "" };
+                        format!("thread {}{detached}", self.blocks[j].1)
+                    }
+                    _ => "yield".to_string(),
+                },
+                5 => match self.any(c, true) {
+                    Some(name) if c.one_in(2) => format!("wait {name}"),
+                    _ => "wait".to_string(),
+                },
+                6 => match self.any(c, false) {
+                    Some(name) if c.one_in(2) => format!("lwp_wait {name}"),
+                    _ => "lwp_wait".to_string(),
+                },
+                7 => "yield".to_string(),
+                8 if c.one_in(16) => format!("sleep {}", 1 + c.below(100_000)),
+                8 => format!("sleep {}", 1 + c.below(5)),
+                9 => "pagedaemon".to_string(),
+                10 if depth <= 3 => {
+                    let count = match c.below(32) {
+                        0 => 1 + c.below(1_000_000),
+                        1 => 1 + c.below(200),
+                        _ => 1 + c.below(4),
+                    };
+                    let room = ACTIONS_MAX.saturating_sub(self.work) / mult.max(1);
+                    let count = count.min(room.max(1));
+                    out.push_str(&format!("repeat {count}\n"));
+                    let outer = self.mult;
+                    self.mult = mult.saturating_mul(count);
+                    self.body(c, me, out, level + 1, depth + 1);
+                    self.mult = outer;
+                    continue;
+                }
+                11 => {
+                    out.push_str(&format!("exit {}\n", c.below(256)));
+                    self.work = self.work.saturating_add(mult);
+                    return;
+                }
+                12 => {
+                    out.push_str("lwp_exit\n");
+                    self.work = self.work.saturating_add(mult);
+                    return;
+                }
+                13 => "wait".to_string(),
+                _ => "yield".to_string(),
+            };
+            out.push_str(&line);
+            out.push('\n');
+            self.work = self.work.saturating_add(mult);
+        }
+    }
+}
+
+/// A valid `forkpy` list: `a` exists; each entry is an alive process forking a new
+/// one or exiting; at most 40 entries (the line stays under 400 characters).
+fn forkpy(c: &mut impl Choices) -> String {
+    let mut alive = vec!["a".to_string()];
+    let mut next = 0u32;
+    let mut entries = Vec::new();
+    for _ in 0..1 + c.below(40) {
+        if alive.is_empty() {
+            break;
+        }
+        let who = c.below(alive.len() as u32) as usize;
+        if c.one_in(3) {
+            entries.push(format!("{}-", alive.remove(who)));
+        } else {
+            let child = format!("q{next}");
+            next += 1;
+            entries.push(format!("{}+{child}", alive[who]));
+            alive.push(child);
+        }
+    }
+    format!("forkpy {}\n", entries.join(","))
+}
+
+/// One run of `sc` in `design` with the engine target's step limit.
+fn run(sc: &scenario::Scenario, design: Design) -> Trace {
+    let mut sim = Sim::new(sc, Some(design));
+    sim.cfg.step_limit = ENGINE_STEP_LIMIT;
+    sim.run_to_end(false)
+}
+
+/// A generated scenario parses, and runs in every design without a panic, within the
+/// step limit, the same way twice (same steps, findings and end). Findings are fine:
+/// switches and user-level deadlocks produce them on purpose.
+pub fn check_engine_text(text: &str) {
+    let sc = match scenario::parse(text) {
+        Ok(sc) => sc,
+        Err(e) => panic!("a generated scenario does not parse: {e}\n{text}"),
+    };
+    for design in Design::ALL {
+        let a = run(&sc, design);
+        assert!(
+            a.steps.len() as u64 <= ENGINE_STEP_LIMIT,
+            "{design:?}: {} steps past the step limit\n{text}",
+            a.steps.len()
+        );
+        let b = run(&sc, design);
+        assert!(
+            a.steps == b.steps && a.findings == b.findings && a.truncated == b.truncated,
+            "{design:?}: two runs of the same scenario differ\n{text}"
+        );
+    }
+}
