@@ -82,33 +82,28 @@ pub fn compare_table(rows: &[Metrics]) -> String {
         ("invariant violations", rows.iter().map(|m| m.invariant_violations.len() as f64).collect()),
     ];
     for (name, v) in lines {
+        // a row with a fraction anywhere shows one decimal in every column
+        let dec = if v.iter().any(|x| x.fract() != 0.0) { 1 } else { 0 };
         let _ = write!(out, "{name:<28}");
         for x in &v {
-            let _ = write!(out, "{:>12}", fmt_num(*x));
+            let _ = write!(out, "{:>12}", format!("{x:.dec$}"));
         }
         for x in v.iter().skip(1) {
-            let _ = write!(out, "{:>20}", fmt_signed(x - v[0]));
+            let _ = write!(out, "{:>20}", fmt_signed(x - v[0], dec));
         }
         out.push('\n');
     }
     out
 }
 
-fn fmt_num(x: f64) -> String {
-    if x.fract() == 0.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.1}")
-    }
-}
-
-fn fmt_signed(x: f64) -> String {
-    let s = fmt_num(x.abs());
-    if x > 0.0 {
-        format!("+{s}")
-    } else if x < 0.0 {
-        format!("-{s}")
-    } else {
+/// A difference with its sign: "+1.5", "-3", "0".
+fn fmt_signed(x: f64, dec: usize) -> String {
+    let s = format!("{:.dec$}", x.abs());
+    if s.trim_start_matches(['0', '.']).is_empty() {
         "0".into()
+    } else if x > 0.0 {
+        format!("+{s}")
+    } else {
+        format!("-{s}")
     }
 }
