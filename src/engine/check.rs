@@ -117,16 +117,22 @@ impl Sim {
         self.edge(Check::Cr3Reused, key, reused, |_| {
             format!("cpu{cpu}'s %cr3 ({:#010x}) names a page directory that now belongs to another vmspace", c.regs.cr3)
         });
-        // %tr must not name a TSS slot now owned by someone else.
+        // %tr must not name a TSS slot now owned by someone else. Not a fault: the CPU
+        // keeps using the base and limit it cached at its last `ltr` (the exiting LWP's
+        // PCB, still in its u-area) until switch_exit loads the idle TSS.
         let slot = idxsel(c.regs.tr);
         let tr_reused = matches!(self.st.gdt.state(slot), Some(SlotState::Tss(o)) if Some(o) != c.tr_owner);
         self.edge(Check::TrReused, key, tr_reused, |s| {
             format!(
-                "cpu{cpu}'s %tr ({:#06x}) names GDT slot {slot}, which now holds the TSS of {}: a trap would use the wrong esp0",
+                "cpu{cpu}'s %tr ({:#06x}) names GDT slot {slot}, which tss_alloc has given to {}; \
+                 the CPU still uses the TSS it cached at its last ltr, but the descriptor in the GDT is no longer its own",
                 c.regs.tr,
                 match s.st.gdt.state(slot) {
-                    Some(SlotState::Tss(o)) => s.st.lwp_name(o),
-                    _ => "?".into(),
+                    Some(SlotState::Tss(o)) => match s.st.lwps.get(o as usize) {
+                        Some(l) if l.lid == 0 => format!("a new LWP of pid {}", l.pid),
+                        _ => format!("LWP {}", s.st.lwp_name(o)),
+                    },
+                    _ => "another owner".into(),
                 }
             )
         });

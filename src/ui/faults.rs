@@ -22,7 +22,7 @@ pub fn explain(c: Check) -> &'static str {
         Check::PmapActiveFreed => "A pmap was destroyed while a CPU still had it active (its bit in pm_cpus): later TLB shootdowns go to the wrong CPUs.",
         Check::ActivateFreed => "pmap_activate of a vmspace that was already freed.",
         Check::LtrInvalid => "ltr of a selector that is not this LWP's TSS: the CPU raises a general protection fault (#GP).",
-        Check::TrReused => "%tr still names a GDT slot that now holds another LWP's TSS.",
+        Check::TrReused => "%tr still names a GDT slot that tss_alloc has given to another LWP. The CPU keeps using the TSS it cached at its last ltr until switch_exit loads the idle TSS, so no trap goes wrong, but the GDT no longer describes what the CPU runs on.",
         Check::TssDoubleFree => "tss_free of a GDT slot the LWP does not own.",
         Check::SleepAfterNoReturn => "A sleep after exit1's point of no return (\"NO LONGER ALLOWED TO SLEEP\").",
         Check::BlockingNoSleep => "A call that may sleep (uvm_km_free, uvm_uarea_drain, a lockmgr lock, ...) where sleeping is not allowed: on the idle PCB, or with a spin lock held.",
