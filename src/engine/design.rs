@@ -54,15 +54,19 @@ pub enum Switch {
     DrainInLwpExit2,
     /// the u-area goes to the cache before `switch_exit` has left it (patch).
     UareaCacheBeforeSwitchExit,
+    /// exit1 frees the TSS before `exit_lwps`, while %tr holds it and the LWP may
+    /// still sleep (all designs).
+    TssFreeBeforeExitLwps,
 }
 
 impl Switch {
-    pub const ALL: [Switch; 5] = [
+    pub const ALL: [Switch; 6] = [
         Switch::NoPmapDeactivate,
         Switch::KmFreeInLwpExit2,
         Switch::NoZombieOrphanWakeup,
         Switch::DrainInLwpExit2,
         Switch::UareaCacheBeforeSwitchExit,
+        Switch::TssFreeBeforeExitLwps,
     ];
 
     /// The name used in scenario files (`switch NAME`).
@@ -73,6 +77,7 @@ impl Switch {
             Switch::NoZombieOrphanWakeup => "no_zombie_orphan_wakeup",
             Switch::DrainInLwpExit2 => "drain_in_lwp_exit2",
             Switch::UareaCacheBeforeSwitchExit => "uarea_cache_before_switch_exit",
+            Switch::TssFreeBeforeExitLwps => "tss_free_before_exit_lwps",
         }
     }
 
@@ -88,6 +93,7 @@ impl Switch {
             Switch::NoZombieOrphanWakeup => "do not tell init about orphans that are already zombies",
             Switch::DrainInLwpExit2 => "call uvm_uarea_drain from lwp_exit2, which must not sleep",
             Switch::UareaCacheBeforeSwitchExit => "put the u-area in the cache before switch_exit has left it",
+            Switch::TssFreeBeforeExitLwps => "free the TSS in exit1 before exit_lwps, while %tr still holds it and the LWP may still sleep",
         }
     }
 }

@@ -75,6 +75,7 @@ pub const BUILTINS: &[Builtin] = &[
     builtin!("whatif-drain-in-lwp-exit2"),
     builtin!("whatif-uarea-cache-before-switch-exit"),
     builtin!("whatif-no-zombie-orphan-wakeup"),
+    builtin!("whatif-tss-free-before-exit-lwps"),
 ];
 
 /// The scenario the app opens on: the fork/wait loop.

@@ -169,6 +169,12 @@ impl Sim {
             IfMultiLwp(t) => {
                 if self.st.proc(f.p).map(|p| p.nlwps).unwrap_or(0) <= 1 {
                     self.goto(cpu, t);
+                } else if self.cfg.has(Switch::TssFreeBeforeExitLwps) && f.func == Func::exit1 {
+                    // what-if: tss_free(l->l_md.md_tss_sel) here, before exit_lwps
+                    // sleeps in lwp_wait1; the switch back to l does `ltr` of a slot
+                    // that is free or someone else's (LtrInvalid), and the MD exit
+                    // frees it a second time (TssDoubleFree)
+                    self.call_tss_free(cpu, f);
                 }
             }
             WakeInitIfChildren => {

@@ -186,21 +186,16 @@ impl Sim {
             WakeFree => {
                 self.wakeup(Chan::UvmexpFree);
             }
-            TssFreeCall => {
-                let sel = self.st.lwp(f.l).map(|l| l.tss_sel).unwrap_or(0);
-                if sel == TSS_SEL_POISON || sel == 0 || sel > u16::MAX as u32 {
-                    let msg = format!("cpu_wait: tss_free({sel:#x}) for {}: not a TSS selector", self.st.lwp_name(f.l));
-                    self.finding(Check::TssDoubleFree, msg);
-                    return true;
-                }
-                let mut callee = f;
-                callee.slot = idxsel(sel as u16);
-                self.call(cpu, callee, Func::tss_free, Arg::Same, None);
-            }
+            TssFreeCall => self.call_tss_free(cpu, f),
             GdtPutSlot => {
                 let prev = self.st.gdt.put_slot(f.slot);
                 if prev != Some(SlotState::Tss(f.l)) {
-                    let msg = format!("tss_free: GDT slot {} was {:?}, not the TSS of {}", f.slot, prev, self.st.lwp_name(f.l));
+                    let was = match prev {
+                        Some(SlotState::Tss(o)) => format!("the TSS of {}", self.st.lwp_name(o)),
+                        Some(SlotState::Free) => "already free (SDT_SYSNULL, on gdt_free)".to_string(),
+                        None => "no dynamic descriptor".to_string(),
+                    };
+                    let msg = format!("tss_free: GDT slot {} is {was}, not the TSS of {}: freed twice", f.slot, self.st.lwp_name(f.l));
                     self.finding(Check::TssDoubleFree, msg);
                 }
                 self.set_ev(Event::TssFree, f.slot as u32);
@@ -256,6 +251,20 @@ impl Sim {
     }
 
     /// uvmspace_free: the pmap is destroyed, its page directory goes to the pool.
+    /// `tss_free(l->l_md.md_tss_sel)` for the frame's `l`: a call of tss_free, or a
+    /// finding when md_tss_sel is no TSS selector (already freed and poisoned).
+    pub(super) fn call_tss_free(&mut self, cpu: usize, f: Frame) {
+        let sel = self.st.lwp(f.l).map(|l| l.tss_sel).unwrap_or(0);
+        if sel == TSS_SEL_POISON || sel == 0 || sel > u16::MAX as u32 {
+            let msg = format!("{}: tss_free({sel:#x}) for {}: not a TSS selector", f.func.name(), self.st.lwp_name(f.l));
+            self.finding(Check::TssDoubleFree, msg);
+            return;
+        }
+        let mut callee = f;
+        callee.slot = idxsel(sel as u16);
+        self.call(cpu, callee, Func::tss_free, Arg::Same, None);
+    }
+
     fn free_vmspace(&mut self, pid: Pid, vm: u32) {
         let v = self.st.vmspaces[vm as usize].clone();
         if v.pm_cpus != 0 {
