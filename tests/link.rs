@@ -332,7 +332,7 @@ fn every_error_with_its_message() {
     assert_err(
         &format!("v=1&d=patch&w=no_pmap_deactivate,warp_drive&z={z}"),
         UnknownSwitch("warp_drive".into()),
-        "unknown what-if switch `warp_drive` in link (exitpath knows no_pmap_deactivate, km_free_in_lwp_exit2, no_zombie_orphan_wakeup, drain_in_lwp_exit2, uarea_cache_before_switch_exit)",
+        "unknown what-if switch `warp_drive` in link (exitpath knows no_pmap_deactivate, km_free_in_lwp_exit2, no_zombie_orphan_wakeup, drain_in_lwp_exit2, uarea_cache_before_switch_exit, tss_free_before_exit_lwps)",
     );
     for bad in ["-1", "1.5", "", "18446744073709551616", "1e3", "twelve"] {
         assert_err(

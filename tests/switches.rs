@@ -14,6 +14,7 @@ fn expected(s: Switch) -> (Check, &'static [Design]) {
         Switch::NoZombieOrphanWakeup => (Check::LostWakeup, &Design::ALL),
         Switch::DrainInLwpExit2 => (Check::BlockingNoSleep, &[Design::Patch, Design::Committed]),
         Switch::UareaCacheBeforeSwitchExit => (Check::RunOnFreedUarea, &[Design::Patch, Design::Committed]),
+        Switch::TssFreeBeforeExitLwps => (Check::LtrInvalid, &Design::ALL),
     }
 }
 
