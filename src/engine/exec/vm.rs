@@ -250,7 +250,6 @@ impl Sim {
         true
     }
 
-    /// uvmspace_free: the pmap is destroyed, its page directory goes to the pool.
     /// `tss_free(l->l_md.md_tss_sel)` for the frame's `l`: a call of tss_free, or a
     /// finding when md_tss_sel is no TSS selector (already freed and poisoned).
     pub(super) fn call_tss_free(&mut self, cpu: usize, f: Frame) {
@@ -265,6 +264,7 @@ impl Sim {
         self.call(cpu, callee, Func::tss_free, Arg::Same, None);
     }
 
+    /// uvmspace_free: the pmap is destroyed, its page directory goes to the pool.
     fn free_vmspace(&mut self, pid: Pid, vm: u32) {
         let v = self.st.vmspaces[vm as usize].clone();
         if v.pm_cpus != 0 {
