@@ -94,3 +94,20 @@ fn a_tss_slot_taken_by_the_other_cpu_while_still_in_tr_is_a_broken_invariant_not
     assert!(!f.check.is_fault());
     assert!(f.message.contains("a new LWP of pid"), "{}", f.message);
 }
+
+#[test]
+fn lwp_exit2_freeing_an_lwp_already_collected_is_the_race_not_a_model_error() {
+    // Found with random two-CPU scenarios: a detached LWP's lwp_exit2 (patch) loses the
+    // race to exit_lwps' lwp_wait1, which frees it; lwp_exit2's own pool_put is then a
+    // second free in the kernel code, reported as part of the race.
+    let text = "cpus 2\nproc p0\n  thread t0\n  thread t0\n  wait\n  wait\n  exit 0\n\
+                proc p1\n  wait\n  sleep 1\n  exit 1\n\
+                lwp t0\n  thread t0 detached\n  thread t0\n  yield\n";
+    let s = run(text, Design::Patch);
+    assert!(!checks(&s).contains(&Check::ModelError), "{:?}", s.trace.findings);
+    assert!(
+        s.trace.findings.iter().any(|f| f.check == Check::LwpReapedInExit2 && f.message.contains("freed twice")),
+        "{:?}",
+        s.trace.findings
+    );
+}

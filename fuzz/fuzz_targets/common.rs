@@ -11,6 +11,7 @@
 //!   design, the same way twice.
 
 use exitpath::engine::scenario;
+use exitpath::engine::trace::Check;
 use exitpath::engine::{Design, Sim, Switch, Trace};
 use exitpath::link::{self, FRAGMENT_MAX};
 
@@ -31,7 +32,8 @@ pub fn check_parse_bytes(data: &[u8]) {
 }
 
 /// `parse` never panics (nor do the header readers); when it accepts the text, the
-/// scenario runs to its end or the step limit without a panic.
+/// scenario runs to its end or the step limit without a panic and without a finding
+/// about the model itself (`ModelError`).
 pub fn check_parse_text(text: &str) {
     let _ = scenario::description(text);
     let _ = scenario::title(text);
@@ -45,6 +47,9 @@ pub fn check_parse_text(text: &str) {
             "{} steps past the step limit {PARSE_STEP_LIMIT}",
             trace.steps.len()
         );
+        if let Some(f) = trace.findings.iter().find(|f| f.check == Check::ModelError) {
+            panic!("the model reached a state it cannot handle at step {}: {}", f.step, f.message);
+        }
     }
 }
 
@@ -400,6 +405,10 @@ pub fn check_engine_text(text: &str) {
             "{design:?}: {} steps past the step limit\n{text}",
             a.steps.len()
         );
+        // Findings about the kernel are fine; one about the model itself is a bug.
+        if let Some(f) = a.findings.iter().find(|f| f.check == Check::ModelError) {
+            panic!("{design:?}: the model reached a state it cannot handle at step {}: {}\n{text}", f.step, f.message);
+        }
         let b = run(&sc, design);
         assert!(
             a.steps == b.steps && a.findings == b.findings && a.truncated == b.truncated,

@@ -709,10 +709,10 @@ impl Sim {
         if let Some(other) = other {
             let nzlwps = self.st.proc(f.p).map_or(0, |p| p.nzlwps);
             let msg = format!(
-                "lwp_wait1 on cpu{cpu} collects LWP {} while lwp_exit2 for it still runs on cpu{other}: \
-                 p_nzlwps-- on {nzlwps}{} and the LWP goes back to lwp_pool under lwp_exit2",
+                "lwp_wait1 on cpu{cpu} collects LWP {} while lwp_exit2 for it still runs on cpu{other}: it is LSZOMB \
+                 but not counted in p_nzlwps ({}), and it goes back to lwp_pool while lwp_exit2 still uses it",
                 self.st.lwp_name(f.l2),
-                if nzlwps == 0 { " goes below zero before lwp_exit2's p_nzlwps++" } else { " counts a zombie lwp_exit2 has not counted yet" },
+                if nzlwps == 0 { "p_nzlwps-- on 0 goes below zero".to_string() } else { format!("p_nzlwps-- on {nzlwps} uncounts another zombie") },
             );
             self.finding(Check::LwpReapedInExit2, msg);
         }
@@ -725,7 +725,20 @@ impl Sim {
     /// pool_put(&lwp_pool, l).
     pub(crate) fn free_lwp(&mut self, l: LwpIdx) {
         let Some(lw) = self.st.lwp(l) else {
-            self.model_error(format!("pool_put of a freed LWP #{l}"));
+            // The one way the kernel code itself frees an LWP twice: lwp_exit2 (patch,
+            // two CPUs) finishing an LWP that lwp_wait1 on the other CPU has already
+            // collected (LwpReapedInExit2). Any other double free is a bug of the model.
+            let in_exit2 = self.st.cpus.iter().position(|c| c.idle_frames.last().is_some_and(|fr| fr.func == Func::lwp_exit2 && fr.l == l));
+            match in_exit2 {
+                Some(cpu) => {
+                    let msg = format!(
+                        "lwp_exit2 on cpu{cpu}: pool_put(&lwp_pool, l) of {}, which lwp_wait1 has already returned to lwp_pool: freed twice",
+                        self.st.lwp_name(l)
+                    );
+                    self.finding(Check::LwpReapedInExit2, msg);
+                }
+                None => self.model_error(format!("pool_put of a freed LWP #{l}")),
+            }
             return;
         };
         if lw.owns_uarea {
