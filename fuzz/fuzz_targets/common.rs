@@ -42,14 +42,21 @@ pub fn check_parse_text(text: &str) {
         let mut sim = Sim::new(&sc, None);
         sim.cfg.step_limit = PARSE_STEP_LIMIT;
         let trace = sim.run_to_end(false);
-        assert!(
-            trace.steps.len() as u64 <= PARSE_STEP_LIMIT,
-            "{} steps past the step limit {PARSE_STEP_LIMIT}",
-            trace.steps.len()
-        );
-        if let Some(f) = trace.findings.iter().find(|f| f.check == Check::ModelError) {
-            panic!("the model reached a state it cannot handle at step {}: {}", f.step, f.message);
-        }
+        assert_sound_run(&trace, PARSE_STEP_LIMIT, None, text);
+    }
+}
+
+/// A run ended within `limit` steps and has no finding about the model itself
+/// (`ModelError`, a bug in exitpath). Findings about the kernel are fine: switches,
+/// user-level deadlocks and the two-CPU races produce them on purpose.
+fn assert_sound_run(trace: &Trace, limit: u64, design: Option<Design>, text: &str) {
+    assert!(
+        trace.steps.len() as u64 <= limit,
+        "{design:?}: {} steps past the step limit {limit}\n{text}",
+        trace.steps.len()
+    );
+    if let Some(f) = trace.findings.iter().find(|f| f.check == Check::ModelError) {
+        panic!("{design:?}: the model reached a state it cannot handle at step {}: {}\n{text}", f.step, f.message);
     }
 }
 
@@ -390,9 +397,8 @@ fn run(sc: &scenario::Scenario, design: Design) -> Trace {
     sim.run_to_end(false)
 }
 
-/// A generated scenario parses, and runs in every design without a panic, within the
-/// step limit, the same way twice (same steps, findings and end). Findings are fine:
-/// switches and user-level deadlocks produce them on purpose.
+/// A generated scenario parses, and runs in every design without a panic, soundly
+/// (`assert_sound_run`), the same way twice (same steps, findings and end).
 pub fn check_engine_text(text: &str) {
     let sc = match scenario::parse(text) {
         Ok(sc) => sc,
@@ -400,15 +406,7 @@ pub fn check_engine_text(text: &str) {
     };
     for design in Design::ALL {
         let a = run(&sc, design);
-        assert!(
-            a.steps.len() as u64 <= ENGINE_STEP_LIMIT,
-            "{design:?}: {} steps past the step limit\n{text}",
-            a.steps.len()
-        );
-        // Findings about the kernel are fine; one about the model itself is a bug.
-        if let Some(f) = a.findings.iter().find(|f| f.check == Check::ModelError) {
-            panic!("{design:?}: the model reached a state it cannot handle at step {}: {}\n{text}", f.step, f.message);
-        }
+        assert_sound_run(&a, ENGINE_STEP_LIMIT, Some(design), text);
         let b = run(&sc, design);
         assert!(
             a.steps == b.steps && a.findings == b.findings && a.truncated == b.truncated,

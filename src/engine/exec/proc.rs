@@ -169,7 +169,7 @@ impl Sim {
             IfMultiLwp(t) => {
                 if self.st.proc(f.p).map(|p| p.nlwps).unwrap_or(0) <= 1 {
                     self.goto(cpu, t);
-                } else if self.cfg.has(Switch::TssFreeBeforeExitLwps) && f.func == Func::exit1 {
+                } else if self.cfg.has(Switch::TssFreeBeforeExitLwps) {
                     // what-if: tss_free(l->l_md.md_tss_sel) here, before exit_lwps
                     // sleeps in lwp_wait1; the switch back to l does `ltr` of a slot
                     // that is free or someone else's (LtrInvalid), and the MD exit
@@ -702,11 +702,7 @@ impl Sim {
     /// before lwp_exit2 is done with `l` (the LWP goes back to lwp_pool under it).
     /// `committed` takes KERNEL_LOCK in lwp_exit2, which closes the window.
     fn check_reap_during_lwp_exit2(&mut self, cpu: usize, f: Frame) {
-        let other = (0..self.st.cpus.len()).filter(|&c| c != cpu).find(|&c| {
-            // switch_exit calls lwp_exit2 on the idle PCB's stack
-            self.st.cpus[c].idle_frames.iter().any(|fr| fr.func == Func::lwp_exit2 && fr.l == f.l2)
-        });
-        if let Some(other) = other {
+        if let Some(other) = self.cpu_in_lwp_exit2(f.l2, Some(cpu)) {
             let nzlwps = self.st.proc(f.p).map_or(0, |p| p.nzlwps);
             let msg = format!(
                 "lwp_wait1 on cpu{cpu} collects LWP {} while lwp_exit2 for it still runs on cpu{other}: it is LSZOMB \
@@ -716,6 +712,14 @@ impl Sim {
             );
             self.finding(Check::LwpReapedInExit2, msg);
         }
+    }
+
+    /// The CPU (other than `except`) where lwp_exit2 for `l` is running: switch_exit
+    /// calls it on the idle PCB's stack.
+    fn cpu_in_lwp_exit2(&self, l: LwpIdx, except: Option<usize>) -> Option<usize> {
+        (0..self.st.cpus.len())
+            .filter(|&c| Some(c) != except)
+            .find(|&c| self.st.cpus[c].idle_frames.iter().any(|fr| fr.func == Func::lwp_exit2 && fr.l == l))
     }
 
     fn stack_has(&mut self, cpu: usize, func: Func) -> bool {
@@ -728,8 +732,7 @@ impl Sim {
             // The one way the kernel code itself frees an LWP twice: lwp_exit2 (patch,
             // two CPUs) finishing an LWP that lwp_wait1 on the other CPU has already
             // collected (LwpReapedInExit2). Any other double free is a bug of the model.
-            let in_exit2 = self.st.cpus.iter().position(|c| c.idle_frames.last().is_some_and(|fr| fr.func == Func::lwp_exit2 && fr.l == l));
-            match in_exit2 {
+            match self.cpu_in_lwp_exit2(l, None) {
                 Some(cpu) => {
                     let msg = format!(
                         "lwp_exit2 on cpu{cpu}: pool_put(&lwp_pool, l) of {}, which lwp_wait1 has already returned to lwp_pool: freed twice",
