@@ -30,25 +30,43 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let cmd = it.next().ok_or_else(|| USAGE.to_string())?;
-    let mut a = Args { cmd, file: None, design: None, format: "text".into(), at: None, iterations: 100_000, step: 0, rest: Vec::new() };
+    let mut a = Args {
+        cmd,
+        file: None,
+        design: None,
+        format: "text".into(),
+        at: None,
+        iterations: 100_000,
+        step: 0,
+        rest: Vec::new(),
+    };
     while let Some(x) = it.next() {
         match x.as_str() {
             "--design" => {
                 let v = it.next().ok_or("--design needs a value: reaper or patch")?;
-                a.design = Some(Design::from_name(&v).ok_or_else(|| format!("unknown design `{v}`: reaper, patch or committed"))?);
+                a.design =
+                    Some(Design::from_name(&v).ok_or_else(|| {
+                        format!("unknown design `{v}`: reaper, patch or committed")
+                    })?);
             }
             "--format" => a.format = it.next().ok_or("--format needs text or json")?,
             "--at" => a.at = Some(it.next().ok_or("--at needs a step number or `end`")?),
             "--iterations" => {
                 let v = it.next().ok_or("--iterations needs a number")?;
-                a.iterations = v.parse().map_err(|_| format!("--iterations: `{v}` is not a number"))?;
+                a.iterations = v
+                    .parse()
+                    .map_err(|_| format!("--iterations: `{v}` is not a number"))?;
             }
             "--step" => {
                 let v = it.next().ok_or("--step needs a number")?;
-                a.step = v.parse().map_err(|_| format!("--step: `{v}` is not a number"))?;
+                a.step = v
+                    .parse()
+                    .map_err(|_| format!("--step: `{v}` is not a number"))?;
             }
             "-h" | "--help" => return Err(USAGE.into()),
-            f if a.cmd == "link" && a.rest.len() < 2 && !f.starts_with("--") => a.rest.push(f.to_string()),
+            f if a.cmd == "link" && a.rest.len() < 2 && !f.starts_with("--") => {
+                a.rest.push(f.to_string())
+            }
             f if a.file.is_none() && !f.starts_with("--") => a.file = Some(f.to_string()),
             other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
         }
@@ -57,9 +75,12 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn load(file: &Option<String>) -> Result<(String, Scenario), String> {
-    let path = file.as_ref().ok_or_else(|| format!("a scenario FILE is needed\n{USAGE}"))?;
+    let path = file
+        .as_ref()
+        .ok_or_else(|| format!("a scenario FILE is needed\n{USAGE}"))?;
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-    let sc = scenario::parse(&text).map_err(|e| format!("{path}:{}:{}: {}", e.line, e.col, e.message))?;
+    let sc = scenario::parse(&text)
+        .map_err(|e| format!("{path}:{}:{}: {}", e.line, e.col, e.message))?;
     Ok((path.clone(), sc))
 }
 
@@ -67,9 +88,13 @@ fn load(file: &Option<String>) -> Result<(String, Scenario), String> {
 fn link(a: &Args) -> Result<(), String> {
     match a.rest.first().map(String::as_str) {
         Some("encode") => {
-            let path = a.rest.get(1).ok_or_else(|| format!("link encode needs a scenario FILE\n{USAGE}"))?;
+            let path = a
+                .rest
+                .get(1)
+                .ok_or_else(|| format!("link encode needs a scenario FILE\n{USAGE}"))?;
             let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-            let sc = scenario::parse(&text).map_err(|e| format!("{path}:{}:{}: {}", e.line, e.col, e.message))?;
+            let sc = scenario::parse(&text)
+                .map_err(|e| format!("{path}:{}:{}: {}", e.line, e.col, e.message))?;
             let design = a.design.or(sc.design).unwrap_or(Design::Patch);
             let mut st = exitpath::link::LinkState::new(text, design);
             st.step = a.step;
@@ -78,12 +103,20 @@ fn link(a: &Args) -> Result<(), String> {
             println!("{frag}");
         }
         Some("decode") => {
-            let frag = a.rest.get(1).ok_or_else(|| format!("link decode needs a FRAGMENT\n{USAGE}"))?;
-            let st = exitpath::link::decode(frag).map_err(|e| format!("this link does not open: {e}"))?;
+            let frag = a
+                .rest
+                .get(1)
+                .ok_or_else(|| format!("link decode needs a FRAGMENT\n{USAGE}"))?;
+            let st = exitpath::link::decode(frag)
+                .map_err(|e| format!("this link does not open: {e}"))?;
             eprintln!("design {}, step {}", st.design.name(), st.step);
             print!("{}", st.scenario);
         }
-        _ => return Err(format!("link needs `encode FILE` or `decode FRAGMENT`\n{USAGE}")),
+        _ => {
+            return Err(format!(
+                "link needs `encode FILE` or `decode FRAGMENT`\n{USAGE}"
+            ))
+        }
     }
     Ok(())
 }
@@ -124,7 +157,10 @@ fn run() -> Result<(), String> {
             let sim = Sim::new(&sc, a.design);
             let d = sim.cfg.design;
             let t = sim.run_to_end(false);
-            println!("{}", serde_json::to_string_pretty(&Metrics::of(d, &t)).map_err(|e| e.to_string())?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&Metrics::of(d, &t)).map_err(|e| e.to_string())?
+            );
         }
         "state" => {
             let (_, sc) = load(&a.file)?;
@@ -132,15 +168,23 @@ fn run() -> Result<(), String> {
             let n = match a.at.as_deref() {
                 None | Some("end") => t.steps.len() as u64,
                 Some(s) => {
-                    let n: u64 = s.parse().map_err(|_| format!("--at: `{s}` is not a step number or `end`"))?;
+                    let n: u64 = s
+                        .parse()
+                        .map_err(|_| format!("--at: `{s}` is not a step number or `end`"))?;
                     if n > t.steps.len() as u64 {
-                        return Err(format!("--at {n}: the run has only {} micro-steps", t.steps.len()));
+                        return Err(format!(
+                            "--at {n}: the run has only {} micro-steps",
+                            t.steps.len()
+                        ));
                     }
                     n
                 }
             };
             let sim = Sim::at(&sc, a.design, &t, n);
-            println!("{}", serde_json::to_string_pretty(&Snapshot::of(&sim)).map_err(|e| e.to_string())?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&Snapshot::of(&sim)).map_err(|e| e.to_string())?
+            );
         }
         "compare" => {
             let (_, sc) = load(&a.file)?;

@@ -4,8 +4,16 @@
 use std::process::Command;
 
 fn exitpath(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_exitpath")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    let out = Command::new(env!("CARGO_BIN_EXE_exitpath"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 fn json(s: &str) -> serde_json::Value {
@@ -14,19 +22,40 @@ fn json(s: &str) -> serde_json::Value {
 
 #[test]
 fn metrics_has_every_key() {
-    let (code, out, err) = exitpath(&["metrics", "scenarios/fork-wait-loop.scn", "--design", "reaper"]);
+    let (code, out, err) = exitpath(&[
+        "metrics",
+        "scenarios/fork-wait-loop.scn",
+        "--design",
+        "reaper",
+    ]);
     assert_eq!(code, 0, "{err}");
     let v = json(&out);
     for k in [
-        "design", "micro_steps", "context_switches", "reaper_wakeups", "km_alloc", "km_free", "uarea_cache_hits",
-        "uarea_cache_peak", "tss_slots_peak", "zombies_left", "faults", "invariant_violations", "exit_to_reap_steps",
+        "design",
+        "micro_steps",
+        "context_switches",
+        "reaper_wakeups",
+        "km_alloc",
+        "km_free",
+        "uarea_cache_hits",
+        "uarea_cache_peak",
+        "tss_slots_peak",
+        "zombies_left",
+        "faults",
+        "invariant_violations",
+        "exit_to_reap_steps",
     ] {
         assert!(v.get(k).is_some(), "metrics lack `{k}`: {out}");
     }
     assert_eq!(v["design"], "reaper");
     assert!(v["faults"].as_array().unwrap().is_empty());
     assert_eq!(v["exit_to_reap_steps"].as_array().unwrap().len(), 6);
-    let (_, out2, _) = exitpath(&["metrics", "scenarios/fork-wait-loop.scn", "--design", "patch"]);
+    let (_, out2, _) = exitpath(&[
+        "metrics",
+        "scenarios/fork-wait-loop.scn",
+        "--design",
+        "patch",
+    ]);
     let p = json(&out2);
     assert!(v["context_switches"].as_u64().unwrap() > p["context_switches"].as_u64().unwrap());
 }
@@ -40,7 +69,9 @@ fn state_has_every_key() {
         assert!(v.get(k).is_some(), "state lacks `{k}`");
     }
     let p = &v["procs"][0];
-    for k in ["pid", "name", "ppid", "stat", "flags", "nlwps", "nrlwps", "nzlwps", "lwps"] {
+    for k in [
+        "pid", "name", "ppid", "stat", "flags", "nlwps", "nrlwps", "nzlwps", "lwps",
+    ] {
         assert!(p.get(k).is_some(), "proc lacks `{k}`: {p}");
     }
     let l = &p["lwps"][0];
@@ -53,12 +84,21 @@ fn state_has_every_key() {
     for k in ["cr3", "tr", "esp0", "curlwp"] {
         assert!(v["cpu"].get(k).is_some());
     }
-    assert!(v["gdt"]["slots"].as_array().unwrap().iter().any(|s| s["owner"].is_string()));
+    assert!(v["gdt"]["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["owner"].is_string()));
     // the end of the run: only the kernel's own processes and init remain
     let (_, end, _) = exitpath(&["state", "scenarios/fork-wait-loop.scn", "--at", "end"]);
     let e = json(&end);
     assert!(e["zombproc"].as_array().unwrap().is_empty());
-    let stats: Vec<String> = e["procs"].as_array().unwrap().iter().map(|p| p["stat"].as_str().unwrap().to_string()).collect();
+    let stats: Vec<String> = e["procs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["stat"].as_str().unwrap().to_string())
+        .collect();
     assert!(stats.iter().all(|s| s == "SACTIVE"), "{stats:?}");
 }
 
@@ -66,14 +106,29 @@ fn state_has_every_key() {
 fn a_zombie_shows_in_the_state() {
     // find a step where the worker is SZOMB and on zombproc
     let (_, out, _) = exitpath(&["run", "scenarios/fork-wait-loop.scn", "--design", "patch"]);
-    let line = out.lines().find(|l| l.contains("is a zombie (SZOMB)")).expect("a zombie step");
+    let line = out
+        .lines()
+        .find(|l| l.contains("is a zombie (SZOMB)"))
+        .expect("a zombie step");
     let step: u64 = line.split_whitespace().next().unwrap().parse().unwrap();
-    let (_, st, _) = exitpath(&["state", "scenarios/fork-wait-loop.scn", "--design", "patch", "--at", &(step + 1).to_string()]);
+    let (_, st, _) = exitpath(&[
+        "state",
+        "scenarios/fork-wait-loop.scn",
+        "--design",
+        "patch",
+        "--at",
+        &(step + 1).to_string(),
+    ]);
     let v = json(&st);
     let z = v["zombproc"].as_array().unwrap();
     assert_eq!(z.len(), 1);
     let pid = z[0].as_u64().unwrap();
-    let p = v["procs"].as_array().unwrap().iter().find(|p| p["pid"].as_u64() == Some(pid)).unwrap();
+    let p = v["procs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["pid"].as_u64() == Some(pid))
+        .unwrap();
     assert_eq!(p["stat"], "SZOMB");
 }
 
@@ -86,7 +141,10 @@ fn bad_input_exits_2_with_line_and_column() {
     let (code, out, err) = exitpath(&["run", f.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(out.is_empty());
-    assert!(err.contains(":2:3:") && err.contains("unknown action `forc`"), "{err}");
+    assert!(
+        err.contains(":2:3:") && err.contains("unknown action `forc`"),
+        "{err}"
+    );
     let (code, _, err) = exitpath(&["metrics", "no/such/file.scn"]);
     assert_eq!(code, 2);
     assert!(err.contains("no/such/file.scn"), "{err}");
@@ -119,13 +177,28 @@ fn compare_prints_both_designs() {
 
 #[test]
 fn link_encode_and_decode_round_trip() {
-    let (code, frag, err) = exitpath(&["link", "encode", "scenarios/fork-wait-loop.scn", "--design", "reaper", "--step", "40"]);
+    let (code, frag, err) = exitpath(&[
+        "link",
+        "encode",
+        "scenarios/fork-wait-loop.scn",
+        "--design",
+        "reaper",
+        "--step",
+        "40",
+    ]);
     assert_eq!(code, 0, "{err}");
     let frag = frag.trim();
     assert!(frag.starts_with("v=1&d=reaper&s=40&"), "{frag}");
     let (code, text, info) = exitpath(&["link", "decode", frag]);
     assert_eq!(code, 0);
-    assert_eq!(text, std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/fork-wait-loop.scn")).unwrap());
+    assert_eq!(
+        text,
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/fork-wait-loop.scn"
+        ))
+        .unwrap()
+    );
     assert!(info.contains("design reaper, step 40"));
     let (code, out, err) = exitpath(&["link", "decode", "v=1&d=patch&z=abc"]);
     assert_eq!(code, 2);

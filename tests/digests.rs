@@ -12,7 +12,12 @@ fn table() -> String {
     for b in BUILTINS {
         for d in Design::ALL {
             let s = Session::new(b.text, Some(d)).unwrap();
-            out.push_str(&format!("{} {} {:016x}\n", b.id, d.name(), trace_digest(&s.trace)));
+            out.push_str(&format!(
+                "{} {} {:016x}\n",
+                b.id,
+                d.name(),
+                trace_digest(&s.trace)
+            ));
         }
     }
     out
@@ -27,5 +32,8 @@ fn digests_match_the_checked_in_table() {
         return;
     }
     let want = std::fs::read_to_string(path).unwrap_or_default();
-    assert_eq!(want, got, "trace digests changed (UPDATE_DIGESTS=1 to accept, after checking the golden traces)");
+    assert_eq!(
+        want, got,
+        "trace digests changed (UPDATE_DIGESTS=1 to accept, after checking the golden traces)"
+    );
 }

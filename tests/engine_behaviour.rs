@@ -8,7 +8,11 @@ use exitpath::engine::trace::Event;
 use exitpath::engine::{scenario, Design, Sim};
 
 fn scn(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/scenarios/{name}.scn", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/scenarios/{name}.scn",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 fn session(name: &str, d: Design) -> Session {
@@ -26,10 +30,18 @@ fn examples_run_clean_in_both_designs() {
         for d in Design::ALL {
             let s = session(name, d);
             assert!(!s.trace.truncated, "{name} {d:?} hit the step limit");
-            let broken: Vec<_> = s.trace.findings.iter().filter(|f| !d.own_flaw(f.check)).collect();
+            let broken: Vec<_> = s
+                .trace
+                .findings
+                .iter()
+                .filter(|f| !d.own_flaw(f.check))
+                .collect();
             assert!(broken.is_empty(), "{name} {d:?}: {broken:#?}");
             assert!(s.trace.last.finished && s.trace.last.panic.is_none());
-            assert!(s.trace.last.zombproc.is_empty(), "{name} {d:?} left zombies");
+            assert!(
+                s.trace.last.zombproc.is_empty(),
+                "{name} {d:?} left zombies"
+            );
         }
     }
 }
@@ -60,8 +72,14 @@ fn fork_storm_fills_the_cache_past_the_limit_only_with_the_patch() {
     let r = session("fork-storm", Design::Reaper);
     let pm = Metrics::of(Design::Patch, &p.trace);
     let rm = Metrics::of(Design::Reaper, &r.trace);
-    assert_eq!(pm.uarea_cache_peak, 20, "20 children exit before the parent waits");
-    assert!(rm.uarea_cache_peak <= 16, "the old uvm_uarea_free never caches more than UVM_NUAREA_MAX");
+    assert_eq!(
+        pm.uarea_cache_peak, 20,
+        "20 children exit before the parent waits"
+    );
+    assert!(
+        rm.uarea_cache_peak <= 16,
+        "the old uvm_uarea_free never caches more than UVM_NUAREA_MAX"
+    );
     assert_eq!(r.trace.last.uvm_nuarea_max, 16);
     // patch: the first wait4 drains down to UVM_NUAREA_MAX, the pagedaemon to zero
     let sizes = cache_sizes(&p);
@@ -70,9 +88,18 @@ fn fork_storm_fills_the_cache_past_the_limit_only_with_the_patch() {
     assert!(sizes.iter().any(|&n| n == 20));
     let first_drain = drains[0] as usize;
     assert!(drains.len() >= 2, "wait4 drains, then the pagedaemon");
-    assert!(sizes[first_drain..].contains(&0), "the pagedaemon's uvm_uarea_drain(TRUE) empties the cache");
-    let after = sizes[first_drain..].iter().position(|&n| n == 16).map(|i| i + first_drain);
-    assert!(after.is_some(), "wait4's uvm_uarea_drain(FALSE) trims to UVM_NUAREA_MAX");
+    assert!(
+        sizes[first_drain..].contains(&0),
+        "the pagedaemon's uvm_uarea_drain(TRUE) empties the cache"
+    );
+    let after = sizes[first_drain..]
+        .iter()
+        .position(|&n| n == 16)
+        .map(|i| i + first_drain);
+    assert!(
+        after.is_some(),
+        "wait4's uvm_uarea_drain(FALSE) trims to UVM_NUAREA_MAX"
+    );
     // reaper: the pagedaemon leaves the cache alone, surplus u-areas went to uvm_km_free
     assert!(*cache_sizes(&r).last().unwrap() > 0);
     assert!(rm.km_free >= 4);
@@ -86,13 +113,24 @@ fn the_fork_wait_loop_costs_one_more_switch_per_iteration_with_the_reaper() {
         let r = metrics(&text, Design::Reaper);
         let p = metrics(&text, Design::Patch);
         // init's own fork/wait of the shell counts as one more iteration
-        assert_eq!(r.context_switches - p.context_switches, (n + 1) as u64, "n={n}");
+        assert_eq!(
+            r.context_switches - p.context_switches,
+            (n + 1) as u64,
+            "n={n}"
+        );
         assert_eq!(r.reaper_wakeups, (n + 1) as u64);
         assert_eq!(p.reaper_wakeups, 0);
         assert!(r.exit_to_reap_switches.iter().all(|&s| s == 2));
         assert!(p.exit_to_reap_switches.iter().all(|&s| s == 1));
-        assert!(r.exit_to_reap_steps.iter().zip(&p.exit_to_reap_steps).all(|(a, b)| a > b));
-        assert_eq!(r.km_alloc, 2, "the shell and one worker; later workers reuse cached u-areas");
+        assert!(r
+            .exit_to_reap_steps
+            .iter()
+            .zip(&p.exit_to_reap_steps)
+            .all(|(a, b)| a > b));
+        assert_eq!(
+            r.km_alloc, 2,
+            "the shell and one worker; later workers reuse cached u-areas"
+        );
         assert_eq!(p.km_alloc, 2);
     }
 }
@@ -101,10 +139,22 @@ fn the_fork_wait_loop_costs_one_more_switch_per_iteration_with_the_reaper() {
 fn orphans_that_are_already_zombies_reach_init() {
     for d in Design::ALL {
         let s = session("orphans", d);
-        let reparents = s.trace.steps.iter().filter(|st| st.event == Event::Reparent).count();
+        let reparents = s
+            .trace
+            .steps
+            .iter()
+            .filter(|st| st.event == Event::Reparent)
+            .count();
         assert!(reparents >= 3, "{d:?}: {reparents}");
         // init (pid 1) reaps every orphan: all processes but init are gone at the end
-        let left: Vec<u32> = s.trace.last.procs.iter().map(|p| p.pid).filter(|&p| p >= 10).collect();
+        let left: Vec<u32> = s
+            .trace
+            .last
+            .procs
+            .iter()
+            .map(|p| p.pid)
+            .filter(|&p| p >= 10)
+            .collect();
         assert!(left.is_empty(), "{d:?}: {left:?}");
     }
 }
@@ -167,19 +217,27 @@ fn a_resumed_lwp_serves_its_own_action() {
     let s = session("fork-wait-loop", Design::Patch);
     // the first step of the shell after its sleep in wait4: it serves `wait`, not the
     // worker's `exit 3`
-    let resume = s
+    let resume = s.trace.steps.iter().enumerate().find(|(i, st)| {
+        st.func.name() == "ltsleep"
+            && st.line == 3
+            && s.trace.steps[i - 1].event == exitpath::engine::trace::Event::Switch
+            && {
+                let a = s.action_at(*i as u64 + 1).unwrap();
+                a.text == "wait" && a.line > 0
+            }
+    });
+    assert!(resume.is_some());
+    let reaper = session("fork-wait-loop", Design::Reaper);
+    let k = reaper
         .trace
         .steps
         .iter()
-        .enumerate()
-        .find(|(i, st)| st.func.name() == "ltsleep" && st.line == 3 && s.trace.steps[i - 1].event == exitpath::engine::trace::Event::Switch && {
-            let a = s.action_at(*i as u64 + 1).unwrap();
-            a.text == "wait" && a.line > 0
-        });
-    assert!(resume.is_some());
-    let reaper = session("fork-wait-loop", Design::Reaper);
-    let k = reaper.trace.steps.iter().position(|st| st.func.name() == "reaper").unwrap();
-    assert!(reaper.action_at(k as u64 + 1).is_none(), "the reaper serves no scenario line");
+        .position(|st| st.func.name() == "reaper")
+        .unwrap();
+    assert!(
+        reaper.action_at(k as u64 + 1).is_none(),
+        "the reaper serves no scenario line"
+    );
 }
 
 #[test]
@@ -189,7 +247,11 @@ fn a_position_is_one_replay_of_the_same_states() {
     for pos in [0, 1, 2, 500, 1023, 1024, 1025, 2049, s.len()] {
         let p = s.position(pos);
         assert_eq!(p.snapshot, s.snapshot_at(pos), "{pos}");
-        assert_eq!(p.previous, pos.checked_sub(1).map(|q| s.snapshot_at(q)), "{pos}");
+        assert_eq!(
+            p.previous,
+            pos.checked_sub(1).map(|q| s.snapshot_at(q)),
+            "{pos}"
+        );
         assert_eq!(p.step, s.step_view(pos), "{pos}");
     }
 }

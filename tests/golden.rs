@@ -33,7 +33,10 @@ fn abridge(full: &str) -> String {
     }
     let lines: Vec<&str> = full.lines().collect();
     let mut out: Vec<String> = lines[..300].iter().map(|l| l.to_string()).collect();
-    out.push(format!("... {} lines in all, FNV-1a of the whole text {h:016x} ...", n));
+    out.push(format!(
+        "... {} lines in all, FNV-1a of the whole text {h:016x} ...",
+        n
+    ));
     out.extend(lines[n - 6..].iter().map(|l| l.to_string()));
     out.join("\n") + "\n"
 }
@@ -44,7 +47,11 @@ fn golden_traces() {
     let gold = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut failures = Vec::new();
     let files = scenario_files();
-    assert!(files.len() >= 4, "expected the example scenarios, found {}", files.len());
+    assert!(
+        files.len() >= 4,
+        "expected the example scenarios, found {}",
+        files.len()
+    );
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
         let sc = scenario::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
@@ -60,7 +67,11 @@ fn golden_traces() {
             }
             let want = std::fs::read_to_string(&path).unwrap_or_default();
             if want != got {
-                let line = want.lines().zip(got.lines()).position(|(a, b)| a != b).unwrap_or(want.lines().count().min(got.lines().count()));
+                let line = want
+                    .lines()
+                    .zip(got.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(want.lines().count().min(got.lines().count()));
                 failures.push(format!(
                     "{}: differs at line {}\n  want: {}\n  got:  {}",
                     path.display(),
@@ -71,5 +82,9 @@ fn golden_traces() {
             }
         }
     }
-    assert!(failures.is_empty(), "golden traces differ (UPDATE_GOLDEN=1 to accept):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "golden traces differ (UPDATE_GOLDEN=1 to accept):\n{}",
+        failures.join("\n")
+    );
 }

@@ -60,7 +60,8 @@ fn ids_match_the_files() {
         if path.extension().is_some_and(|x| x == "scn") {
             let stem = path.file_stem().unwrap().to_string_lossy().to_string();
             let text = std::fs::read_to_string(&path).unwrap();
-            let b = find(&stem).unwrap_or_else(|| panic!("scenarios/{stem}.scn is not in BUILTINS"));
+            let b =
+                find(&stem).unwrap_or_else(|| panic!("scenarios/{stem}.scn is not in BUILTINS"));
             assert_eq!(b.text, text, "{stem}: BUILTINS holds another text");
             files.insert(stem);
         }
@@ -75,18 +76,34 @@ fn headers_give_title_description_and_designs() {
         assert!(!b.title.trim().is_empty(), "{}: empty title", b.id);
         // The scenario picker is as wide as its longest title; the narrow-screen
         // check of e2e/run.mjs relies on titles no longer than fork-storm's.
-        assert!(b.title.chars().count() <= 35, "{}: title longer than 35 characters", b.id);
-        assert!(!b.description.trim().is_empty(), "{}: empty description", b.id);
+        assert!(
+            b.title.chars().count() <= 35,
+            "{}: title longer than 35 characters",
+            b.id
+        );
+        assert!(
+            !b.description.trim().is_empty(),
+            "{}: empty description",
+            b.id
+        );
         assert_eq!(Some(b.title), scenario::title(b.text), "{}", b.id);
         assert_eq!(b.description, scenario::description(b.text), "{}", b.id);
         assert_eq!(b.designs, scenario::designs(b.text).as_slice(), "{}", b.id);
         assert!(!b.designs.is_empty(), "{}: no design", b.id);
-        assert!(b.text.starts_with("# title: "), "{}: the first line is not `# title:`", b.id);
+        assert!(
+            b.text.starts_with("# title: "),
+            "{}: the first line is not `# title:`",
+            b.id
+        );
         assert!(!b.description.contains("title:"), "{}", b.id);
         // Designs come from the header only: the scenario itself leaves the choice
         // to the user interface.
         let sc = scenario::parse(b.text).unwrap();
-        assert_eq!(sc.design, None, "{}: a `design` line would override the picker", b.id);
+        assert_eq!(
+            sc.design, None,
+            "{}: a `design` line would override the picker",
+            b.id
+        );
     }
 }
 
@@ -108,11 +125,20 @@ fn every_builtin_parses_and_has_notes() {
 #[test]
 fn plain_builtins_run_clean() {
     for b in BUILTINS.iter().filter(|b| !b.is_whatif()) {
-        assert!(scenario::parse(b.text).unwrap().switches.is_empty(), "{}", b.id);
+        assert!(
+            scenario::parse(b.text).unwrap().switches.is_empty(),
+            "{}",
+            b.id
+        );
         for &d in b.designs {
             let s = run(b, d);
             // the posted patch's own flaw (TssLeak) is reported, and only in `patch`
-            let broken: Vec<_> = s.trace.findings.iter().filter(|f| !d.own_flaw(f.check)).collect();
+            let broken: Vec<_> = s
+                .trace
+                .findings
+                .iter()
+                .filter(|f| !d.own_flaw(f.check))
+                .collect();
             assert!(broken.is_empty(), "{} {d:?}: {broken:?}", b.id);
             assert!(!s.trace.truncated, "{} {d:?}: cut at the step limit", b.id);
             assert_eq!(Metrics::of(d, &s.trace).zombies_left, 0, "{} {d:?}", b.id);
@@ -125,7 +151,12 @@ fn whatif_builtins_are_caught() {
     let mut covered = BTreeSet::new();
     for b in BUILTINS.iter().filter(|b| b.is_whatif()) {
         let sw = switch_of(b).unwrap_or_else(|| panic!("{}: no switch of that name", b.id));
-        assert_eq!(scenario::parse(b.text).unwrap().switches, vec![sw], "{}", b.id);
+        assert_eq!(
+            scenario::parse(b.text).unwrap().switches,
+            vec![sw],
+            "{}",
+            b.id
+        );
         covered.insert(sw);
         for &d in b.designs {
             let s = run(b, d);
@@ -148,7 +179,11 @@ fn whatif_builtins_report_what_their_description_says() {
     for b in BUILTINS.iter().filter(|b| b.is_whatif()) {
         let sw = switch_of(b).unwrap();
         let check = expected(sw);
-        assert!(b.description.contains(&format!("{check:?}")), "{}: the description should name {check:?}", b.id);
+        assert!(
+            b.description.contains(&format!("{check:?}")),
+            "{}: the description should name {check:?}",
+            b.id
+        );
         for &d in b.designs {
             let s = run(b, d);
             assert!(
@@ -162,8 +197,17 @@ fn whatif_builtins_report_what_their_description_says() {
         let text = b.text.replace(&format!("switch {}\n", sw.name()), "");
         for &d in b.designs {
             let s = Session::new(&text, Some(d)).unwrap();
-            let left: Vec<_> = s.trace.findings.iter().filter(|f| !d.own_flaw(f.check)).collect();
-            assert!(left.is_empty(), "{} {d:?} without the switch: {left:?}", b.id);
+            let left: Vec<_> = s
+                .trace
+                .findings
+                .iter()
+                .filter(|f| !d.own_flaw(f.check))
+                .collect();
+            assert!(
+                left.is_empty(),
+                "{} {d:?} without the switch: {left:?}",
+                b.id
+            );
         }
     }
 }
@@ -171,11 +215,22 @@ fn whatif_builtins_report_what_their_description_says() {
 #[test]
 fn patch_only_switches_list_their_designs() {
     for b in BUILTINS.iter().filter(|b| b.is_whatif()) {
-        let all_designs = matches!(switch_of(b), Some(Switch::NoPmapDeactivate | Switch::NoZombieOrphanWakeup | Switch::TssFreeBeforeExitLwps));
+        let all_designs = matches!(
+            switch_of(b),
+            Some(
+                Switch::NoPmapDeactivate
+                    | Switch::NoZombieOrphanWakeup
+                    | Switch::TssFreeBeforeExitLwps
+            )
+        );
         if all_designs {
             assert_eq!(b.designs, Design::ALL.as_slice(), "{}", b.id);
         } else {
-            assert!(!b.designs.contains(&Design::Reaper), "{}: the switch does nothing in reaper", b.id);
+            assert!(
+                !b.designs.contains(&Design::Reaper),
+                "{}: the switch does nothing in reaper",
+                b.id
+            );
             assert!(b.designs.contains(&Design::Patch), "{}", b.id);
         }
     }
@@ -187,7 +242,11 @@ fn gdt_growth_grows_the_gdt() {
     for &d in b.designs {
         let s = run(b, d);
         let grow = s.trace.steps.iter().find(|st| st.event == Event::GdtGrow);
-        assert_eq!(grow.map(|st| st.val), Some(1024), "{d:?}: the GDT never grows");
+        assert_eq!(
+            grow.map(|st| st.val),
+            Some(1024),
+            "{d:?}: the GDT never grows"
+        );
         assert!(s.len() < 300_000, "{d:?}: {} micro-steps", s.len());
         assert!(Metrics::of(d, &s.trace).tss_slots_peak > 500, "{d:?}");
     }
@@ -210,13 +269,20 @@ fn three_lwps_exit_lwps_and_drain() {
     let b = builtin("three-lwps");
     for &d in b.designs {
         let s = run(b, d);
-        assert!(s.trace.steps.iter().any(|st| st.func == Func::exit_lwps), "{d:?}");
+        assert!(
+            s.trace.steps.iter().any(|st| st.func == Func::exit_lwps),
+            "{d:?}"
+        );
         let drain_from_exit1 = s
             .trace
             .steps
             .windows(2)
             .any(|w| w[0].func == Func::exit1 && w[1].func == Func::uvm_uarea_drain);
-        assert_eq!(drain_from_exit1, d != Design::Reaper, "{d:?}: uvm_uarea_drain from exit1");
+        assert_eq!(
+            drain_from_exit1,
+            d != Design::Reaper,
+            "{d:?}: uvm_uarea_drain from exit1"
+        );
     }
 }
 
@@ -230,7 +296,13 @@ fn named_lwp_wait_on_a_detached_lwp_is_einval() {
         // The value sys__lwp_wait returns: its frame's `rv` just before its
         // `return (error);` line runs.
         let returned = |action: &str| {
-            let from = s.trace.actions.iter().find(|a| a.text == action).unwrap().step;
+            let from = s
+                .trace
+                .actions
+                .iter()
+                .find(|a| a.text == action)
+                .unwrap()
+                .step;
             let me = s.trace.steps[from as usize].lwp;
             let i = (from..s.len())
                 .find(|&i| {
@@ -250,7 +322,11 @@ fn named_lwp_wait_on_a_detached_lwp_is_einval() {
         assert_eq!(returned("lwp_wait").0, ESRCH, "{d:?}: no joinable LWP left");
         // The detached LWP is never waited for: freed without ever counting as a
         // zombie LWP that someone must collect.
-        assert!(s.trace.findings.iter().all(|f| d.own_flaw(f.check)), "{d:?}: {:?}", s.trace.findings);
+        assert!(
+            s.trace.findings.iter().all(|f| d.own_flaw(f.check)),
+            "{d:?}: {:?}",
+            s.trace.findings
+        );
     }
 }
 
@@ -260,8 +336,17 @@ fn traced_process_sends_no_sigchld() {
     let untraced = b.text.replace("proc debuggee traced", "proc debuggee");
     assert_ne!(untraced, b.text);
     let sc = scenario::parse(b.text).unwrap();
-    assert!(sc.blocks.iter().any(|bl| bl.kind == BlockKind::Proc && bl.traced));
-    let signals = |s: &Session| s.trace.steps.iter().filter(|st| st.event == Event::Signal).count();
+    assert!(sc
+        .blocks
+        .iter()
+        .any(|bl| bl.kind == BlockKind::Proc && bl.traced));
+    let signals = |s: &Session| {
+        s.trace
+            .steps
+            .iter()
+            .filter(|st| st.event == Event::Signal)
+            .count()
+    };
     for &d in b.designs {
         let traced = run(b, d);
         let plain = Session::new(&untraced, Some(d)).unwrap();
@@ -269,9 +354,17 @@ fn traced_process_sends_no_sigchld() {
         assert_eq!(signals(&traced), 2, "{d:?}");
         assert_eq!(signals(&plain), 3, "{d:?}");
         // The shell (pid 10) gets exactly one SIGCHLD, from plain.
-        let to_shell = traced.trace.steps.iter().filter(|st| st.event == Event::Signal && st.val == 10).count();
+        let to_shell = traced
+            .trace
+            .steps
+            .iter()
+            .filter(|st| st.event == Event::Signal && st.val == 10)
+            .count();
         assert_eq!(to_shell, 1, "{d:?}");
-        assert!(traced.trace.findings.is_empty(), "{d:?}: the parent is still woken");
+        assert!(
+            traced.trace.findings.is_empty(),
+            "{d:?}: the parent is still woken"
+        );
     }
 }
 
@@ -291,7 +384,10 @@ fn caches_overflow_and_drain_as_described() {
     let (reaper, patch) = (m(pd, Design::Reaper), m(pd, Design::Patch));
     assert_eq!(reaper.km_free, 0);
     assert!(patch.km_free >= 6);
-    assert!(patch.km_alloc > reaper.km_alloc, "the first fork after the drain misses the cache");
+    assert!(
+        patch.km_alloc > reaper.km_alloc,
+        "the first fork after the drain misses the cache"
+    );
 }
 
 #[test]
@@ -300,7 +396,10 @@ fn orphans_are_reaped_by_init() {
         let b = builtin(id);
         for &d in b.designs {
             let s = run(b, d);
-            assert!(s.trace.steps.iter().any(|st| st.event == Event::Reparent), "{id} {d:?}");
+            assert!(
+                s.trace.steps.iter().any(|st| st.event == Event::Reparent),
+                "{id} {d:?}"
+            );
             assert_eq!(Metrics::of(d, &s.trace).zombies_left, 0, "{id} {d:?}");
         }
     }

@@ -40,13 +40,19 @@ impl Gen {
                     if from >= self.procs {
                         "yield".to_string()
                     } else {
-                        format!("fork p{}", from + self.rng.below((self.procs - from) as u64) as usize)
+                        format!(
+                            "fork p{}",
+                            from + self.rng.below((self.procs - from) as u64) as usize
+                        )
                     }
                 }
                 2 => {
                     let from = me_proc.map(|i| i + 1).unwrap_or(1);
                     if from < self.procs && self.rng.below(2) == 0 {
-                        format!("wait p{}", from + self.rng.below((self.procs - from) as u64) as usize)
+                        format!(
+                            "wait p{}",
+                            from + self.rng.below((self.procs - from) as u64) as usize
+                        )
                     } else {
                         "wait".to_string()
                     }
@@ -90,7 +96,11 @@ impl Gen {
     }
 
     fn scenario_on(seed: u64, cpus: u8) -> String {
-        let mut g = Gen { rng: Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1), procs: 0, threads: 0 };
+        let mut g = Gen {
+            rng: Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1),
+            procs: 0,
+            threads: 0,
+        };
         g.procs = 1 + g.rng.below(3) as usize;
         g.threads = g.rng.below(3) as usize;
         if cpus > 1 {
@@ -132,7 +142,8 @@ const STEP_LIMIT: u64 = 200_000;
 
 fn check(seed: u64, d: Design, cpus: u8) -> Result<u64, String> {
     let text = Gen::scenario_on(seed, cpus);
-    let sc = scenario::parse(&text).map_err(|e| format!("seed {seed}: generated scenario does not parse: {e}\n{text}"))?;
+    let sc = scenario::parse(&text)
+        .map_err(|e| format!("seed {seed}: generated scenario does not parse: {e}\n{text}"))?;
     let run = || {
         std::panic::catch_unwind(|| {
             let mut sim = Sim::new(&sc, Some(d));
@@ -144,9 +155,20 @@ fn check(seed: u64, d: Design, cpus: u8) -> Result<u64, String> {
     if a.truncated {
         return Err(format!("seed {seed} {d:?}: hit the step limit\n{text}"));
     }
-    let stuck = a.last.procs.iter().any(|p| p.nlwps > 0 && p.nlwps == p.nzlwps);
-    if let Some(f) = a.findings.iter().find(|f| !allowed(d, cpus, f.check, stuck)) {
-        return Err(format!("seed {seed} {d:?}: step {} {:?}: {}\n{text}", f.step, f.check, f.message));
+    let stuck = a
+        .last
+        .procs
+        .iter()
+        .any(|p| p.nlwps > 0 && p.nlwps == p.nzlwps);
+    if let Some(f) = a
+        .findings
+        .iter()
+        .find(|f| !allowed(d, cpus, f.check, stuck))
+    {
+        return Err(format!(
+            "seed {seed} {d:?}: step {} {:?}: {}\n{text}",
+            f.step, f.check, f.message
+        ));
     }
     let b = run().map_err(|_| format!("seed {seed} {d:?}: panicked on the second run"))?;
     if a.steps != b.steps || a.last != b.last {
@@ -196,8 +218,14 @@ fn many(d: Design) {
 }
 
 fn many_on(d: Design, cpus: u8) {
-    let cases: u64 = std::env::var("EXITPATH_PROP_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
-    let first: u64 = std::env::var("EXITPATH_PROP_FIRST").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let cases: u64 = std::env::var("EXITPATH_PROP_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let first: u64 = std::env::var("EXITPATH_PROP_FIRST")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let mut failures = Vec::new();
     let mut steps = 0;
     for seed in first..first + cases {
@@ -211,7 +239,12 @@ fn many_on(d: Design, cpus: u8) {
             }
         }
     }
-    assert!(failures.is_empty(), "{} failing scenarios, first ones:\n{}", failures.len(), failures.join("\n---\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing scenarios, first ones:\n{}",
+        failures.len(),
+        failures.join("\n---\n")
+    );
     eprintln!("{d:?} on {cpus} CPU(s): {cases} scenarios, {steps} micro-steps, no finding");
 }
 
@@ -240,7 +273,20 @@ fn random_scenarios_two_cpus() {
 #[test]
 fn generator_covers_the_language() {
     let all: String = (0..200).map(Gen::scenario).collect();
-    for word in ["fork", "wait p", "thread", "detached", "lwp_wait", "lwp_exit", "yield", "sleep", "pagedaemon", "repeat", "exit", "uvm_nuarea_max"] {
+    for word in [
+        "fork",
+        "wait p",
+        "thread",
+        "detached",
+        "lwp_wait",
+        "lwp_exit",
+        "yield",
+        "sleep",
+        "pagedaemon",
+        "repeat",
+        "exit",
+        "uvm_nuarea_max",
+    ] {
         assert!(all.contains(word), "the generator never writes `{word}`");
     }
 }

@@ -283,7 +283,10 @@ proc w
   exit 1 ##  hash inside #
 ");
     let body = &s.blocks[0].body;
-    assert_eq!(body[0].note.as_deref(), Some("the child gets a cached u-area"));
+    assert_eq!(
+        body[0].note.as_deref(),
+        Some("the child gets a cached u-area")
+    );
     assert_eq!(body[0].text, "fork w");
     assert_eq!(body[1].note.as_deref(), Some("body twice"));
     let StmtKind::Repeat { body: inner, .. } = &body[1].kind else {
@@ -292,7 +295,10 @@ proc w
     assert_eq!(inner[0].note, None, "an empty comment is no note");
     assert_eq!(inner[1].note, None, "a blank comment is no note");
     assert_eq!(body[2].note, None);
-    assert_eq!(s.blocks[1].body[0].note.as_deref(), Some("#  hash inside #"));
+    assert_eq!(
+        s.blocks[1].body[0].note.as_deref(),
+        Some("#  hash inside #")
+    );
 }
 
 #[test]
@@ -322,18 +328,38 @@ proc w
     );
     // Columns of later errors still count characters.
     assert_err("# caf\u{e9}\nproc a\n  forc\n", 3, 3, "unknown action");
-    assert_err("proc a # \u{e9}\u{e9}\n  exit 0 zz\n", 2, 10, "unexpected `zz`");
+    assert_err(
+        "proc a # \u{e9}\u{e9}\n  exit 0 zz\n",
+        2,
+        10,
+        "unexpected `zz`",
+    );
 }
 
 #[test]
 fn control_and_bidi_characters_in_comments() {
     assert_err("proc a\n  exit 0 # a\u{0}b\n", 2, 13, "U+0000");
-    assert_err("proc a\n  exit 0 # a\u{1b}[31m\n", 2, 13, "not allowed in a comment");
+    assert_err(
+        "proc a\n  exit 0 # a\u{1b}[31m\n",
+        2,
+        13,
+        "not allowed in a comment",
+    );
     // Trojan-source: a right-to-left override could make the line read differently.
     assert_err("proc a\n  exit 0 # \u{202e}0 tixe\n", 2, 12, "U+202E");
-    assert_err("proc a\n  exit 0 # \u{2066}x\u{2069}\n", 2, 12, "bidirectional");
+    assert_err(
+        "proc a\n  exit 0 # \u{2066}x\u{2069}\n",
+        2,
+        12,
+        "bidirectional",
+    );
     // The first bad character counts, content before comment.
-    assert_err("proc a\n  ex\u{e9}t 0 # \u{0}\n", 2, 5, "except in comments");
+    assert_err(
+        "proc a\n  ex\u{e9}t 0 # \u{0}\n",
+        2,
+        5,
+        "except in comments",
+    );
 }
 
 // ---- errors, one per class ---------------------------------------------------
@@ -789,7 +815,12 @@ fn characters_outside_printable_ascii() {
     );
     assert_err("proc a\0\n  exit 0\n", 1, 7, "U+0000");
     // Outside comments only; any text is fine in a comment.
-    assert_err("proc a\n  exit 0\u{e9} # caf\u{e9}\n", 2, 9, "except in comments");
+    assert_err(
+        "proc a\n  exit 0\u{e9} # caf\u{e9}\n",
+        2,
+        9,
+        "except in comments",
+    );
     assert_err("proc a \u{2014}x\n  exit 0\n", 1, 8, "`\u{2014}` (U+2014)");
     ok("proc a\n  exit 0 # caf\u{e9}\n");
     assert_err("proc a\n  exit\r 0\n", 2, 7, "U+000D");
@@ -1254,5 +1285,8 @@ proc a
     assert_eq!(description(bare), "");
     // The header stops at the first line that is not a comment.
     assert_eq!(description("design patch\n# late\nproc a\n  exit 0\n"), "");
-    assert_eq!(description("\n\n#  indented text\r\n#\r\n# b\r\n"), "indented text\n\nb");
+    assert_eq!(
+        description("\n\n#  indented text\r\n#\r\n# b\r\n"),
+        "indented text\n\nb"
+    );
 }

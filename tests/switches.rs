@@ -13,7 +13,9 @@ fn expected(s: Switch) -> (Check, &'static [Design]) {
         Switch::KmFreeInLwpExit2 => (Check::BlockingNoSleep, &[Design::Patch, Design::Committed]),
         Switch::NoZombieOrphanWakeup => (Check::LostWakeup, &Design::ALL),
         Switch::DrainInLwpExit2 => (Check::BlockingNoSleep, &[Design::Patch, Design::Committed]),
-        Switch::UareaCacheBeforeSwitchExit => (Check::RunOnFreedUarea, &[Design::Patch, Design::Committed]),
+        Switch::UareaCacheBeforeSwitchExit => {
+            (Check::RunOnFreedUarea, &[Design::Patch, Design::Committed])
+        }
         Switch::TssFreeBeforeExitLwps => (Check::LtrInvalid, &Design::ALL),
     }
 }
@@ -33,7 +35,11 @@ fn each_switch_is_caught_in_some_builtin() {
                 })
                 .map(|b| b.id)
                 .collect();
-            assert!(!caught.is_empty(), "switch {} in {d:?} is never caught as {check:?}", sw.name());
+            assert!(
+                !caught.is_empty(),
+                "switch {} in {d:?} is never caught as {check:?}",
+                sw.name()
+            );
         }
     }
 }
@@ -43,7 +49,12 @@ fn no_switch_no_finding() {
     for b in BUILTINS.iter().filter(|b| !b.is_whatif()) {
         for d in Design::ALL {
             let s = Session::new(b.text, Some(d)).unwrap();
-            let broken: Vec<_> = s.trace.findings.iter().filter(|f| !d.own_flaw(f.check)).collect();
+            let broken: Vec<_> = s
+                .trace
+                .findings
+                .iter()
+                .filter(|f| !d.own_flaw(f.check))
+                .collect();
             assert!(broken.is_empty(), "{} {d:?}: {broken:?}", b.id);
         }
     }

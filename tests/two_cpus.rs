@@ -13,16 +13,34 @@ fn checks(s: &Session) -> Vec<Check> {
     s.trace.findings.iter().map(|f| f.check).collect()
 }
 
-const LOOP: &str = "cpus 2\nproc shell\n  repeat 5\n    fork worker\n    wait\n  exit 0\nproc worker\n  exit 3\n";
+const LOOP: &str =
+    "cpus 2\nproc shell\n  repeat 5\n    fork worker\n    wait\n  exit 0\nproc worker\n  exit 3\n";
 
 #[test]
 fn both_cpus_work_and_the_big_lock_is_contended() {
     for d in Design::ALL {
-        let s = run(&format!("cpus 2\n{}", include_str!("../scenarios/fork-storm.scn")), d);
+        let s = run(
+            &format!("cpus 2\n{}", include_str!("../scenarios/fork-storm.scn")),
+            d,
+        );
         assert!(s.trace.findings.is_empty(), "{d:?}: {:?}", s.trace.findings);
-        let on = |c: u8| s.trace.steps.iter().filter(|st| st.cpu == c && st.lwp != u32::MAX).count();
-        assert!(on(0) > 100 && on(1) > 100, "{d:?}: cpu0 {} cpu1 {}", on(0), on(1));
-        assert!(s.trace.steps.iter().any(|st| st.event == Event::Spin), "{d:?}: nobody ever spun on the big lock");
+        let on = |c: u8| {
+            s.trace
+                .steps
+                .iter()
+                .filter(|st| st.cpu == c && st.lwp != u32::MAX)
+                .count()
+        };
+        assert!(
+            on(0) > 100 && on(1) > 100,
+            "{d:?}: cpu0 {} cpu1 {}",
+            on(0),
+            on(1)
+        );
+        assert!(
+            s.trace.steps.iter().any(|st| st.event == Event::Spin),
+            "{d:?}: nobody ever spun on the big lock"
+        );
         assert_eq!(s.trace.last.cpus.len(), 2);
     }
     let s = run(LOOP, Design::Patch);
@@ -33,7 +51,11 @@ fn both_cpus_work_and_the_big_lock_is_contended() {
 fn the_early_cache_push_hands_a_live_stack_to_the_other_cpu() {
     // Laight's worry (tech-kern, 2003-11-05): the u-area enters the cache before
     // switch_exit has left it, and the other CPU's fork may take it.
-    let text = format!("cpus 2\nswitch {}\n{}", Switch::UareaCacheBeforeSwitchExit.name(), include_str!("../scenarios/fork-storm.scn"));
+    let text = format!(
+        "cpus 2\nswitch {}\n{}",
+        Switch::UareaCacheBeforeSwitchExit.name(),
+        include_str!("../scenarios/fork-storm.scn")
+    );
     for d in [Design::Patch, Design::Committed] {
         let s = run(&text, d);
         assert!(checks(&s).contains(&Check::RunOnFreedUarea), "{d:?}");
@@ -58,12 +80,24 @@ fn two_last_lwps_exiting_at_once_leave_a_process_that_never_exits() {
     let text = "cpus 2\nproc shell\n  fork p0\n  wait\n  exit 0\nproc p0\n  thread t0\n  lwp_exit\nlwp t0\n  lwp_exit\n";
     for d in Design::ALL {
         let s = run(text, d);
-        let stuck = s.trace.last.procs.iter().any(|p| p.nlwps > 0 && p.nlwps == p.nzlwps);
+        let stuck = s
+            .trace
+            .last
+            .procs
+            .iter()
+            .any(|p| p.nlwps > 0 && p.nlwps == p.nzlwps);
         assert!(stuck, "{d:?}: expected a process with only zombie LWPs");
-        assert!(checks(&s).contains(&Check::SleepForever), "{d:?}: the shell waits forever");
+        assert!(
+            checks(&s).contains(&Check::SleepForever),
+            "{d:?}: the shell waits forever"
+        );
         // on one CPU the same program is fine
         let one = run(&text.replacen("cpus 2\n", "", 1), d);
-        assert!(one.trace.findings.iter().all(|f| d.own_flaw(f.check)), "{d:?} on one CPU: {:?}", one.trace.findings);
+        assert!(
+            one.trace.findings.iter().all(|f| d.own_flaw(f.check)),
+            "{d:?} on one CPU: {:?}",
+            one.trace.findings
+        );
     }
 }
 
@@ -73,11 +107,20 @@ fn lwp_wait1_can_collect_an_lwp_whose_lwp_exit2_still_runs_in_the_patch_only() {
     // on the other CPU sees LSZOMB before p_nzlwps++ and frees the LWP under it.
     let text = include_str!("../fuzz/artifacts/engine/nzlwps-overflow-two-cpus.scn");
     let s = run(text, Design::Patch);
-    let f = s.trace.findings.iter().find(|f| f.check == Check::LwpReapedInExit2).expect("patch: the race is reported");
+    let f = s
+        .trace
+        .findings
+        .iter()
+        .find(|f| f.check == Check::LwpReapedInExit2)
+        .expect("patch: the race is reported");
     assert!(f.message.contains("below zero"), "{}", f.message);
     for d in [Design::Reaper, Design::Committed] {
         let s = run(text, d);
-        assert!(!checks(&s).contains(&Check::LwpReapedInExit2), "{d:?}: {:?}", s.trace.findings);
+        assert!(
+            !checks(&s).contains(&Check::LwpReapedInExit2),
+            "{d:?}: {:?}",
+            s.trace.findings
+        );
     }
 }
 
@@ -90,7 +133,12 @@ fn a_tss_slot_taken_by_the_other_cpu_while_still_in_tr_is_a_broken_invariant_not
                 proc p1\n  yield\n  yield\n  repeat 2\n    yield\n    thread t0\n    thread t0\n  yield\n  exit 1\n\
                 lwp t0\n  yield\n  yield\n";
     let s = run(text, Design::Committed);
-    let f = s.trace.findings.iter().find(|f| f.check == Check::TrReused).expect("committed: the slot is reused while in %tr");
+    let f = s
+        .trace
+        .findings
+        .iter()
+        .find(|f| f.check == Check::TrReused)
+        .expect("committed: the slot is reused while in %tr");
     assert!(!f.check.is_fault());
     assert!(f.message.contains("a new LWP of pid"), "{}", f.message);
 }
@@ -104,9 +152,16 @@ fn lwp_exit2_freeing_an_lwp_already_collected_is_the_race_not_a_model_error() {
                 proc p1\n  wait\n  sleep 1\n  exit 1\n\
                 lwp t0\n  thread t0 detached\n  thread t0\n  yield\n";
     let s = run(text, Design::Patch);
-    assert!(!checks(&s).contains(&Check::ModelError), "{:?}", s.trace.findings);
     assert!(
-        s.trace.findings.iter().any(|f| f.check == Check::LwpReapedInExit2 && f.message.contains("freed twice")),
+        !checks(&s).contains(&Check::ModelError),
+        "{:?}",
+        s.trace.findings
+    );
+    assert!(
+        s.trace
+            .findings
+            .iter()
+            .any(|f| f.check == Check::LwpReapedInExit2 && f.message.contains("freed twice")),
         "{:?}",
         s.trace.findings
     );

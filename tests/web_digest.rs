@@ -17,7 +17,12 @@ fn wasm_digests_equal_native_ones() {
     for b in BUILTINS {
         for d in Design::ALL {
             let s = Session::new(b.text, Some(d)).unwrap();
-            got.push_str(&format!("{} {} {:016x}\n", b.id, d.name(), trace_digest(&s.trace)));
+            got.push_str(&format!(
+                "{} {} {:016x}\n",
+                b.id,
+                d.name(),
+                trace_digest(&s.trace)
+            ));
         }
     }
     assert_eq!(want, got);

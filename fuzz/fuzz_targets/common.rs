@@ -56,7 +56,10 @@ fn assert_sound_run(trace: &Trace, limit: u64, design: Option<Design>, text: &st
         trace.steps.len()
     );
     if let Some(f) = trace.findings.iter().find(|f| f.check == Check::ModelError) {
-        panic!("{design:?}: the model reached a state it cannot handle at step {}: {}\n{text}", f.step, f.message);
+        panic!(
+            "{design:?}: the model reached a state it cannot handle at step {}: {}\n{text}",
+            f.step, f.message
+        );
     }
 }
 

@@ -128,11 +128,13 @@ impl Gdt {
 
     /// State of a dynamic slot; `None` for static or never-used slots.
     pub fn state(&self, slot: u16) -> Option<SlotState> {
-        slot.checked_sub(NGDT).and_then(|i| self.slots.get(i as usize).copied())
+        slot.checked_sub(NGDT)
+            .and_then(|i| self.slots.get(i as usize).copied())
     }
 
     fn slot_mut(&mut self, slot: u16) -> Option<&mut SlotState> {
-        slot.checked_sub(NGDT).and_then(|i| self.slots.get_mut(i as usize))
+        slot.checked_sub(NGDT)
+            .and_then(|i| self.slots.get_mut(i as usize))
     }
 
     /// Dynamic slots in use.

@@ -17,7 +17,10 @@ pub fn run(iterations: u64) {
         return;
     };
     println!("exitpath engine bench: fork/exit/wait loop, {iterations} iterations, native");
-    println!("{:<8} {:>12} {:>10} {:>14} {:>14} {:>12}", "design", "micro-steps", "seconds", "steps/s", "bytes/step", "trace MB");
+    println!(
+        "{:<8} {:>12} {:>10} {:>14} {:>14} {:>12}",
+        "design", "micro-steps", "seconds", "steps/s", "bytes/step", "trace MB"
+    );
     for d in super::Design::ALL {
         let mut sim = Sim::new(&sc, Some(d));
         sim.cfg.step_limit = u64::MAX;

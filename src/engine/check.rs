@@ -10,7 +10,10 @@ use crate::arch_i386::{idxsel, SlotState};
 impl Sim {
     /// Report `check` when `cond` becomes true for `key`; forget it when false.
     fn edge(&mut self, check: Check, key: u32, cond: bool, msg: impl FnOnce(&Sim) -> String) {
-        let pos = self.active.iter().position(|&(c, k)| c == check && k == key);
+        let pos = self
+            .active
+            .iter()
+            .position(|&(c, k)| c == check && k == key);
         match (cond, pos) {
             (true, None) => {
                 self.active.push((check, key));
@@ -27,7 +30,10 @@ impl Sim {
     /// Code on `cpu` is inside a critical section: bookkeeping may be mid-update.
     fn critical(&self, cpu: usize) -> bool {
         let c = &self.st.cpus[cpu];
-        c.spin_locks > 0 || c.proclist_locked || c.critical > 0 || (c.on_stack.is_none() && c.idle_frames.len() > 1)
+        c.spin_locks > 0
+            || c.proclist_locked
+            || c.critical > 0
+            || (c.on_stack.is_none() && c.idle_frames.len() > 1)
     }
 
     pub(crate) fn check_step(&mut self, cpu: usize) {
@@ -42,7 +48,9 @@ impl Sim {
         if self.dirty & (DIRTY_PROCS | DIRTY_UAREA) != 0 && !any_critical {
             self.check_books();
         }
-        if matches!(self.ev.0, Event::Switch | Event::ToIdle | Event::Finished) && !(0..self.st.cpus.len()).any(|c| self.in_exit_path(c)) {
+        if matches!(self.ev.0, Event::Switch | Event::ToIdle | Event::Finished)
+            && !(0..self.st.cpus.len()).any(|c| self.in_exit_path(c))
+        {
             self.check_wakeups();
         }
     }
@@ -55,21 +63,43 @@ impl Sim {
             Some(l) => &self.st.lwps[l as usize].kstack,
             None => &c.idle_frames,
         };
-        c.critical > 0 || frames.iter().any(|f| matches!(f.func, Func::exit1 | Func::lwp_exit | Func::switch_exit | Func::exit2 | Func::lwp_exit2))
+        c.critical > 0
+            || frames.iter().any(|f| {
+                matches!(
+                    f.func,
+                    Func::exit1
+                        | Func::lwp_exit
+                        | Func::switch_exit
+                        | Func::exit2
+                        | Func::lwp_exit2
+                )
+            })
     }
 
     /// At a context switch every exit has finished notifying: a parent asleep in
     /// wait4 while a child it waits for is a zombie has lost its wakeup.
     fn check_wakeups(&mut self) {
         let mut lost: Vec<(u32, String)> = Vec::new();
-        for l in self.st.lwps.iter().filter(|l| !l.freed && l.stat == LStat::LSSLEEP) {
+        for l in self
+            .st
+            .lwps
+            .iter()
+            .filter(|l| !l.freed && l.stat == LStat::LSSLEEP)
+        {
             if l.wchan != Some(Chan::Proc(l.pid)) {
                 continue;
             }
-            let Some(want) = l.kstack.iter().find(|f| f.func == super::func::Func::find_stopped_child).map(|f| f.arg) else {
+            let Some(want) = l
+                .kstack
+                .iter()
+                .find(|f| f.func == super::func::Func::find_stopped_child)
+                .map(|f| f.arg)
+            else {
                 continue;
             };
-            let Some(p) = self.st.proc(l.pid) else { continue };
+            let Some(p) = self.st.proc(l.pid) else {
+                continue;
+            };
             let zomb = p
                 .children
                 .iter()
@@ -84,7 +114,12 @@ impl Sim {
         for (pid, msg) in lost {
             self.edge(Check::LostWakeup, pid, true, |_| msg);
         }
-        let stale: Vec<u32> = self.active.iter().filter(|(c, k)| *c == Check::LostWakeup && !pids.contains(k)).map(|(_, k)| *k).collect();
+        let stale: Vec<u32> = self
+            .active
+            .iter()
+            .filter(|(c, k)| *c == Check::LostWakeup && !pids.contains(k))
+            .map(|(_, k)| *k)
+            .collect();
         for k in stale {
             self.edge(Check::LostWakeup, k, false, |_| String::new());
         }
@@ -121,7 +156,8 @@ impl Sim {
         // keeps using the base and limit it cached at its last `ltr` (the exiting LWP's
         // PCB, still in its u-area) until switch_exit loads the idle TSS.
         let slot = idxsel(c.regs.tr);
-        let tr_reused = matches!(self.st.gdt.state(slot), Some(SlotState::Tss(o)) if Some(o) != c.tr_owner);
+        let tr_reused =
+            matches!(self.st.gdt.state(slot), Some(SlotState::Tss(o)) if Some(o) != c.tr_owner);
         self.edge(Check::TrReused, key, tr_reused, |s| {
             format!(
                 "cpu{cpu}'s %tr ({:#06x}) names GDT slot {slot}, which tss_alloc has given to {}; \
@@ -136,8 +172,14 @@ impl Sim {
                 }
             )
         });
-        let dead_lock = self.st.biglock.holder.is_some_and(|h| self.st.lwp(h).is_none());
-        self.edge(Check::BigLockDeadOwner, 1000, dead_lock, |_| "the big lock is held by an LWP that no longer exists".into());
+        let dead_lock = self
+            .st
+            .biglock
+            .holder
+            .is_some_and(|h| self.st.lwp(h).is_none());
+        self.edge(Check::BigLockDeadOwner, 1000, dead_lock, |_| {
+            "the big lock is held by an LWP that no longer exists".into()
+        });
     }
 
     /// Every u-area allocated in kernel_map is held by exactly one of: an LWP, the
@@ -150,7 +192,13 @@ impl Sim {
             .filter(|l| !l.freed && l.owns_uarea && l.uarea != super::sim::PROC0_UAREA)
             .map(|l| l.uarea)
             .collect();
-        held.extend(self.st.cpus.iter().map(|c| c.regs.idle_pcb).filter(|&a| a != super::sim::PROC0_UAREA));
+        held.extend(
+            self.st
+                .cpus
+                .iter()
+                .map(|c| c.regs.idle_pcb)
+                .filter(|&a| a != super::sim::PROC0_UAREA),
+        );
         held.extend_from_slice(&self.st.uarea_cache);
         held.extend_from_slice(&self.st.inflight);
         held.sort_unstable();
@@ -158,27 +206,59 @@ impl Sim {
         self.edge(Check::UareaTwice, 0, twice.is_some(), |s| {
             let ua = twice.unwrap_or(0);
             let mut places = Vec::new();
-            for l in s.st.lwps.iter().filter(|l| !l.freed && l.owns_uarea && l.uarea == ua) {
+            for l in
+                s.st.lwps
+                    .iter()
+                    .filter(|l| !l.freed && l.owns_uarea && l.uarea == ua)
+            {
                 places.push(format!("in use by LWP {}.{}", l.pid, l.lid));
             }
             let n = s.st.uarea_cache.iter().filter(|&&a| a == ua).count();
             if n > 0 {
-                places.push(format!("on the cache list{}", if n > 1 { format!(" {n} times") } else { String::new() }));
+                places.push(format!(
+                    "on the cache list{}",
+                    if n > 1 {
+                        format!(" {n} times")
+                    } else {
+                        String::new()
+                    }
+                ));
             }
-            format!("u-area {ua:#010x} is in two places at once: {}", places.join(" and "))
+            format!(
+                "u-area {ua:#010x} is in two places at once: {}",
+                places.join(" and ")
+            )
         });
-        let freed = held.iter().find(|a| self.st.kernel_map.binary_search(a).is_err()).copied();
+        let freed = held
+            .iter()
+            .find(|a| self.st.kernel_map.binary_search(a).is_err())
+            .copied();
         self.edge(Check::UareaDoubleFree, 1, freed.is_some(), |_| {
-            format!("u-area {:#010x} is still in use or cached after uvm_km_free gave it back", freed.unwrap_or(0))
+            format!(
+                "u-area {:#010x} is still in use or cached after uvm_km_free gave it back",
+                freed.unwrap_or(0)
+            )
         });
         held.dedup();
-        let leak = self.st.kernel_map.iter().find(|a| held.binary_search(a).is_err()).copied();
+        let leak = self
+            .st
+            .kernel_map
+            .iter()
+            .find(|a| held.binary_search(a).is_err())
+            .copied();
         self.edge(Check::UareaLeak, 0, leak.is_some(), |_| {
-            format!("u-area {:#010x} is allocated in kernel_map but nobody holds it", leak.unwrap_or(0))
+            format!(
+                "u-area {:#010x} is allocated in kernel_map but nobody holds it",
+                leak.unwrap_or(0)
+            )
         });
         let nuarea_bad = self.st.uvm_nuarea as usize != self.st.uarea_cache.len();
         self.edge(Check::NuareaMismatch, 0, nuarea_bad, |s| {
-            format!("uvm_nuarea is {} but the cache list holds {}", s.st.uvm_nuarea, s.st.uarea_cache.len())
+            format!(
+                "uvm_nuarea is {} but the cache list holds {}",
+                s.st.uvm_nuarea,
+                s.st.uarea_cache.len()
+            )
         });
     }
 
@@ -223,8 +303,12 @@ impl Sim {
                 ));
             }
         }
-        self.edge(Check::CountMismatch, 0, bad_count.is_some(), |_| bad_count.clone().unwrap_or_default());
-        self.edge(Check::ListMismatch, 0, bad_list.is_some(), |_| bad_list.clone().unwrap_or_default());
+        self.edge(Check::CountMismatch, 0, bad_count.is_some(), |_| {
+            bad_count.clone().unwrap_or_default()
+        });
+        self.edge(Check::ListMismatch, 0, bad_list.is_some(), |_| {
+            bad_list.clone().unwrap_or_default()
+        });
     }
 
     /// At the end: zombies nobody will reap, dead procs the reaper never saw, LWPs
@@ -238,15 +322,34 @@ impl Sim {
             match p.stat {
                 PStat::SZOMB => {
                     let why = match self.st.proc(p.pptr) {
-                        Some(pp) if pp.lwps.iter().any(|&l| self.st.lwp(l).is_some_and(|l| l.wchan == Some(Chan::Proc(pp.pid)))) => {
-                            format!("its parent pid {} sleeps in wait4 and nobody will wake it", pp.pid)
+                        Some(pp)
+                            if pp.lwps.iter().any(|&l| {
+                                self.st
+                                    .lwp(l)
+                                    .is_some_and(|l| l.wchan == Some(Chan::Proc(pp.pid)))
+                            }) =>
+                        {
+                            format!(
+                                "its parent pid {} sleeps in wait4 and nobody will wake it",
+                                pp.pid
+                            )
                         }
                         Some(pp) => format!("its parent pid {} never waits for it", pp.pid),
                         None => "it has no parent".into(),
                     };
-                    found.push((Check::ZombieUnreaped, format!("pid {} ({}) is a zombie that nobody will reap: {why}", p.pid, self.prog.block_name(p.block))));
+                    found.push((
+                        Check::ZombieUnreaped,
+                        format!(
+                            "pid {} ({}) is a zombie that nobody will reap: {why}",
+                            p.pid,
+                            self.prog.block_name(p.block)
+                        ),
+                    ));
                 }
-                PStat::SDEAD => found.push((Check::ZombieUnreaped, format!("pid {} is still SDEAD: the reaper never finished it", p.pid))),
+                PStat::SDEAD => found.push((
+                    Check::ZombieUnreaped,
+                    format!("pid {} is still SDEAD: the reaper never finished it", p.pid),
+                )),
                 _ => {}
             }
         }
@@ -260,7 +363,11 @@ impl Sim {
             let chan = l.wchan.map(|c| c.name()).unwrap_or_default();
             found.push((
                 Check::SleepForever,
-                format!("LWP {} sleeps on {chan} (\"{}\") and nobody will wake it", self.st.lwp_name(i as LwpIdx), l.wmesg),
+                format!(
+                    "LWP {} sleeps on {chan} (\"{}\") and nobody will wake it",
+                    self.st.lwp_name(i as LwpIdx),
+                    l.wmesg
+                ),
             ));
         }
         for (c, m) in found {

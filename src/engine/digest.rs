@@ -39,7 +39,16 @@ pub fn trace_digest(t: &Trace) -> u64 {
         h.bytes(f.message.as_bytes());
     }
     let c = &t.last.counters;
-    for v in [c.swtch, c.reaper_wakeups, c.km_alloc, c.km_free, c.uarea_cache_hits, c.uarea_cache_peak as u64, c.forks, c.reaps] {
+    for v in [
+        c.swtch,
+        c.reaper_wakeups,
+        c.km_alloc,
+        c.km_free,
+        c.uarea_cache_hits,
+        c.uarea_cache_peak as u64,
+        c.forks,
+        c.reaps,
+    ] {
         h.u64(v);
     }
     h.0

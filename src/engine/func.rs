@@ -244,7 +244,10 @@ impl Sleep {
 
     /// PCATCH: a signal (or exit_lwps) interrupts the sleep.
     pub fn catches(self) -> bool {
-        matches!(self, Sleep::Wait | Sleep::LwpWait | Sleep::Nanosleep | Sleep::Turn)
+        matches!(
+            self,
+            Sleep::Wait | Sleep::LwpWait | Sleep::Nanosleep | Sleep::Turn
+        )
     }
 
     pub fn chan(self, l: LwpIdx, p: Pid) -> Chan {

@@ -46,16 +46,27 @@ macro_rules! builtin {
             let n = header::description_into(TEXT.as_bytes(), &mut buf);
             (buf, n)
         };
-        const DESCRIPTION: &str = match core::str::from_utf8(DESCRIPTION_BUF.0.split_at(DESCRIPTION_BUF.1).0) {
-            Ok(d) => d,
-            Err(_) => panic!("description is not UTF-8"),
-        };
+        const DESCRIPTION: &str =
+            match core::str::from_utf8(DESCRIPTION_BUF.0.split_at(DESCRIPTION_BUF.1).0) {
+                Ok(d) => d,
+                Err(_) => panic!("description is not UTF-8"),
+            };
         static DESIGNS_BUF: ([Design; 3], usize) = match header::designs_array(TEXT) {
             Some(d) => d,
-            None => panic!(concat!("scenarios/", $id, ".scn: unknown design in `# designs:`")),
+            None => panic!(concat!(
+                "scenarios/",
+                $id,
+                ".scn: unknown design in `# designs:`"
+            )),
         };
         const DESIGNS: &[Design] = DESIGNS_BUF.0.split_at(DESIGNS_BUF.1).0;
-        Builtin { id: $id, title: TITLE, description: DESCRIPTION, text: TEXT, designs: DESIGNS }
+        Builtin {
+            id: $id,
+            title: TITLE,
+            description: DESCRIPTION,
+            text: TEXT,
+            designs: DESIGNS,
+        }
     }};
 }
 

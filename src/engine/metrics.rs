@@ -37,7 +37,8 @@ pub struct Metrics {
 impl Metrics {
     pub fn of(design: Design, t: &Trace) -> Metrics {
         let c = &t.last.counters;
-        let line = |f: &super::trace::Finding| format!("step {}: {:?}: {}", f.step, f.check, f.message);
+        let line =
+            |f: &super::trace::Finding| format!("step {}: {:?}: {}", f.step, f.check, f.message);
         Metrics {
             design,
             micro_steps: t.steps.len() as u64,

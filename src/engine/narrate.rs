@@ -13,7 +13,11 @@ pub fn act_text(prog: &Program, act: Act) -> String {
         Act::Exit(s) => format!("exit {s} (end of block)"),
         Act::Wait(None) => "wait".into(),
         Act::Wait(Some(b)) => format!("wait {}", prog.block_name(b)),
-        Act::Thread(b, d) => format!("thread {}{}", prog.block_name(b), if d { " detached" } else { "" }),
+        Act::Thread(b, d) => format!(
+            "thread {}{}",
+            prog.block_name(b),
+            if d { " detached" } else { "" }
+        ),
         Act::LwpExit => "lwp_exit (end of block)".into(),
         Act::LwpWait(None) => "lwp_wait".into(),
         Act::LwpWait(Some(b)) => format!("lwp_wait {}", prog.block_name(b)),
@@ -30,7 +34,11 @@ fn lwp(sim: &Sim, l: LwpIdx) -> String {
 
 /// The first statement of a pseudo-source line, without its comment.
 fn first_statement(text: &str) -> &str {
-    let t = text.lines().map(str::trim).find(|l| !l.starts_with('#')).unwrap_or("");
+    let t = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.starts_with('#'))
+        .unwrap_or("");
     match t.find("/*") {
         Some(i) if i > 0 => t[..i].trim(),
         _ => t,
@@ -55,10 +63,18 @@ pub fn errno_text(e: i32) -> &'static str {
 pub fn narrate(sim: &Sim, step: &Step) -> String {
     let v = step.val;
     let func = step.func.name();
-    let who = if step.lwp == NONE { "the idle loop".to_string() } else { lwp(sim, step.lwp) };
+    let who = if step.lwp == NONE {
+        "the idle loop".to_string()
+    } else {
+        lwp(sim, step.lwp)
+    };
     let s = match step.event {
         Event::Forked => {
-            let name = sim.st.proc(v).map(|p| sim.prog.block_name(p.block).to_string()).unwrap_or_default();
+            let name = sim
+                .st
+                .proc(v)
+                .map(|p| sim.prog.block_name(p.block).to_string())
+                .unwrap_or_default();
             format!("pid {v} ({name}) is born: SACTIVE, its LWP waits on the run queue")
         }
         Event::LwpCreated => format!("LWP {} is created and waits on the run queue", lwp(sim, v)),
@@ -68,20 +84,40 @@ pub fn narrate(sim: &Sim, step: &Step) -> String {
         Event::Reaped => format!("pid {v} is gone: pid slot and struct proc freed"),
         Event::LwpZombie => format!("LWP {} is a zombie LWP (LSZOMB)", lwp(sim, v)),
         Event::LwpFreed => format!("LWP {} goes back to lwp_pool", lwp(sim, v)),
-        Event::UareaCached => format!("u-area {v:#010x} goes on the cache list (uvm_nuarea = {})", sim.st.uvm_nuarea),
-        Event::UareaFromCache => format!("u-area {v:#010x} comes from the cache: a hit, still wired"),
+        Event::UareaCached => format!(
+            "u-area {v:#010x} goes on the cache list (uvm_nuarea = {})",
+            sim.st.uvm_nuarea
+        ),
+        Event::UareaFromCache => {
+            format!("u-area {v:#010x} comes from the cache: a hit, still wired")
+        }
         Event::KmAlloc => format!("u-area {v:#010x} is new from kernel_map (uvm_km_valloc)"),
         Event::KmFree => format!("u-area {v:#010x} goes back to kernel_map (uvm_km_free)"),
         Event::TssAlloc => format!("GDT slot {v} now holds a TSS (selector {:#06x})", v << 3),
         Event::TssFree => format!("GDT slot {v} is free again (SDT_SYSNULL, on gdt_free)"),
         Event::GdtGrow => format!("gdt_grow: the GDT now has {v} descriptors"),
-        Event::Switch => format!("cpu{} switches to {}: %cr3, %tr, esp0 reloaded", step.cpu, lwp(sim, v)),
-        Event::ToIdle => format!("cpu{} has nothing to run and idles on the idle PCB", step.cpu),
+        Event::Switch => format!(
+            "cpu{} switches to {}: %cr3, %tr, esp0 reloaded",
+            step.cpu,
+            lwp(sim, v)
+        ),
+        Event::ToIdle => format!(
+            "cpu{} has nothing to run and idles on the idle PCB",
+            step.cpu
+        ),
         Event::Sleep => {
-            let wmesg = [Sleep::Wait, Sleep::LwpWait, Sleep::Reaper, Sleep::Pagedaemon, Sleep::Pgflt, Sleep::Nanosleep, Sleep::Turn]
-                .get(v as usize)
-                .map(|s| s.wmesg())
-                .unwrap_or("?");
+            let wmesg = [
+                Sleep::Wait,
+                Sleep::LwpWait,
+                Sleep::Reaper,
+                Sleep::Pagedaemon,
+                Sleep::Pgflt,
+                Sleep::Nanosleep,
+                Sleep::Turn,
+            ]
+            .get(v as usize)
+            .map(|s| s.wmesg())
+            .unwrap_or("?");
             format!("{who} goes to sleep (\"{wmesg}\")")
         }
         Event::Wakeup if v == 0 => "wakeup: nobody sleeps on that channel".into(),
@@ -89,21 +125,32 @@ pub fn narrate(sim: &Sim, step: &Step) -> String {
         Event::Tick => format!("the clock reaches tick {v}; timed sleeps end"),
         Event::Reparent => format!("pid {v} is reparented to init"),
         Event::Signal => format!("SIGCHLD is posted to pid {v}"),
-        Event::PmapDeactivate => format!("pmap_deactivate: cpu{} leaves pid {v}'s pm_cpus; %cr3 is unchanged", step.cpu),
-        Event::VmspaceFree => format!("pid {v}'s vmspace is freed; its page directory goes back to the pool"),
+        Event::PmapDeactivate => format!(
+            "pmap_deactivate: cpu{} leaves pid {v}'s pm_cpus; %cr3 is unchanged",
+            step.cpu
+        ),
+        Event::VmspaceFree => {
+            format!("pid {v}'s vmspace is freed; its page directory goes back to the pool")
+        }
         Event::Cr3 => format!("%cr3 = {v:#010x}: the kernel's page directory"),
         Event::Tr => format!("%tr = {v:#06x}"),
         Event::BigLock => format!("{} takes the big lock", lwp(sim, v)),
         Event::BigUnlock => format!("{} releases the big lock", lwp(sim, v)),
         Event::Spin => format!("{} spins: another CPU holds the big lock", lwp(sim, v)),
-        Event::Drain => format!("{v} u-areas are cached, more than it keeps: the extra go back to kernel_map"),
-        Event::Kick => format!("the other LWPs will exit on their way to user mode; {v} sleeping one(s) interrupted"),
+        Event::Drain => {
+            format!("{v} u-areas are cached, more than it keeps: the extra go back to kernel_map")
+        }
+        Event::Kick => format!(
+            "the other LWPs will exit on their way to user mode; {v} sleeping one(s) interrupted"
+        ),
         Event::Error => format!("returns {}", errno_text(v as i32)),
         Event::Action => String::new(),
         Event::Finished => "nothing is runnable and no sleep will time out: the run ends".into(),
         Event::Panic => format!("panic: {}", sim.st.panic.clone().unwrap_or_default()),
         Event::None => {
-            let text = super::source::line(sim.cfg.design, step.func, step.line as u16).map(|l| l.text).unwrap_or("");
+            let text = super::source::line(sim.cfg.design, step.func, step.line as u16)
+                .map(|l| l.text)
+                .unwrap_or("");
             first_statement(text).to_string()
         }
     };

@@ -75,7 +75,10 @@ impl Program {
                 bp
             })
             .collect();
-        Program { blocks, first: sc.first_proc().unwrap_or(0) as u16 }
+        Program {
+            blocks,
+            first: sc.first_proc().unwrap_or(0) as u16,
+        }
     }
 
     /// The name of a block ("init" for init's own program).
@@ -83,7 +86,10 @@ impl Program {
         if block == INIT_BLOCK {
             return "init";
         }
-        self.blocks.get(block as usize).map(|b| b.name.as_str()).unwrap_or("?")
+        self.blocks
+            .get(block as usize)
+            .map(|b| b.name.as_str())
+            .unwrap_or("?")
     }
 
     /// The text and position of the statement behind instruction `pc` of `block`.
@@ -98,7 +104,12 @@ impl Program {
 
 fn flatten(body: &[Stmt], bp: &mut BlockProg) {
     for st in body {
-        let info = StmtInfo { line: st.line, col: st.col, text: st.text.clone(), note: st.note.clone() };
+        let info = StmtInfo {
+            line: st.line,
+            col: st.col,
+            text: st.text.clone(),
+            note: st.note.clone(),
+        };
         let act = match &st.kind {
             StmtKind::Fork { block } => Act::Fork(*block as u16),
             StmtKind::Exit { status } => Act::Exit(*status),
@@ -112,7 +123,10 @@ fn flatten(body: &[Stmt], bp: &mut BlockProg) {
             StmtKind::Turn { index } => Act::Turn(*index),
             StmtKind::Repeat { count, body } => {
                 let start = bp.instrs.len() as u32;
-                bp.instrs.push(Instr::RepeatStart { count: *count, end: 0 });
+                bp.instrs.push(Instr::RepeatStart {
+                    count: *count,
+                    end: 0,
+                });
                 flatten(body, bp);
                 let end = bp.instrs.len() as u32;
                 bp.instrs.push(Instr::RepeatEnd { start });

@@ -119,7 +119,12 @@ impl SessionBuilder {
 
     /// The finished session (runs whatever is left first).
     pub fn finish(self) -> Session {
-        Session { text: self.text, scenario: self.scenario, design: self.design, trace: self.runner.finish() }
+        Session {
+            text: self.text,
+            scenario: self.scenario,
+            design: self.design,
+            trace: self.runner.finish(),
+        }
     }
 }
 
@@ -130,7 +135,12 @@ impl Session {
         let scenario = scenario::parse(text)?;
         let sim = Sim::new(&scenario, design);
         let design = sim.cfg.design;
-        Ok(SessionBuilder { text: text.to_string(), scenario, design, runner: super::sim::Runner::new(sim, false) })
+        Ok(SessionBuilder {
+            text: text.to_string(),
+            scenario,
+            design,
+            runner: super::sim::Runner::new(sim, false),
+        })
     }
 
     /// Parse and run `text`; `design` overrides the file's `design` line.
@@ -139,7 +149,12 @@ impl Session {
         let sim = Sim::new(&scenario, design);
         let design = sim.cfg.design;
         let trace = sim.run_to_end(false);
-        Ok(Session { text: text.to_string(), scenario, design, trace })
+        Ok(Session {
+            text: text.to_string(),
+            scenario,
+            design,
+            trace,
+        })
     }
 
     /// Number of micro-steps; positions go from 0 (boot) to `len()` (the end).
@@ -153,7 +168,12 @@ impl Session {
 
     /// The simulator after `pos` micro-steps.
     pub fn sim_at(&self, pos: u64) -> Sim {
-        Sim::at(&self.scenario, Some(self.design), &self.trace, pos.min(self.len()))
+        Sim::at(
+            &self.scenario,
+            Some(self.design),
+            &self.trace,
+            pos.min(self.len()),
+        )
     }
 
     /// The full state after `pos` micro-steps.
@@ -166,18 +186,34 @@ impl Session {
     pub fn position(&self, pos: u64) -> Position {
         let pos = pos.min(self.len());
         let Some(i) = pos.checked_sub(1) else {
-            return Position { snapshot: self.snapshot_at(0), previous: None, step: None };
+            return Position {
+                snapshot: self.snapshot_at(0),
+                previous: None,
+                step: None,
+            };
         };
         let mut sim = self.sim_at(i);
         let previous = Snapshot::of(&sim);
         let Some(step) = self.trace.steps.get(i as usize).copied() else {
-            return Position { snapshot: previous, previous: None, step: None };
+            return Position {
+                snapshot: previous,
+                previous: None,
+                step: None,
+            };
         };
-        let who = if step.lwp == NONE { "idle".to_string() } else { sim.st.lwp_name(step.lwp) };
+        let who = if step.lwp == NONE {
+            "idle".to_string()
+        } else {
+            sim.st.lwp_name(step.lwp)
+        };
         sim.checks = false;
         sim.step();
         let view = self.view_of(i, step, who, &sim);
-        Position { snapshot: Snapshot::of(&sim), previous: Some(previous), step: Some(view) }
+        Position {
+            snapshot: Snapshot::of(&sim),
+            previous: Some(previous),
+            step: Some(view),
+        }
     }
 
     fn view_of(&self, i: u64, step: super::trace::Step, who: String, after: &Sim) -> StepView {
@@ -190,12 +226,22 @@ impl Session {
             func: step.func.name(),
             file: body.map(|b| b.file).unwrap_or(""),
             line: step.line as u16,
-            listing_line: body.map(|b| source::listing_line(b, step.line as u16)).unwrap_or(0),
-            listing_span: line.map(|l| l.text.lines().count().max(1) as u32).unwrap_or(1),
+            listing_line: body
+                .map(|b| source::listing_line(b, step.line as u16))
+                .unwrap_or(0),
+            listing_span: line
+                .map(|l| l.text.lines().count().max(1) as u32)
+                .unwrap_or(1),
             mark: line.map(|l| l.mark).unwrap_or(super::func::Mark::Same),
             narration: super::narrate::narrate(after, &step),
             event: step.event,
-            findings: self.trace.findings.iter().filter(|f| f.step == i).cloned().collect(),
+            findings: self
+                .trace
+                .findings
+                .iter()
+                .filter(|f| f.step == i)
+                .cloned()
+                .collect(),
         }
     }
 
@@ -204,7 +250,11 @@ impl Session {
         let i = pos.checked_sub(1)?;
         let step = *self.trace.steps.get(i as usize)?;
         let mut sim = self.sim_at(i);
-        let who = if step.lwp == NONE { "idle".to_string() } else { sim.st.lwp_name(step.lwp) };
+        let who = if step.lwp == NONE {
+            "idle".to_string()
+        } else {
+            sim.st.lwp_name(step.lwp)
+        };
         sim.checks = false;
         sim.step();
         Some(self.view_of(i, step, who, &sim))
@@ -253,12 +303,23 @@ impl Session {
 
     /// Position at the start of the next action after `pos` (or the end).
     pub fn next_action(&self, pos: u64) -> u64 {
-        self.trace.actions.iter().map(|a| a.step).find(|&s| s > pos).unwrap_or(self.len())
+        self.trace
+            .actions
+            .iter()
+            .map(|a| a.step)
+            .find(|&s| s > pos)
+            .unwrap_or(self.len())
     }
 
     /// Position at the start of the action before the one `pos` is in (or 0).
     pub fn prev_action(&self, pos: u64) -> u64 {
-        self.trace.actions.iter().map(|a| a.step).rev().find(|&s| s < pos).unwrap_or(0)
+        self.trace
+            .actions
+            .iter()
+            .map(|a| a.step)
+            .rev()
+            .find(|&s| s < pos)
+            .unwrap_or(0)
     }
 
     /// The action (scenario line) the step that led to `pos` serves: the newest action
@@ -278,6 +339,10 @@ impl Session {
 
     /// Findings up to and including step `pos - 1`.
     pub fn findings_until(&self, pos: u64) -> Vec<&Finding> {
-        self.trace.findings.iter().filter(|f| f.step < pos).collect()
+        self.trace
+            .findings
+            .iter()
+            .filter(|f| f.step < pos)
+            .collect()
     }
 }

@@ -94,12 +94,21 @@ pub(crate) const DIRTY_PROCS: u8 = 2;
 pub fn state_bytes(st: &KernelState) -> usize {
     use std::mem::size_of;
     size_of::<KernelState>()
-        + st.procs.iter().map(|p| size_of::<Proc>() + 4 * (p.children.len() + p.lwps.len())).sum::<usize>()
+        + st.procs
+            .iter()
+            .map(|p| size_of::<Proc>() + 4 * (p.children.len() + p.lwps.len()))
+            .sum::<usize>()
         + st.lwps
             .iter()
-            .map(|l| size_of::<Lwp>() + l.kstack.len() * size_of::<Frame>() + l.user.loops.len() * 8)
+            .map(|l| {
+                size_of::<Lwp>() + l.kstack.len() * size_of::<Frame>() + l.user.loops.len() * 8
+            })
             .sum::<usize>()
-        + 4 * (st.allproc.len() + st.zombproc.len() + st.alllwp.len() + st.uarea_cache.len() + st.kernel_map.len())
+        + 4 * (st.allproc.len()
+            + st.zombproc.len()
+            + st.alllwp.len()
+            + st.uarea_cache.len()
+            + st.kernel_map.len())
         + st.vmspaces.len() * size_of::<Vmspace>()
         + st.pdirs.len() * 8
         + st.gdt.slots.len() * 8
@@ -125,7 +134,11 @@ impl Sim {
             uvm_nuarea_max: cfg.uvm_nuarea_max,
             uvm_nuarea: 0,
             kernel_map: Vec::new(),
-            vmspaces: vec![Vmspace { pdirpa: KERNEL_PDIR, pm_cpus: 0, freed: false }],
+            vmspaces: vec![Vmspace {
+                pdirpa: KERNEL_PDIR,
+                pm_cpus: 0,
+                freed: false,
+            }],
             pdirs: vec![(KERNEL_PDIR, PdirState::Live(0))],
             pdp_cache: Vec::new(),
             gdt: Gdt::new(),
@@ -178,7 +191,14 @@ impl Sim {
         // The pagedaemon (and the reaper): kernel threads asleep at their loop heads.
         let pd_ua = alloc_kva(&mut st);
         let pd = sim.boot_proc(&mut st, 2, 0, 0, pd_ua, Some(0));
-        sim.boot_kthread(&mut st, pd, KThread::Pagedaemon, Func::uvm_pageout, 1, Sleep::Pagedaemon);
+        sim.boot_kthread(
+            &mut st,
+            pd,
+            KThread::Pagedaemon,
+            Func::uvm_pageout,
+            1,
+            Sleep::Pagedaemon,
+        );
         if sim.cfg.design == Design::Reaper {
             let r_ua = alloc_kva(&mut st);
             let r = sim.boot_proc(&mut st, 3, 0, 0, r_ua, Some(0));
@@ -204,14 +224,26 @@ impl Sim {
             c.idle_frames.clear();
         }
         for p in &mut st.procs {
-            p.nrlwps = st.lwps.iter().filter(|l| l.pid == p.pid && matches!(l.stat, LStat::LSRUN | LStat::LSONPROC)).count() as u32;
+            p.nrlwps = st
+                .lwps
+                .iter()
+                .filter(|l| l.pid == p.pid && matches!(l.stat, LStat::LSRUN | LStat::LSONPROC))
+                .count() as u32;
         }
         st.counters.kernel_map_peak = st.kernel_map.len() as u32;
         sim.st = st;
         sim
     }
 
-    fn boot_proc(&mut self, st: &mut KernelState, pid: Pid, pptr: Pid, block: u16, uarea: u32, vm: Option<u32>) -> LwpIdx {
+    fn boot_proc(
+        &mut self,
+        st: &mut KernelState,
+        pid: Pid,
+        pptr: Pid,
+        block: u16,
+        uarea: u32,
+        vm: Option<u32>,
+    ) -> LwpIdx {
         let idx = st.lwps.len() as LwpIdx;
         let (slot, _) = st.gdt.get_slot(idx).unwrap_or((gdt::NGDT, false));
         let system = pid != 1;
@@ -228,7 +260,10 @@ impl Sim {
             timeout: None,
             wake_err: 0,
             kstack: Vec::new(),
-            user: UserCtx { block, ..UserCtx::default() },
+            user: UserCtx {
+                block,
+                ..UserCtx::default()
+            },
             no_sleep: false,
             biglock_saved: false,
             kthread: None,
@@ -265,7 +300,15 @@ impl Sim {
         idx
     }
 
-    fn boot_kthread(&mut self, st: &mut KernelState, l: LwpIdx, kind: KThread, func: Func, pc: u16, sleep: Sleep) {
+    fn boot_kthread(
+        &mut self,
+        st: &mut KernelState,
+        l: LwpIdx,
+        kind: KThread,
+        func: Func,
+        pc: u16,
+        sleep: Sleep,
+    ) {
         let pid = st.lwps[l as usize].pid;
         let mut outer = Frame::new(func, l, pid);
         outer.pc = pc;
@@ -333,7 +376,8 @@ impl Sim {
         self.dirty = 0;
         let on = self.st.cpus[cpu].on_stack;
         if let Some(l) = on {
-            if self.st.lwps[l as usize].biglock_saved && !self.st.lwps[l as usize].kstack.is_empty() {
+            if self.st.lwps[l as usize].biglock_saved && !self.st.lwps[l as usize].kstack.is_empty()
+            {
                 return Some(self.retake_biglock(cpu, l));
             }
             if self.st.lwps[l as usize].kstack.is_empty() {
@@ -346,7 +390,12 @@ impl Sim {
             return None;
         };
         let Some(line) = super::source::line(self.cfg.design, frame.func, frame.pc) else {
-            self.model_error(format!("{} has no line {} in design {}", frame.func.name(), frame.pc, self.cfg.design.name()));
+            self.model_error(format!(
+                "{} has no line {} in design {}",
+                frame.func.name(),
+                frame.pc,
+                self.cfg.design.name()
+            ));
             self.st.finished = true;
             return None;
         };
@@ -379,7 +428,10 @@ impl Sim {
     /// advances the clock or ends the run).
     fn pick_cpu(&self) -> usize {
         let n = self.st.cpus.len().max(1);
-        (0..n).map(|i| (self.st.next_cpu + i) % n).find(|&c| self.cpu_busy(c) || !self.st.runq.is_empty()).unwrap_or(0)
+        (0..n)
+            .map(|i| (self.st.next_cpu + i) % n)
+            .find(|&c| self.cpu_busy(c) || !self.st.runq.is_empty())
+            .unwrap_or(0)
     }
 
     /// The CPU runs an LWP or the MD exit path, not just the idle loop.
@@ -391,7 +443,11 @@ impl Sim {
     /// An LWP that slept holding the big lock runs again: it takes the lock back first,
     /// spinning while another CPU holds it. One micro-step either way.
     fn retake_biglock(&mut self, cpu: usize, l: LwpIdx) -> Step {
-        let top = self.st.lwps[l as usize].kstack.last().copied().unwrap_or(Frame::new(Func::idle, l, NONE));
+        let top = self.st.lwps[l as usize]
+            .kstack
+            .last()
+            .copied()
+            .unwrap_or(Frame::new(Func::idle, l, NONE));
         if self.lock_busy_elsewhere(cpu, Some(l)) {
             self.ev = (Event::Spin, l);
         } else {
@@ -399,7 +455,14 @@ impl Sim {
             self.ev = (Event::None, 0);
             self.biglock_take(cpu, l);
         }
-        let step = Step { lwp: l, val: self.ev.1, func: top.func, line: top.pc.saturating_sub(1) as u8, cpu: cpu as u8, event: self.ev.0 };
+        let step = Step {
+            lwp: l,
+            val: self.ev.1,
+            func: top.func,
+            line: top.pc.saturating_sub(1) as u8,
+            cpu: cpu as u8,
+            event: self.ev.0,
+        };
         if self.checks {
             self.check_step(cpu);
         }
@@ -420,7 +483,10 @@ impl Sim {
     /// The big lock's holder is running somewhere (or is the dead LWP whose exit path
     /// runs on some CPU's idle PCB).
     pub(crate) fn lock_holder_active(&self, h: LwpIdx) -> bool {
-        self.st.cpus.iter().any(|c| c.on_stack == Some(h) || c.idle_frames.iter().any(|f| f.l == h))
+        self.st
+            .cpus
+            .iter()
+            .any(|c| c.on_stack == Some(h) || c.idle_frames.iter().any(|f| f.l == h))
     }
 
     /// The frames the CPU is executing: its LWP's kernel stack, or the idle PCB's.
@@ -437,7 +503,11 @@ impl Sim {
 
     /// Record a finding now (event-time checks).
     pub(crate) fn finding(&mut self, check: Check, message: String) {
-        self.findings.push(Finding { step: self.step_no, check, message });
+        self.findings.push(Finding {
+            step: self.step_no,
+            check,
+            message,
+        });
     }
 
     pub(crate) fn model_error(&mut self, message: String) {
@@ -450,7 +520,8 @@ impl Sim {
         let pid = self.st.lwps[l as usize].pid;
         let hook = self.st.proc(pid).map(|p| p.userret_exit).unwrap_or(false);
         if hook {
-            self.stack(cpu).push(Frame::new(Func::lwp_exit_hook, l, pid));
+            self.stack(cpu)
+                .push(Frame::new(Func::lwp_exit_hook, l, pid));
             return;
         }
         let (act, instr) = self.fetch(l);
@@ -460,10 +531,23 @@ impl Sim {
             Some(s) => (s.line, s.text.clone()),
             None => (0, super::narrate::act_text(&self.prog, act)),
         };
-        self.actions.push(ActionStart { step: self.step_no, lwp: l, pid, lid, block, instr, line, text });
+        self.actions.push(ActionStart {
+            step: self.step_no,
+            lwp: l,
+            pid,
+            lid,
+            block,
+            instr,
+            line,
+            text,
+        });
         self.st.actions += 1;
         self.st.lwps[l as usize].user.current = instr;
-        let func = if matches!(act, super::program::Act::Pagedaemon) { Func::trap } else { Func::syscall };
+        let func = if matches!(act, super::program::Act::Pagedaemon) {
+            Func::trap
+        } else {
+            Func::syscall
+        };
         let mut f = Frame::new(func, l, pid);
         f.act = Some(act);
         self.stack(cpu).push(f);
@@ -475,7 +559,11 @@ impl Sim {
         let block = self.st.lwps[l as usize].user.block;
         if block == INIT_BLOCK {
             let u = &mut self.st.lwps[l as usize].user;
-            let act = if u.pc == 0 { Act::Fork(self.prog.first) } else { Act::Wait(None) };
+            let act = if u.pc == 0 {
+                Act::Fork(self.prog.first)
+            } else {
+                Act::Wait(None)
+            };
             u.pc = 1;
             return (act, None);
         }
@@ -526,14 +614,23 @@ pub struct Runner {
 
 impl Runner {
     pub fn new(sim: Sim, narrate: bool) -> Runner {
-        Runner { sim, steps: Vec::new(), checkpoints: Vec::new(), narration: narrate.then(Vec::new), truncated: false, done: false }
+        Runner {
+            sim,
+            steps: Vec::new(),
+            checkpoints: Vec::new(),
+            narration: narrate.then(Vec::new),
+            truncated: false,
+            done: false,
+        }
     }
 
     /// Run up to `max` more micro-steps; true once the run has ended.
     pub fn advance(&mut self, max: u64) -> bool {
         let mut n = 0;
         while !self.done && n < max {
-            if self.sim.step_no % CHECKPOINT_EVERY == 0 && self.checkpoints.len() as u64 * CHECKPOINT_EVERY <= self.sim.step_no {
+            if self.sim.step_no % CHECKPOINT_EVERY == 0
+                && self.checkpoints.len() as u64 * CHECKPOINT_EVERY <= self.sim.step_no
+            {
                 self.checkpoints.push(self.sim.st.clone());
             }
             if self.sim.step_no >= self.sim.cfg.step_limit {
@@ -546,7 +643,11 @@ impl Runner {
                 break;
             };
             if let Some(narr) = self.narration.as_mut() {
-                let who = if step.lwp == NONE { "idle".to_string() } else { self.sim.st.lwp_name(step.lwp) };
+                let who = if step.lwp == NONE {
+                    "idle".to_string()
+                } else {
+                    self.sim.st.lwp_name(step.lwp)
+                };
                 narr.push((who, super::narrate::narrate(&self.sim, &step)));
             }
             self.steps.push(step);
@@ -618,7 +719,11 @@ pub(crate) fn new_vmspace(st: &mut KernelState) -> u32 {
         Some(pa) => pa,
         None => PDIR_BASE + 0x1000 * st.pdirs.len() as u32,
     };
-    let vm = Vmspace { pdirpa: pa, pm_cpus: 0, freed: false };
+    let vm = Vmspace {
+        pdirpa: pa,
+        pm_cpus: 0,
+        freed: false,
+    };
     let idx = match st.vm_free.pop() {
         Some(i) => {
             st.vmspaces[i as usize] = vm;

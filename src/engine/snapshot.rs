@@ -132,10 +132,16 @@ impl Snapshot {
                 pid: p.pid,
                 name: match p.pid {
                     0 => "swapper".into(),
-                    _ => st.lwps.iter().find(|l| l.pid == p.pid && !l.freed).and_then(|l| l.kthread).map(|k| match k {
-                        KThread::Pagedaemon => "pagedaemon".to_string(),
-                        KThread::Reaper => "reaper".to_string(),
-                    }).unwrap_or_else(|| sim.prog.block_name(p.block).to_string()),
+                    _ => st
+                        .lwps
+                        .iter()
+                        .find(|l| l.pid == p.pid && !l.freed)
+                        .and_then(|l| l.kthread)
+                        .map(|k| match k {
+                            KThread::Pagedaemon => "pagedaemon".to_string(),
+                            KThread::Reaper => "reaper".to_string(),
+                        })
+                        .unwrap_or_else(|| sim.prog.block_name(p.block).to_string()),
                 },
                 ppid: p.pptr,
                 stat: p.stat,
@@ -146,7 +152,11 @@ impl Snapshot {
                 children: p.children.clone(),
                 vmspace: p.vmspace.map(|v| {
                     let vm = &st.vmspaces[v as usize];
-                    format!("pdir {}{}", hex(vm.pdirpa), if vm.freed { " (freed)" } else { "" })
+                    format!(
+                        "pdir {}{}",
+                        hex(vm.pdirpa),
+                        if vm.freed { " (freed)" } else { "" }
+                    )
                 }),
                 sigchld: p.sigchld,
                 lwps: p
@@ -163,7 +173,11 @@ impl Snapshot {
                         tss_sel: format!("{:#x}", lw.tss_sel),
                         wchan: lw.wchan.map(|c| c.name()),
                         wmesg: lw.wmesg.to_string(),
-                        kstack: lw.kstack.iter().map(|f| f.func.name().to_string()).collect(),
+                        kstack: lw
+                            .kstack
+                            .iter()
+                            .map(|f| f.func.name().to_string())
+                            .collect(),
                         kthread: lw.kthread.is_some(),
                     })
                     .collect(),
@@ -209,7 +223,10 @@ impl Snapshot {
             sleepq: st
                 .sleep_queues()
                 .into_iter()
-                .map(|(c, ls)| SleepQueue { chan: c.name(), lwps: ls.into_iter().map(name).collect() })
+                .map(|(c, ls)| SleepQueue {
+                    chan: c.name(),
+                    lwps: ls.into_iter().map(name).collect(),
+                })
                 .collect(),
             uarea_cache: UareaCacheView {
                 nuarea: st.uvm_nuarea,
@@ -217,7 +234,14 @@ impl Snapshot {
                 list: st.uarea_cache.iter().map(|&a| hex(a)).collect(),
             },
             kernel_map: st.kernel_map.iter().map(|&a| hex(a)).collect(),
-            gdt: GdtView { size: st.gdt.size, count: st.gdt.count, next: st.gdt.next, ngdt: NGDT, free: st.gdt.free.clone(), slots },
+            gdt: GdtView {
+                size: st.gdt.size,
+                count: st.gdt.count,
+                next: st.gdt.next,
+                ngdt: NGDT,
+                free: st.gdt.free.clone(),
+                slots,
+            },
             cpu: cpus[0].clone(),
             cpus,
             biglock: st.biglock.holder.map(name),
@@ -236,7 +260,11 @@ fn cpu_view(sim: &Sim, c: usize) -> CpuView {
     let cr3_state = match st.pdir_owner(r.cr3) {
         Some(PdirState::Live(0)) => "kernel page directory".to_string(),
         Some(PdirState::Live(v)) if Some(v) == cpu.cr3_vm => {
-            let owner = st.procs.iter().find(|p| p.vmspace == Some(v) && p.pid > 2).map(|p| p.pid);
+            let owner = st
+                .procs
+                .iter()
+                .find(|p| p.vmspace == Some(v) && p.pid > 2)
+                .map(|p| p.pid);
             match (owner, st.vmspaces[v as usize].freed) {
                 (_, true) => "vmspace freed".into(),
                 (Some(pid), false) => format!("pid {pid}'s page directory"),

@@ -39,7 +39,11 @@ pub mod pflag {
     pub const P_SYSTEM: u32 = 0x0000_0200;
     pub const P_WEXIT: u32 = 0x0000_2000;
     pub const P_FSTRACE: u32 = 0x0001_0000;
-    pub const NAMES: [(u32, &str); 3] = [(P_SYSTEM, "P_SYSTEM"), (P_WEXIT, "P_WEXIT"), (P_FSTRACE, "P_FSTRACE")];
+    pub const NAMES: [(u32, &str); 3] = [
+        (P_SYSTEM, "P_SYSTEM"),
+        (P_WEXIT, "P_WEXIT"),
+        (P_FSTRACE, "P_FSTRACE"),
+    ];
 }
 
 /// `l_flag` bits. L_PROCEXIT's value is the patch's; the rest are lwp.h of late 2003.
@@ -60,7 +64,11 @@ pub mod lflag {
 
 /// Names of the bits set in `flags`, joined with `|`, or `0`.
 pub fn flag_names(flags: u32, names: &[(u32, &str)]) -> String {
-    let v: Vec<&str> = names.iter().filter(|(b, _)| flags & b != 0).map(|(_, n)| *n).collect();
+    let v: Vec<&str> = names
+        .iter()
+        .filter(|(b, _)| flags & b != 0)
+        .map(|(_, n)| *n)
+        .collect();
     if v.is_empty() {
         "0".to_string()
     } else {

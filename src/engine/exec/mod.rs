@@ -45,7 +45,11 @@ impl Sim {
                 }
             }
             RetNanosleep => {
-                let rv = if f.rv == super::sim::EWOULDBLOCK { 0 } else { f.rv };
+                let rv = if f.rv == super::sim::EWOULDBLOCK {
+                    0
+                } else {
+                    f.rv
+                };
                 self.ret(cpu, rv)
             }
             Tsleep(kind) => {
@@ -56,7 +60,10 @@ impl Sim {
                 self.stack(cpu).push(callee);
             }
             _ => {
-                if !self.exec_sched(cpu, f, op) && !self.exec_proc(cpu, f, op) && !self.exec_vm(cpu, f, op) {
+                if !self.exec_sched(cpu, f, op)
+                    && !self.exec_proc(cpu, f, op)
+                    && !self.exec_vm(cpu, f, op)
+                {
                     self.model_error("an op with no meaning here (a bug in exitpath)".to_string());
                 }
             }
@@ -101,12 +108,20 @@ impl Sim {
     /// A caller whose last line was the call (a tail call, such as
     /// `proc_free(child); return (0);`) returns too, with the same value.
     pub(crate) fn ret(&mut self, cpu: usize, rv: i32) {
-        if rv > 1 && self.ev.0 == super::trace::Event::None && matches!(self.stack(cpu).last().map(|f| f.func), Some(Func::lwp_wait1 | Func::find_stopped_child)) {
+        if rv > 1
+            && self.ev.0 == super::trace::Event::None
+            && matches!(
+                self.stack(cpu).last().map(|f| f.func),
+                Some(Func::lwp_wait1 | Func::find_stopped_child)
+            )
+        {
             self.set_ev(super::trace::Event::Error, rv as u32);
         }
         let design = self.cfg.design;
         let stack = self.stack(cpu);
-        let Some(mut callee) = stack.pop() else { return };
+        let Some(mut callee) = stack.pop() else {
+            return;
+        };
         while let Some(caller) = stack.last_mut() {
             caller.rv = rv;
             caller.l2 = callee.l2;
@@ -114,7 +129,9 @@ impl Sim {
             caller.uaddr = callee.uaddr;
             caller.inmem = callee.inmem;
             caller.slot = callee.slot;
-            let len = super::source::body(design, caller.func).map(|b| b.lines.len()).unwrap_or(0);
+            let len = super::source::body(design, caller.func)
+                .map(|b| b.lines.len())
+                .unwrap_or(0);
             if (caller.pc as usize) < len {
                 break;
             }
@@ -144,7 +161,11 @@ impl Sim {
     /// A call that may block: record a fault if this context cannot sleep.
     pub(crate) fn need_sleepable(&mut self, cpu: usize, what: &str) {
         if let Some(why) = self.no_sleep_reason(cpu, false) {
-            let check = if self.on_lwp(cpu).map(|l| self.st.lwps[l as usize].no_sleep).unwrap_or(false) {
+            let check = if self
+                .on_lwp(cpu)
+                .map(|l| self.st.lwps[l as usize].no_sleep)
+                .unwrap_or(false)
+            {
                 Check::SleepAfterNoReturn
             } else {
                 Check::BlockingNoSleep
@@ -155,7 +176,9 @@ impl Sim {
 
     fn uarea_early(&self, f: Frame) -> bool {
         self.cfg.design != super::design::Design::Reaper
-            && self.cfg.has(super::design::Switch::UareaCacheBeforeSwitchExit)
+            && self
+                .cfg
+                .has(super::design::Switch::UareaCacheBeforeSwitchExit)
             && self.st.lwp(f.l).is_some_and(|l| l.owns_uarea)
     }
 

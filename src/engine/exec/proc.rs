@@ -5,7 +5,9 @@ use super::sched::{LWPWAIT_EXITCONTROL, PUSER};
 use crate::engine::design::Switch;
 use crate::engine::func::{Frame, Func, Op, NONE};
 use crate::engine::program::INIT_BLOCK;
-use crate::engine::sim::{Sim, DIRTY_PROCS, ECHILD, EDEADLK, EINVAL, ESRCH, LWPS_MAX, PID_MAX, SIGCHLD};
+use crate::engine::sim::{
+    Sim, DIRTY_PROCS, ECHILD, EDEADLK, EINVAL, ESRCH, LWPS_MAX, PID_MAX, SIGCHLD,
+};
 use crate::engine::state::*;
 use crate::engine::trace::{Check, Event};
 
@@ -17,11 +19,17 @@ impl Sim {
             ProcAlloc => {
                 self.need_sleepable(cpu, "pool_get(&proc_pool, PR_WAITOK)");
                 if self.st.procs.len() >= LWPS_MAX {
-                    self.panic(format!("fork1: more than {LWPS_MAX} processes (exitpath's limit)"));
+                    self.panic(format!(
+                        "fork1: more than {LWPS_MAX} processes (exitpath's limit)"
+                    ));
                     return true;
                 }
                 let pid = self.alloc_pid();
-                let traced = self.prog.blocks.get(f.block as usize).is_some_and(|b| b.traced);
+                let traced = self
+                    .prog
+                    .blocks
+                    .get(f.block as usize)
+                    .is_some_and(|b| b.traced);
                 self.st.procs.push(Proc {
                     pid,
                     block: f.block,
@@ -72,7 +80,11 @@ impl Sim {
             ForkRetval => self.ret(cpu, 0),
             LwpAlloc => {
                 self.need_sleepable(cpu, "pool_get(&lwp_pool, PR_WAITOK)");
-                let target = if f.func == Func::newlwp && f.p2 != NONE { f.p2 } else { f.p };
+                let target = if f.func == Func::newlwp && f.p2 != NONE {
+                    f.p2
+                } else {
+                    f.p
+                };
                 let detached = f.arg == 1 && self.stack_has(cpu, Func::sys__lwp_create);
                 let mut flags = 0;
                 if f.inmem {
@@ -94,7 +106,10 @@ impl Sim {
                     timeout: None,
                     wake_err: 0,
                     kstack: Vec::new(),
-                    user: UserCtx { block: f.block, ..UserCtx::default() },
+                    user: UserCtx {
+                        block: f.block,
+                        ..UserCtx::default()
+                    },
                     no_sleep: false,
                     biglock_saved: false,
                     kthread: None,
@@ -109,7 +124,9 @@ impl Sim {
                     }
                     None => {
                         if self.st.lwps.len() >= LWPS_MAX {
-                            self.panic(format!("newlwp: more than {LWPS_MAX} LWPs (exitpath's limit)"));
+                            self.panic(format!(
+                                "newlwp: more than {LWPS_MAX} LWPs (exitpath's limit)"
+                            ));
                             return true;
                         }
                         self.st.lwps.push(lwp);
@@ -153,7 +170,10 @@ impl Sim {
                 self.ret(cpu, 0);
             }
             ExitCheckWexit => {
-                let wexit = self.st.proc(f.p).is_some_and(|p| p.flags & pflag::P_WEXIT != 0);
+                let wexit = self
+                    .st
+                    .proc(f.p)
+                    .is_some_and(|p| p.flags & pflag::P_WEXIT != 0);
                 if wexit {
                     self.stack(cpu).push(Frame::new(Func::lwp_exit, f.l, f.p));
                 } else {
@@ -263,7 +283,11 @@ impl Sim {
             DeadprocsPush => self.st.deadprocs.insert(0, f.p),
             DeadlwpPush => self.st.deadlwp.insert(0, f.l),
             ZomblwpPush => {
-                if self.st.lwp(f.l).is_some_and(|l| l.flags & lflag::L_DETACHED == 0) {
+                if self
+                    .st
+                    .lwp(f.l)
+                    .is_some_and(|l| l.flags & lflag::L_DETACHED == 0)
+                {
                     self.st.zomblwp.insert(0, f.l);
                 }
             }
@@ -273,7 +297,11 @@ impl Sim {
                 }
             }
             IfDetached(t) => {
-                if self.st.lwp(f.l).is_none_or(|l| l.flags & lflag::L_DETACHED == 0) {
+                if self
+                    .st
+                    .lwp(f.l)
+                    .is_none_or(|l| l.flags & lflag::L_DETACHED == 0)
+                {
                     self.goto(cpu, t);
                 }
             }
@@ -283,7 +311,10 @@ impl Sim {
                 }
             }
             ProcexitUnlockOrDecNlwps => {
-                let procexit = self.st.lwp(f.l).is_some_and(|l| l.flags & lflag::L_PROCEXIT != 0);
+                let procexit = self
+                    .st
+                    .lwp(f.l)
+                    .is_some_and(|l| l.flags & lflag::L_PROCEXIT != 0);
                 if procexit {
                     self.biglock_release(f.l);
                 } else if let Some(p) = self.st.proc_mut(f.p) {
@@ -306,10 +337,9 @@ impl Sim {
                 self.ret(cpu, 0);
             }
             LastLwpExit1 => {
-                let last = self
-                    .st
-                    .proc(f.p)
-                    .is_some_and(|p| p.nlwps.wrapping_sub(p.nzlwps) == 1 && p.flags & pflag::P_WEXIT == 0);
+                let last = self.st.proc(f.p).is_some_and(|p| {
+                    p.nlwps.wrapping_sub(p.nzlwps) == 1 && p.flags & pflag::P_WEXIT == 0
+                });
                 if last {
                     let mut e = Frame::new(Func::exit1, f.l, f.p);
                     e.arg = 0;
@@ -325,7 +355,11 @@ impl Sim {
                 }
             }
             ExitLwpsKick => {
-                let lwps = self.st.proc(f.p).map(|p| p.lwps.clone()).unwrap_or_default();
+                let lwps = self
+                    .st
+                    .proc(f.p)
+                    .map(|p| p.lwps.clone())
+                    .unwrap_or_default();
                 if let Some(p) = self.st.proc_mut(f.p) {
                     p.userret_exit = true;
                 }
@@ -368,7 +402,9 @@ impl Sim {
             }
             ScanChildren(t) => {
                 let want = f.arg;
-                let Some(p) = self.st.proc(f.p) else { return true };
+                let Some(p) = self.st.proc(f.p) else {
+                    return true;
+                };
                 let mut nfound = 0;
                 let mut found = None;
                 for &c in &p.children {
@@ -458,17 +494,27 @@ impl Sim {
                     return true;
                 }
                 if let Some(h) = self.st.biglock.holder {
-                    let msg = format!("KERNEL_LOCK on cpu{cpu}: the big lock is still held by {}", self.st.lwp_name(h));
+                    let msg = format!(
+                        "KERNEL_LOCK on cpu{cpu}: the big lock is still held by {}",
+                        self.st.lwp_name(h)
+                    );
                     self.finding(Check::BigLockDeadOwner, msg);
                 }
-                self.st.biglock = crate::engine::state::BigLock { holder: None, cpu: Some(cpu as u8) };
+                self.st.biglock = crate::engine::state::BigLock {
+                    holder: None,
+                    cpu: Some(cpu as u8),
+                };
             }
             KernelUnlockIdleRet => {
                 self.st.biglock = crate::engine::state::BigLock::default();
                 self.ret(cpu, 0);
             }
             IfDetachedPoolPut(t) => {
-                if self.st.lwp(f.l).is_some_and(|l| l.flags & lflag::L_DETACHED != 0) {
+                if self
+                    .st
+                    .lwp(f.l)
+                    .is_some_and(|l| l.flags & lflag::L_DETACHED != 0)
+                {
                     self.free_lwp(f.l);
                     self.goto(cpu, t);
                 }
@@ -485,7 +531,10 @@ impl Sim {
             }
             LwpOffAlllwpOnly => self.st.alllwp.retain(|&l| l != f.l),
             DetachedUnlinkDec => {
-                let detached = self.st.lwp(f.l).is_some_and(|l| l.flags & lflag::L_DETACHED != 0);
+                let detached = self
+                    .st
+                    .lwp(f.l)
+                    .is_some_and(|l| l.flags & lflag::L_DETACHED != 0);
                 if let Some(p) = self.st.proc_mut(f.p) {
                     if detached {
                         p.lwps.retain(|&l| l != f.l);
@@ -524,7 +573,10 @@ impl Sim {
                 if let Some(l) = self.st.lwp_mut(f.l) {
                     l.stat = LStat::LSZOMB;
                 }
-                let detached = self.st.lwp(f.l).is_some_and(|l| l.flags & lflag::L_DETACHED != 0);
+                let detached = self
+                    .st
+                    .lwp(f.l)
+                    .is_some_and(|l| l.flags & lflag::L_DETACHED != 0);
                 if detached {
                     if let Some(p) = self.st.proc_mut(f.p) {
                         p.lwps.retain(|&l| l != f.l);
@@ -557,7 +609,9 @@ impl Sim {
                 self.wakeup(Chan::Proc(pp));
                 self.goto(cpu, t);
             }
-            ReaperCheck => self.st.cpus[cpu].spin_locks = self.st.cpus[cpu].spin_locks.saturating_add(1),
+            ReaperCheck => {
+                self.st.cpus[cpu].spin_locks = self.st.cpus[cpu].spin_locks.saturating_add(1)
+            }
             ReaperIdle(t) => {
                 if self.st.deadprocs.is_empty() && self.st.deadlwp.is_empty() {
                     self.goto(cpu, t);
@@ -647,11 +701,16 @@ impl Sim {
         }
         if !exitcontrol {
             // Every other live LWP waits too: nobody will ever exit (EDEADLK).
-            let all_wait = p.lwps.iter().filter(|&&l2| l2 != f.l).filter_map(|&l2| self.st.lwp(l2)).all(|l| {
-                l.stat == LStat::LSZOMB
-                    || (l.stat == LStat::LSSLEEP && l.wmesg == "lwpwait")
-                    || l.kthread.is_some()
-            });
+            let all_wait = p
+                .lwps
+                .iter()
+                .filter(|&&l2| l2 != f.l)
+                .filter_map(|&l2| self.st.lwp(l2))
+                .all(|l| {
+                    l.stat == LStat::LSZOMB
+                        || (l.stat == LStat::LSSLEEP && l.wmesg == "lwpwait")
+                        || l.kthread.is_some()
+                });
             if all_wait {
                 self.ret(cpu, EDEADLK);
             }
@@ -719,7 +778,12 @@ impl Sim {
     fn cpu_in_lwp_exit2(&self, l: LwpIdx, except: Option<usize>) -> Option<usize> {
         (0..self.st.cpus.len())
             .filter(|&c| Some(c) != except)
-            .find(|&c| self.st.cpus[c].idle_frames.iter().any(|fr| fr.func == Func::lwp_exit2 && fr.l == l))
+            .find(|&c| {
+                self.st.cpus[c]
+                    .idle_frames
+                    .iter()
+                    .any(|fr| fr.func == Func::lwp_exit2 && fr.l == l)
+            })
     }
 
     fn stack_has(&mut self, cpu: usize, func: Func) -> bool {
@@ -745,14 +809,24 @@ impl Sim {
             return;
         };
         if lw.owns_uarea {
-            let msg = format!("pool_put: {} still owns u-area {:#010x}: it is lost", self.st.lwp_name(l), lw.uarea);
+            let msg = format!(
+                "pool_put: {} still owns u-area {:#010x}: it is lost",
+                self.st.lwp_name(l),
+                lw.uarea
+            );
             self.finding(Check::UareaLeak, msg);
         }
         if self.st.biglock.holder == Some(l) {
             let msg = format!("pool_put: {} still holds the big lock", self.st.lwp_name(l));
             self.finding(Check::BigLockDeadOwner, msg);
         }
-        if let Some(i) = self.st.gdt.slots.iter().position(|s| *s == crate::arch_i386::SlotState::Tss(l)) {
+        if let Some(i) = self
+            .st
+            .gdt
+            .slots
+            .iter()
+            .position(|s| *s == crate::arch_i386::SlotState::Tss(l))
+        {
             let slot = crate::arch_i386::gdt::NGDT + i as u16;
             let msg = format!(
                 "pool_put: {} goes away still owning GDT slot {slot} (its TSS): nothing will ever free that slot",
@@ -771,7 +845,11 @@ impl Sim {
     fn alloc_pid(&mut self) -> Pid {
         for _ in 0..PID_MAX {
             let pid = self.st.next_pid;
-            self.st.next_pid = if pid + 1 >= PID_MAX { crate::engine::sim::FIRST_USER_PID } else { pid + 1 };
+            self.st.next_pid = if pid + 1 >= PID_MAX {
+                crate::engine::sim::FIRST_USER_PID
+            } else {
+                pid + 1
+            };
             if self.st.proc(pid).is_none() {
                 return pid;
             }

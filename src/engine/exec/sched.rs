@@ -37,7 +37,8 @@ impl Sim {
             Userret => {
                 let hook = self.st.proc(f.p).map(|p| p.userret_exit).unwrap_or(false);
                 if hook {
-                    self.stack(cpu).push(Frame::new(Func::lwp_exit_hook, f.l, f.p));
+                    self.stack(cpu)
+                        .push(Frame::new(Func::lwp_exit_hook, f.l, f.p));
                 } else {
                     self.stack(cpu).pop();
                     if let Some(l) = self.st.lwp_mut(f.l) {
@@ -48,8 +49,15 @@ impl Sim {
             SleepCheck => {
                 let interlock = f.sleep == Some(crate::engine::func::Sleep::Reaper);
                 if let Some(why) = self.no_sleep_reason(cpu, interlock) {
-                    let past = self.on_lwp(cpu).map(|l| self.st.lwps[l as usize].no_sleep).unwrap_or(false);
-                    let check = if past { Check::SleepAfterNoReturn } else { Check::BlockingNoSleep };
+                    let past = self
+                        .on_lwp(cpu)
+                        .map(|l| self.st.lwps[l as usize].no_sleep)
+                        .unwrap_or(false);
+                    let check = if past {
+                        Check::SleepAfterNoReturn
+                    } else {
+                        Check::BlockingNoSleep
+                    };
                     let what = f.sleep.map(|s| s.wmesg()).unwrap_or("?");
                     self.finding(check, format!("ltsleep(\"{what}\") here, but {why}"));
                     if self.on_lwp(cpu).is_none() {
@@ -58,7 +66,9 @@ impl Sim {
                 }
             }
             SleepEnqueue => {
-                let Some(l) = self.on_lwp(cpu) else { return true };
+                let Some(l) = self.on_lwp(cpu) else {
+                    return true;
+                };
                 let Some(kind) = f.sleep else { return true };
                 let pid = self.st.lwps[l as usize].pid;
                 self.st.sleep_seq += 1;
@@ -69,7 +79,11 @@ impl Sim {
                 lw.wchan = Some(kind.chan(l, pid));
                 lw.wmesg = kind.wmesg();
                 lw.sleep_seq = seq;
-                lw.timeout = if kind == crate::engine::func::Sleep::Nanosleep { Some(ticks + f.arg.max(1) as u64) } else { None };
+                lw.timeout = if kind == crate::engine::func::Sleep::Nanosleep {
+                    Some(ticks + f.arg.max(1) as u64)
+                } else {
+                    None
+                };
                 if let Some(p) = self.st.proc_mut(pid) {
                     p.nrlwps = p.nrlwps.wrapping_sub(1);
                 }
@@ -98,7 +112,9 @@ impl Sim {
                 self.ret(cpu, rv);
             }
             Preempt => {
-                let Some(l) = self.on_lwp(cpu) else { return true };
+                let Some(l) = self.on_lwp(cpu) else {
+                    return true;
+                };
                 self.st.lwps[l as usize].stat = LStat::LSRUN;
                 self.setrunqueue(l, PUSER);
                 self.st.counters.swtch += 1;
@@ -132,7 +148,9 @@ impl Sim {
                         let due: Vec<LwpIdx> = (0..self.st.lwps.len() as LwpIdx)
                             .filter(|&i| {
                                 let l = &self.st.lwps[i as usize];
-                                !l.freed && l.stat == LStat::LSSLEEP && l.timeout.is_some_and(|t| t <= now)
+                                !l.freed
+                                    && l.stat == LStat::LSSLEEP
+                                    && l.timeout.is_some_and(|t| t <= now)
                             })
                             .collect();
                         for l in due {
@@ -153,7 +171,9 @@ impl Sim {
                     self.switch_to(cpu, next);
                 }
             }
-            SimpleLock => self.st.cpus[cpu].spin_locks = self.st.cpus[cpu].spin_locks.saturating_add(1),
+            SimpleLock => {
+                self.st.cpus[cpu].spin_locks = self.st.cpus[cpu].spin_locks.saturating_add(1)
+            }
             SimpleUnlock => self.spin_unlock(cpu),
             SimpleUnlockRet => {
                 self.spin_unlock(cpu);
@@ -174,7 +194,9 @@ impl Sim {
             ClearCurlwp => self.st.cpus[cpu].curlwp = None,
             Cli => self.st.cpus[cpu].regs.eflags_if = false,
             LoadIdleStack => {
-                let Some(l) = self.on_lwp(cpu) else { return true };
+                let Some(l) = self.on_lwp(cpu) else {
+                    return true;
+                };
                 let frames = std::mem::take(&mut self.st.lwps[l as usize].kstack);
                 let c = &mut self.st.cpus[cpu];
                 if c.idle_frames.is_empty() {
@@ -196,7 +218,11 @@ impl Sim {
             }
             LoadIdleTr => {
                 let sel = self.st.cpus[cpu].regs.idle_tss_sel;
-                let owner = if cpu == 0 { 0 } else { crate::engine::sim::IDLE_OWNER_BASE + cpu as u32 };
+                let owner = if cpu == 0 {
+                    0
+                } else {
+                    crate::engine::sim::IDLE_OWNER_BASE + cpu as u32
+                };
                 self.ltr(cpu, sel, owner);
             }
             IdlePcbSti => {
@@ -299,7 +325,10 @@ impl Sim {
 
     fn newest_child(&self, pid: Pid, block: u16) -> Option<u32> {
         let p = self.st.proc(pid)?;
-        p.children.iter().copied().find(|c| self.st.proc(*c).is_some_and(|c| c.block == block))
+        p.children
+            .iter()
+            .copied()
+            .find(|c| self.st.proc(*c).is_some_and(|c| c.block == block))
     }
 
     fn newest_lwp(&self, pid: Pid, me: LwpIdx, block: u16) -> Option<u32> {
@@ -329,7 +358,10 @@ impl Sim {
                 );
             }
         }
-        self.st.biglock = BigLock { holder: Some(l), cpu: Some(cpu as u8) };
+        self.st.biglock = BigLock {
+            holder: Some(l),
+            cpu: Some(cpu as u8),
+        };
         self.st.lwps[l as usize].flags |= lflag::L_BIGLOCK;
         self.set_ev(Event::BigLock, l);
     }
@@ -354,7 +386,12 @@ impl Sim {
         if let Some(p) = self.st.proc_mut(pid) {
             p.nrlwps = p.nrlwps.wrapping_add(1);
         }
-        let prio = self.st.lwps[l as usize].kstack.last().and_then(|f| f.sleep).map(|s| s.priority()).unwrap_or(PUSER);
+        let prio = self.st.lwps[l as usize]
+            .kstack
+            .last()
+            .and_then(|f| f.sleep)
+            .map(|s| s.priority())
+            .unwrap_or(PUSER);
         self.setrunqueue(l, prio);
         self.dirty |= crate::engine::sim::DIRTY_PROCS;
     }
@@ -364,7 +401,12 @@ impl Sim {
     pub(crate) fn setrunqueue(&mut self, l: LwpIdx, prio: u8) {
         self.st.lwps[l as usize].prio = prio;
         let lwps = &self.st.lwps;
-        let at = self.st.runq.iter().position(|&o| lwps[o as usize].prio > prio).unwrap_or(self.st.runq.len());
+        let at = self
+            .st
+            .runq
+            .iter()
+            .position(|&o| lwps[o as usize].prio > prio)
+            .unwrap_or(self.st.runq.len());
         self.st.runq.insert(at, l);
     }
 
@@ -386,7 +428,11 @@ impl Sim {
         if lw.stat != LStat::LSSLEEP {
             return false;
         }
-        let catches = lw.kstack.last().and_then(|f| f.sleep).is_some_and(|s| s.catches());
+        let catches = lw
+            .kstack
+            .last()
+            .and_then(|f| f.sleep)
+            .is_some_and(|s| s.catches());
         if !catches {
             return false;
         }
@@ -403,12 +449,21 @@ impl Sim {
                 // pmap_deactivate(old), then the idle PCB's context: stack, %cr3, %tr
                 let mask = self.st.cpus[cpu].regs.mask();
                 if let Some(old) = self.st.cpus[cpu].on_stack {
-                    if let Some(vm) = self.st.lwp(old).and_then(|l| self.st.proc(l.pid)).and_then(|p| p.vmspace) {
+                    if let Some(vm) = self
+                        .st
+                        .lwp(old)
+                        .and_then(|l| self.st.proc(l.pid))
+                        .and_then(|p| p.vmspace)
+                    {
                         self.st.vmspaces[vm as usize].pm_cpus &= !mask;
                     }
                 }
                 let sel = self.st.cpus[cpu].regs.idle_tss_sel;
-                let owner = if cpu == 0 { 0 } else { crate::engine::sim::IDLE_OWNER_BASE + cpu as u32 };
+                let owner = if cpu == 0 {
+                    0
+                } else {
+                    crate::engine::sim::IDLE_OWNER_BASE + cpu as u32
+                };
                 self.ltr(cpu, sel, owner);
                 let c = &mut self.st.cpus[cpu];
                 c.regs.cr3 = c.regs.idle_cr3;
@@ -431,7 +486,12 @@ impl Sim {
     pub(crate) fn switch_to(&mut self, cpu: usize, next: LwpIdx) {
         let mask = self.st.cpus[cpu].regs.mask();
         if let Some(old) = self.st.cpus[cpu].on_stack.or(self.st.cpus[cpu].curlwp) {
-            if let Some(vm) = self.st.lwp(old).and_then(|l| self.st.proc(l.pid)).and_then(|p| p.vmspace) {
+            if let Some(vm) = self
+                .st
+                .lwp(old)
+                .and_then(|l| self.st.proc(l.pid))
+                .and_then(|p| p.vmspace)
+            {
                 self.st.vmspaces[vm as usize].pm_cpus &= !mask;
             }
         }
@@ -451,7 +511,10 @@ impl Sim {
         if let Some(vm) = self.st.proc(pid).and_then(|p| p.vmspace) {
             let v = &mut self.st.vmspaces[vm as usize];
             if v.freed {
-                let msg = format!("pmap_activate: {} runs on the vmspace of pid {pid}, already freed", self.st.lwp_name(next));
+                let msg = format!(
+                    "pmap_activate: {} runs on the vmspace of pid {pid}, already freed",
+                    self.st.lwp_name(next)
+                );
                 self.finding(Check::ActivateFreed, msg);
             }
             let v = &mut self.st.vmspaces[vm as usize];
@@ -482,7 +545,10 @@ impl Sim {
                     Some(SlotState::Free) => "a free (SDT_SYSNULL) descriptor".to_string(),
                     None => "no dynamic descriptor".to_string(),
                 };
-                let msg = format!("ltr {sel:#06x} for {}: GDT slot {slot} holds {what}: #GP", self.st.lwp_name(owner));
+                let msg = format!(
+                    "ltr {sel:#06x} for {}: GDT slot {slot} holds {what}: #GP",
+                    self.st.lwp_name(owner)
+                );
                 self.finding(Check::LtrInvalid, msg);
             }
         }

@@ -50,7 +50,10 @@ impl Sim {
                 }
             }
             WireUarea => {
-                let inmem = self.st.lwp(f.l2).is_some_and(|l| l.flags & lflag::L_INMEM != 0);
+                let inmem = self
+                    .st
+                    .lwp(f.l2)
+                    .is_some_and(|l| l.flags & lflag::L_INMEM != 0);
                 if !inmem {
                     self.need_sleepable(cpu, "uvm_fault_wire");
                     if let Some(l) = self.st.lwp_mut(f.l2) {
@@ -101,11 +104,15 @@ impl Sim {
             }
             UvmspaceFree => {
                 self.need_sleepable(cpu, "uvmspace_free");
-                let Some(vm) = self.st.proc(f.p).and_then(|p| p.vmspace) else { return true };
+                let Some(vm) = self.st.proc(f.p).and_then(|p| p.vmspace) else {
+                    return true;
+                };
                 self.free_vmspace(f.p, vm);
             }
             UareaFreeCall => {
-                let Some(l) = self.st.lwp(f.l) else { return true };
+                let Some(l) = self.st.lwp(f.l) else {
+                    return true;
+                };
                 if !l.owns_uarea {
                     // what-if uarea_cache_before_switch_exit: already given up
                     return true;
@@ -116,14 +123,20 @@ impl Sim {
                 }
                 let mut callee = f;
                 callee.uaddr = ua;
-                if self.cfg.design != Design::Reaper && self.cfg.has(Switch::DrainInLwpExit2) && self.on_lwp(cpu).is_none() {
+                if self.cfg.design != Design::Reaper
+                    && self.cfg.has(Switch::DrainInLwpExit2)
+                    && self.on_lwp(cpu).is_none()
+                {
                     // what-if: lwp_exit2 also calls uvm_uarea_drain(FALSE)
                     self.call(cpu, callee, Func::uvm_uarea_drain, Arg::Same, Some(0));
                 }
                 self.call(cpu, callee, Func::uvm_uarea_free, Arg::Same, None);
             }
             CachePush => {
-                if self.cfg.design != Design::Reaper && self.cfg.has(Switch::KmFreeInLwpExit2) && self.on_lwp(cpu).is_none() {
+                if self.cfg.design != Design::Reaper
+                    && self.cfg.has(Switch::KmFreeInLwpExit2)
+                    && self.on_lwp(cpu).is_none()
+                {
                     // what-if: lwp_exit2 hands the u-area straight back to kernel_map
                     self.need_sleepable(cpu, "uvm_km_free(kernel_map, uaddr, USPACE)");
                     self.km_free(f.uaddr, f.l);
@@ -131,7 +144,8 @@ impl Sim {
                 }
                 self.st.uarea_cache.insert(0, f.uaddr);
                 self.st.uvm_nuarea = self.st.uvm_nuarea.wrapping_add(1);
-                self.st.counters.uarea_cache_peak = self.st.counters.uarea_cache_peak.max(self.st.uvm_nuarea);
+                self.st.counters.uarea_cache_peak =
+                    self.st.counters.uarea_cache_peak.max(self.st.uvm_nuarea);
                 self.give_up_uarea(f.l, f.uaddr);
                 self.set_ev(Event::UareaCached, f.uaddr);
             }
@@ -192,10 +206,16 @@ impl Sim {
                 if prev != Some(SlotState::Tss(f.l)) {
                     let was = match prev {
                         Some(SlotState::Tss(o)) => format!("the TSS of {}", self.st.lwp_name(o)),
-                        Some(SlotState::Free) => "already free (SDT_SYSNULL, on gdt_free)".to_string(),
+                        Some(SlotState::Free) => {
+                            "already free (SDT_SYSNULL, on gdt_free)".to_string()
+                        }
                         None => "no dynamic descriptor".to_string(),
                     };
-                    let msg = format!("tss_free: GDT slot {} is {was}, not the TSS of {}: freed twice", f.slot, self.st.lwp_name(f.l));
+                    let msg = format!(
+                        "tss_free: GDT slot {} is {was}, not the TSS of {}: freed twice",
+                        f.slot,
+                        self.st.lwp_name(f.l)
+                    );
                     self.finding(Check::TssDoubleFree, msg);
                 }
                 self.set_ev(Event::TssFree, f.slot as u32);
@@ -255,7 +275,11 @@ impl Sim {
     pub(super) fn call_tss_free(&mut self, cpu: usize, f: Frame) {
         let sel = self.st.lwp(f.l).map(|l| l.tss_sel).unwrap_or(0);
         if sel == TSS_SEL_POISON || sel == 0 || sel > u16::MAX as u32 {
-            let msg = format!("{}: tss_free({sel:#x}) for {}: not a TSS selector", f.func.name(), self.st.lwp_name(f.l));
+            let msg = format!(
+                "{}: tss_free({sel:#x}) for {}: not a TSS selector",
+                f.func.name(),
+                self.st.lwp_name(f.l)
+            );
             self.finding(Check::TssDoubleFree, msg);
             return;
         }
@@ -276,7 +300,10 @@ impl Sim {
             self.finding(Check::PmapActiveFreed, msg);
         }
         if v.freed {
-            self.finding(Check::PmapActiveFreed, format!("uvmspace_free: pid {pid}'s vmspace freed twice"));
+            self.finding(
+                Check::PmapActiveFreed,
+                format!("uvmspace_free: pid {pid}'s vmspace freed twice"),
+            );
             return;
         }
         self.st.vmspaces[vm as usize].freed = true;
@@ -311,7 +338,10 @@ impl Sim {
                 self.st.kernel_map.remove(i);
             }
             Err(_) => {
-                self.finding(Check::UareaDoubleFree, format!("uvm_km_free of u-area {ua:#010x}, which is not allocated"));
+                self.finding(
+                    Check::UareaDoubleFree,
+                    format!("uvm_km_free of u-area {ua:#010x}, which is not allocated"),
+                );
             }
         }
         self.st.inflight.retain(|&a| a != ua);
@@ -322,6 +352,9 @@ impl Sim {
 }
 
 fn cpus_of(mask: u32) -> String {
-    let v: Vec<String> = (0..32).filter(|i| mask & (1 << i) != 0).map(|i| format!("cpu{i}")).collect();
+    let v: Vec<String> = (0..32)
+        .filter(|i| mask & (1 << i) != 0)
+        .map(|i| format!("cpu{i}"))
+        .collect();
     v.join(", ")
 }

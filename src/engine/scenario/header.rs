@@ -316,6 +316,9 @@ mod tests {
         assert_eq!(title("proc a\n# title: late\n"), None);
         assert_eq!(title("# title:\n"), None);
         assert_eq!(description(""), "");
-        assert_eq!(description("#\n# caf\u{e9} \u{2014} d\u{e9}j\u{e0}\n"), "caf\u{e9} \u{2014} d\u{e9}j\u{e0}");
+        assert_eq!(
+            description("#\n# caf\u{e9} \u{2014} d\u{e9}j\u{e0}\n"),
+            "caf\u{e9} \u{2014} d\u{e9}j\u{e0}"
+        );
     }
 }

@@ -2,33 +2,54 @@
 //! Each line is both what the source panel shows and what the engine executes: a
 //! micro-step runs exactly one line, so the highlight can never disagree with the model.
 
-
 use super::design::Design;
 use super::func::{Body, Func, Line, Mark, Op};
 
 /// `body_of!(signature, file, LINES)`: a `&'static Body`.
 macro_rules! body_of {
     ($sig:expr, $file:expr, $lines:expr) => {{
-        const B: crate::engine::func::Body = crate::engine::func::Body { signature: $sig, file: $file, lines: $lines };
+        const B: crate::engine::func::Body = crate::engine::func::Body {
+            signature: $sig,
+            file: $file,
+            lines: $lines,
+        };
         &B
     }};
 }
 
+// The listings keep one Rust line per pseudo-source line: rustfmt's wrapping would
+// hide the listing's shape.
+#[rustfmt::skip]
 mod committed;
+#[rustfmt::skip]
 mod common;
+#[rustfmt::skip]
 mod patch;
+#[rustfmt::skip]
 mod reaper;
 
 pub(crate) const fn s(text: &'static str, op: Op) -> Line {
-    Line { text, op, mark: Mark::Same }
+    Line {
+        text,
+        op,
+        mark: Mark::Same,
+    }
 }
 
 pub(crate) const fn n(text: &'static str, op: Op) -> Line {
-    Line { text, op, mark: Mark::New }
+    Line {
+        text,
+        op,
+        mark: Mark::New,
+    }
 }
 
 pub(crate) const fn g(text: &'static str, op: Op) -> Line {
-    Line { text, op, mark: Mark::Gone }
+    Line {
+        text,
+        op,
+        mark: Mark::Gone,
+    }
 }
 
 /// The body of `func` in `design`, or `None` when the design has no such function
@@ -90,7 +111,12 @@ mod tests {
             for b in functions(d) {
                 for (i, l) in b.lines.iter().enumerate() {
                     let Some(t) = l.op.target() else { continue };
-                    assert!((t as usize) < b.lines.len(), "{:?} {} line {i} jumps to {t}", d, b.signature);
+                    assert!(
+                        (t as usize) < b.lines.len(),
+                        "{:?} {} line {i} jumps to {t}",
+                        d,
+                        b.signature
+                    );
                 }
             }
         }
