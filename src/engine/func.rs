@@ -201,6 +201,9 @@ impl Frame {
     }
 }
 
+/// lwp_wait1's LWPWAIT_EXITCONTROL flag, carried in the frame's `arg` (exit_lwps).
+pub const LWPWAIT_EXITCONTROL: u32 = 1 << 31;
+
 /// The ltsleep call sites: channel, wmesg, interruptible, timeout, interlock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Sleep {
@@ -218,6 +221,8 @@ pub enum Sleep {
     Nanosleep,
     /// The fork.py turn pipe: tsleep(&forkpy_turn, PWAIT|PCATCH, "turn", 0).
     Turn,
+    /// lwp_wait1 for any LWP (lid 0): the same sleep as `LwpWait`, wmesg "lwpwait2".
+    LwpWait2,
 }
 
 impl Sleep {
@@ -230,6 +235,7 @@ impl Sleep {
             Sleep::Pgflt => "pgflt",
             Sleep::Nanosleep => "nanosleep",
             Sleep::Turn => "turn",
+            Sleep::LwpWait2 => "lwpwait2",
         }
     }
 
@@ -238,7 +244,7 @@ impl Sleep {
     pub fn priority(self) -> u8 {
         match self {
             Sleep::Reaper | Sleep::Pagedaemon | Sleep::Pgflt => 4,
-            Sleep::Wait | Sleep::LwpWait | Sleep::Nanosleep | Sleep::Turn => 32,
+            Sleep::Wait | Sleep::LwpWait | Sleep::LwpWait2 | Sleep::Nanosleep | Sleep::Turn => 32,
         }
     }
 
@@ -246,14 +252,14 @@ impl Sleep {
     pub fn catches(self) -> bool {
         matches!(
             self,
-            Sleep::Wait | Sleep::LwpWait | Sleep::Nanosleep | Sleep::Turn
+            Sleep::Wait | Sleep::LwpWait | Sleep::LwpWait2 | Sleep::Nanosleep | Sleep::Turn
         )
     }
 
     pub fn chan(self, l: LwpIdx, p: Pid) -> Chan {
         match self {
             Sleep::Wait => Chan::Proc(p),
-            Sleep::LwpWait => Chan::Nlwps(p),
+            Sleep::LwpWait | Sleep::LwpWait2 => Chan::Nlwps(p),
             Sleep::Reaper => Chan::Deadprocs,
             Sleep::Pagedaemon => Chan::Pagedaemon,
             Sleep::Pgflt => Chan::UvmexpFree,
@@ -348,7 +354,10 @@ pub enum Op {
     TurnTake,
 
     // --- exit ---
-    ExitCheckWexit,
+    /// sys_exit: a process already exiting turns exit(2) into lwp_exit.
+    SysExitWexit,
+    /// exit1: the initproc panic, then P_WEXIT.
+    SetWexit,
     IfMultiLwp(u16),
     WakeInitIfChildren,
     ReparentLoop,
@@ -386,7 +395,10 @@ pub enum Op {
     LastLwpExit1,
     LwpExitDecNrlwps,
     ExitLwpsKick,
-    WhileMultiLwpWait,
+    /// exit_lwps: `while (p->p_nlwps > 1) {`; else continue at the line given.
+    ExitLwpsLoop(u16),
+    /// exit_lwps: panic if lwp_wait1 failed; else back to the loop's line.
+    ExitLwpsPanicIfErr(u16),
     ClearUserret,
     LwpWaitScan(u16),
     LwpWaitReap,
@@ -434,6 +446,15 @@ pub enum Op {
     ZombLwpCommitted,
     LwpOffAlllwpOnly,
     DetachedUnlinkDec,
+    /// committed lwp_exit: a detached LWP is uncounted, and stays on p_lwps until
+    /// lwp_exit2 unlinks it.
+    DetachedDecNlwps,
+    /// committed exit1: the last LWP detached and uncounted, still on p_lwps.
+    DetachLastLwpKeepSibling,
+    /// committed lwp_exit2: pool_put, KERNEL_UNLOCK, return.
+    PoolPutUnlockRet,
+    /// fixed proc_free: KASSERT(LIST_EMPTY(&p->p_lwps)).
+    AssertNoLwps,
 
     // --- wait ---
     ScanChildren(u16),
@@ -457,6 +478,8 @@ impl Op {
             | Op::NotifyZombieOrphan(t)
             | Op::IfDetached(t)
             | Op::LwpWaitScan(t)
+            | Op::ExitLwpsLoop(t)
+            | Op::ExitLwpsPanicIfErr(t)
             | Op::ReaperIdle(t)
             | Op::ReaperTakeLwp(t)
             | Op::ReaperUnlock(t)

@@ -34,7 +34,6 @@ pub const ECHILD: i32 = 10;
 pub const ESRCH: i32 = 3;
 pub const EINTR: i32 = 4;
 pub const EDEADLK: i32 = 11;
-pub const EINVAL: i32 = 22;
 pub const EWOULDBLOCK: i32 = 35;
 pub const SIGCHLD: u8 = 20;
 

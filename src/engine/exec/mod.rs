@@ -53,6 +53,15 @@ impl Sim {
                 self.ret(cpu, rv)
             }
             Tsleep(kind) => {
+                // lwp_wait1: (lid != 0) ? "lwpwait" : "lwpwait2"
+                let kind = match kind {
+                    super::func::Sleep::LwpWait
+                        if f.arg & !super::func::LWPWAIT_EXITCONTROL == 0 =>
+                    {
+                        super::func::Sleep::LwpWait2
+                    }
+                    k => k,
+                };
                 let mut callee = f;
                 callee.func = Func::ltsleep;
                 callee.pc = 0;

@@ -14,8 +14,7 @@ pub(crate) const NO_MATCH: u32 = u32::MAX - 1;
 /// The priority of a user LWP made runnable by fork or preempt (PUSER).
 pub(crate) const PUSER: u8 = 50;
 
-/// lwp_wait1's LWPWAIT_EXITCONTROL flag, carried in the frame's `arg`.
-pub(crate) const LWPWAIT_EXITCONTROL: u32 = 1 << 31;
+pub(crate) use crate::engine::func::LWPWAIT_EXITCONTROL;
 
 impl Sim {
     pub(super) fn exec_sched(&mut self, cpu: usize, f: Frame, op: Op) -> bool {
@@ -265,12 +264,19 @@ impl Sim {
         }
     }
 
-    /// The kernel stops: the run ends with the panic message as a finding.
+    /// The run stops at one of exitpath's own limits (too many LWPs, ...): the trace
+    /// ends with the message; no kernel fault is claimed.
     pub(crate) fn panic(&mut self, msg: String) {
-        self.st.panic = Some(msg.clone());
+        self.st.panic = Some(msg);
         self.st.finished = true;
         self.set_ev(Event::Panic, 0);
-        let _ = msg;
+    }
+
+    /// A `panic()` the kernel's own code calls: a fault (`KernelPanic`), and the run
+    /// ends there.
+    pub(crate) fn kernel_panic(&mut self, msg: String) {
+        self.finding(Check::KernelPanic, format!("panic: {msg}"));
+        self.panic(msg);
     }
 
     /// The syscall the current action asks for.

@@ -84,7 +84,9 @@ impl Sim {
                             self.set_ev(Event::TssAlloc, slot as u32);
                         }
                     }
-                    Err(_) => self.panic("gdt_get_slot: out of GDT slots (MAXGDTSIZ)".into()),
+                    Err(_) => {
+                        self.kernel_panic("gdt_get_slot: out of GDT slots (MAXGDTSIZ)".into())
+                    }
                 }
             }
             SetGdtTss => {
@@ -97,10 +99,14 @@ impl Sim {
                     return true;
                 }
                 let mask = self.st.cpus[cpu].regs.mask();
-                if let Some(vm) = self.st.proc(f.p).and_then(|p| p.vmspace) {
+                let vm = self.st.proc(f.p).and_then(|p| p.vmspace);
+                if let Some(vm) = vm {
                     self.st.vmspaces[vm as usize].pm_cpus &= !mask;
                 }
-                self.set_ev(Event::PmapDeactivate, f.p);
+                // whose pmap: after uvm_proc_exit (committed) the process runs on
+                // proc0's borrowed vmspace, the kernel pmap (pid 0 in the event)
+                let owner = if vm == Some(0) { 0 } else { f.p };
+                self.set_ev(Event::PmapDeactivate, owner);
             }
             UvmspaceFree => {
                 self.need_sleepable(cpu, "uvmspace_free");
@@ -178,7 +184,13 @@ impl Sim {
                 } else {
                     self.st.counters.drains += 1;
                     let n = self.st.uvm_nuarea;
-                    self.set_ev(Event::Drain, n);
+                    // Drain keeps UVM_NUAREA_MAX, DrainAll (empty = TRUE) keeps none
+                    let ev = if leave == 0 {
+                        Event::DrainAll
+                    } else {
+                        Event::Drain
+                    };
+                    self.set_ev(ev, n);
                 }
             }
             DrainPop(t) => {
@@ -301,7 +313,7 @@ impl Sim {
         }
         if v.freed {
             self.finding(
-                Check::PmapActiveFreed,
+                Check::VmspaceDoubleFree,
                 format!("uvmspace_free: pid {pid}'s vmspace freed twice"),
             );
             return;

@@ -1,13 +1,17 @@
 //! Pseudo-source of the functions the revised patch changed, as committed on
 //! 2004-01-04 (design `committed`; everything else is as in `patch`). Lines marked
-//! `New` differ from the code before the patch. Sources: M5 and the 2006-7 sources
-//! (S12, S13, S18) of netbsd-exit-path.md §3.2-3.3; see docs/model.md.
+//! `New` differ from the code before the patch. No 2004 text of these files is stored
+//! anywhere we could search: the lines follow M5, the commit message C1, the posted
+//! patch and the 2006-7 sources (S12, S13, S18), and the last LWP's unlink from
+//! `p_lwps` is left in `lwp_exit2`, where the early-2004 fix for PRs kern/24329 and
+//! kern/24574 says it was ("remove curlwp from p_lwps in exit1() rather than letting
+//! lwp_exit2() do so"). Which source each line rests on: docs/fidelity.md.
 
 use super::{n, s};
 use crate::engine::func::{Arg, Body, Func, Line, Op::*};
 
 const EXIT1: &[Line] = &[
-    s("if (p->p_flag & P_WEXIT) lwp_exit(l);  /* another LWP is already exiting */\np->p_flag |= P_WEXIT;", ExitCheckWexit),
+    s("if (__predict_false(p == initproc)) panic(\"init died (signal %d, exit %d)\", ...);\np->p_flag |= P_WEXIT;", SetWexit),
     s("p->p_ru = pool_get(&rusage_pool, PR_WAITOK);  /* may sleep */", MaySleep("pool_get(&rusage_pool, PR_WAITOK)")),
     s("sigfillset(&p->p_sigctx.ps_sigignore); sigemptyset(&p->p_sigctx.ps_siglist); timers_free(p, TIMERS_ALL);", Nop),
     n("if (sa || p->p_nlwps > 1) {", IfMultiLwp(6)),
@@ -25,10 +29,10 @@ const EXIT1: &[Line] = &[
     s("for (q = LIST_FIRST(&p->p_children); q != NULL; q = nq) proc_reparent(q, initproc);", ReparentLoop),
     n("LIST_REMOVE(p, p_list); LIST_INSERT_HEAD(&zombproc, p, p_list); p->p_stat = SZOMB;  /* collectable now */", ZombifyCommitted),
     n(
-        "LIST_REMOVE(l, l_list); LIST_REMOVE(l, l_sibling); l->l_flag |= L_DETACHED; l->l_stat = LSDEAD;\np->p_nrlwps--; p->p_nlwps--;  /* the last LWP goes on fully detached */",
-        DetachLastLwp,
+        "LIST_REMOVE(l, l_list); l->l_flag |= L_DETACHED; l->l_stat = LSDEAD;\np->p_nrlwps--; p->p_nlwps--;  /* the last LWP goes on fully detached, still on p_lwps */",
+        DetachLastLwpKeepSibling,
     ),
-    s("proclist_unlock_write(s);", ProclistUnlock),
+    s("proclist_unlock_write(s);  /* from here on, p may be collected and freed */", ProclistUnlock),
     n("if ((p->p_flag & P_FSTRACE) == 0 && p->p_exitsig != 0) kpsignal(p->p_pptr, &ksi, NULL);\nwakeup(p->p_pptr);", NotifyParent),
     n("KERNEL_PROC_UNLOCK(l);  /* before the MD code: cpu_exit needs no process context */", BigUnlock),
     n("uvmexp.swtch++;  /* counted in MI code now */", SwtchInc),
@@ -44,24 +48,24 @@ const LWP_EXIT: &[Line] = &[
     n("cpu_lwp_free(l, 0);  /* the TSS, while we can still block */", CallArg(Func::cpu_lwp_free, Arg::Same, 0)),
     n("pmap_deactivate(l);", PmapDeactivate),
     n(
-        "simple_lock(&p->p_lwplock);\nif (l->l_flag & L_DETACHED) { LIST_REMOVE(l, l_sibling); p->p_nlwps--; }  /* nobody will wait */\np->p_nrlwps--; l->l_stat = LSDEAD; simple_unlock(&p->p_lwplock);",
-        DetachedUnlinkDec,
+        "simple_lock(&p->p_lwplock);\nif (l->l_flag & L_DETACHED) p->p_nlwps--;  /* nobody will wait; lwp_exit2 unlinks it */\np->p_nrlwps--; l->l_stat = LSDEAD; simple_unlock(&p->p_lwplock);",
+        DetachedDecNlwps,
     ),
     s("KERNEL_PROC_UNLOCK(l);", BigUnlock),
-    n("uvmexp.swtch++;", SwtchInc),
     n("cpu_exit(l);", Call(Func::cpu_exit, Arg::Same)),
 ];
 
 const CPU_EXIT: &[Line] = &[
-    s("if (l->l_addr->u_pcb.pcb_fpcpu != NULL) npxsave_lwp(l, 0);  /* drop the FPU */", Nop),
     n("switch_exit(l, lwp_exit2);  /* no proc argument: an LWP exit either way */", Call(Func::switch_exit, Arg::Same)),
 ];
 
 const LWP_EXIT2: &[Line] = &[
     n("KERNEL_LOCK(LK_EXCLUSIVE);  /* a spin lock: fine on the idle PCB */", KernelLockIdle),
     n("uvm_lwp_exit(l);  /* the u-area onto the cache list: never blocks */", Call(Func::uvm_lwp_exit, Arg::Same)),
-    n("if (l->l_flag & L_DETACHED) pool_put(&lwp_pool, l);  /* nobody waits for it */", IfDetachedPoolPut(4)),
-    n("else { l->l_stat = LSZOMB; p->p_nzlwps++; wakeup(&p->p_nlwps); }", ZombLwpCommitted),
+    n("if (l->l_flag & L_DETACHED) {  /* nobody waits for detached LWPs */", IfDetached(5)),
+    n("    LIST_REMOVE(l, l_sibling);  /* writes p->p_lwps: for the last LWP, p is a zombie its parent may have freed */", UnlinkSibling),
+    n("    pool_put(&lwp_pool, l); KERNEL_UNLOCK(); return; }", PoolPutUnlockRet),
+    n("l->l_stat = LSZOMB; p->p_nzlwps++; wakeup(&p->p_nlwps);", ZombLwpCommitted),
     n("KERNEL_UNLOCK();", KernelUnlockIdleRet),
 ];
 

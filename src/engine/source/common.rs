@@ -1,7 +1,7 @@
 //! Pseudo-source of the functions the patch did not change (same in both designs).
 
 use super::s;
-use crate::engine::func::{Arg, Body, Func, Line, Op::*, Sleep};
+use crate::engine::func::{Arg, Body, Func, Line, Op::*, Sleep, LWPWAIT_EXITCONTROL};
 
 const SYSCALL: &[Line] = &[
     s("KERNEL_PROC_LOCK(l);", BigLock),
@@ -22,10 +22,10 @@ const SYS_FORK: &[Line] = &[
     s("return (error);", RetRv),
 ];
 
-const SYS_EXIT: &[Line] = &[s(
-    "exit1(l, W_EXITCODE(SCARG(uap, rval), 0));  /* never returns */",
-    Call(Func::exit1, Arg::Same),
-)];
+const SYS_EXIT: &[Line] = &[
+    s("if (l->l_proc->p_flag & P_WEXIT) lwp_exit(l);  /* don't call exit1() twice in one process */", SysExitWexit),
+    s("exit1(l, W_EXITCODE(SCARG(uap, rval), 0));  /* never returns */", Call(Func::exit1, Arg::Same)),
+];
 
 const SYS__LWP_CREATE: &[Line] = &[
     s("inmem = uvm_uarea_alloc(&uaddr);", Call(Func::uvm_uarea_alloc, Arg::Same)),
@@ -115,14 +115,16 @@ const EXIT_LWPS: &[Line] = &[
         "p->p_userret = lwp_exit_hook;\nLIST_FOREACH(l2, &p->p_lwps, l_sibling) { l2->l_flag &= ~L_DETACHED; if (l2 sleeps with L_SINTR) setrunnable(l2); }",
         ExitLwpsKick,
     ),
-    s("while (p->p_nlwps > 1) lwp_wait1(l, 0, &lid, LWPWAIT_EXITCONTROL);", WhileMultiLwpWait),
+    s("while (p->p_nlwps > 1) {", ExitLwpsLoop(4)),
+    s("    error = lwp_wait1(l, 0, &waited, LWPWAIT_EXITCONTROL);", CallArg(Func::lwp_wait1, Arg::Same, LWPWAIT_EXITCONTROL)),
+    s("    if (error) panic(\"exit_lwps: lwp_wait1 failed with error %d\", error); }", ExitLwpsPanicIfErr(1)),
     s("p->p_userret = NULL; return;", ClearUserret),
 ];
 
-const LWP_EXIT_HOOK: &[Line] = &[s(
-    "lwp_exit(l);  /* p_userret: another LWP is exiting the process */",
-    Call(Func::lwp_exit, Arg::Same),
-)];
+const LWP_EXIT_HOOK: &[Line] = &[
+    s("KERNEL_PROC_LOCK(l);  /* p_userret runs on the way out to user mode, unlocked */", BigLock),
+    s("lwp_exit(l);  /* another LWP is exiting the process */", Call(Func::lwp_exit, Arg::Same)),
+];
 
 const UVM_PROC_EXIT: &[Line] = &[
     s("ovm = p->p_vmspace; uvmspace_free(ovm);  /* pmap_destroy(): page directory back to its pool; may sleep */", UvmspaceFree),

@@ -26,7 +26,7 @@ const UVM_UAREA_ALLOC: &[Line] = &[
 ];
 
 const EXIT1: &[Line] = &[
-    s("if (p->p_flag & P_WEXIT) lwp_exit(l);  /* another LWP is already exiting */\np->p_flag |= P_WEXIT;", ExitCheckWexit),
+    s("if (__predict_false(p == initproc)) panic(\"init died (signal %d, exit %d)\", ...);\np->p_flag |= P_WEXIT;", SetWexit),
     s("p->p_ru = pool_get(&rusage_pool, PR_WAITOK);  /* may sleep */", MaySleep("pool_get(&rusage_pool, PR_WAITOK)")),
     s("sigfillset(&p->p_sigctx.ps_sigignore); sigemptyset(&p->p_sigctx.ps_siglist); timers_free(p, TIMERS_ALL);", Nop),
     s("if (sa || p->p_nlwps > 1)", IfMultiLwp(5)),
@@ -61,10 +61,10 @@ const LWP_EXIT: &[Line] = &[
 
 const LWP_WAIT1: &[Line] = &[
     s(
-        "LIST_FOREACH(l2, &p->p_lwps, l_sibling) { if (l2 == l || (lid != 0 && l2->l_lid != lid)) continue; nfound++; if (l2->l_stat == LSZOMB) goto found; }\nif (nfound == 0) return (ESRCH);",
+        "if (lid == l->l_lid) return (EDEADLK);  /* waiting for ourselves */\nLIST_FOREACH(l2, &p->p_lwps, l_sibling) {\n    if ((l2 == l) || (l2->l_flag & L_DETACHED) || ((lid != 0) && (lid != l2->l_lid))) continue;\n    nfound++; if (l2->l_stat == LSZOMB) goto found;\n    if (l2->l_stat == LSSLEEP && every other LWP sleeps on &p->p_nlwps) return (EDEADLK); }\nif (nfound == 0) return (ESRCH);",
         LwpWaitScan(3),
     ),
-    s("error = tsleep(&p->p_nlwps, wpri, \"lwpwait\", 0);", Tsleep(Sleep::LwpWait)),
+    s("error = tsleep(&p->p_nlwps, wpri, (lid != 0) ? \"lwpwait\" : \"lwpwait2\", 0);", Tsleep(Sleep::LwpWait)),
     s("if (error) return (error);  /* else scan again */", RetIfErrOrGoto(0)),
     g("found: s = proclist_lock_write(); LIST_REMOVE(l2, l_zlist); proclist_unlock_write(s);  /* off zomblwp */", LwpZlistRemove),
     s("simple_lock(&p->p_lwplock); LIST_REMOVE(l2, l_sibling); p->p_nlwps--; p->p_nzlwps--; simple_unlock(&p->p_lwplock);", LwpWaitReap),
