@@ -49,6 +49,17 @@ impl Design {
         }
     }
 
+    /// Which sources the design's pseudo-source follows, in one sentence for the page
+    /// (docs/fidelity.md has every line's source).
+    pub fn sources(self) -> &'static str {
+        match self {
+            Design::Reaper => "Follows kern_exit.c 1.121 (2003-08) and kern_lwp.c 1.4 (2003-01), read line by line; the i386 parts are reconstructed from the 2002 MP branch.",
+            Design::Patch => "Follows the patch posted to tech-kern on 2003-11-02, line by line.",
+            Design::Committed => "No 2004 text of these files survives where we could search: reconstructed from the 2003-12-05 mail, the 2004-01-04 commit message, the posted patch and the 2006-7 sources; the last LWP is unlinked in lwp_exit2, as the later fix's commit message says.",
+            Design::Fixed => "committed plus the early-2004 fix for PRs kern/24329 and kern/24574, known from its commit message; its lines follow the 2007 netbsd-4 sources, the first we could read with the fix in.",
+        }
+    }
+
     /// What a `New`/`Gone` mark in this design's pseudo-source means.
     pub fn mark_note(self) -> &'static str {
         match self {

@@ -284,7 +284,6 @@ pub enum Arg {
 /// a `u16` is a line index to jump to. Ops named `...Ret` also return.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
-    // --- control ---
     /// A line with no modelled effect (accounting we do not model).
     Nop,
     /// A call that may block, in a function that is otherwise not modelled.
@@ -307,14 +306,21 @@ pub enum Op {
     RetNanosleep,
     /// `ltsleep` for this call site; resumes at the next line.
     Tsleep(Sleep),
+    /// Scheduling, sleeping, locks, the syscall layer and the MD switch (exec/sched.rs).
+    Sched(SchedOp),
+    /// The proc/LWP life cycle: fork, exit, wait, the reaper (exec/proc.rs).
+    Proc(ProcOp),
+    /// UVM, the u-area cache, pmaps and the i386 TSS (exec/vm.rs).
+    Vm(VmOp),
+}
 
-    // --- syscall layer ---
+/// Ops executed by `Sim::exec_sched`: every variant has an arm there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchedOp {
     BigLock,
     BigUnlock,
     DispatchSyscall,
     Userret,
-
-    // --- the ltsleep body and the scheduler ---
     SleepCheck,
     SleepEnqueue,
     MiSwitch,
@@ -322,57 +328,14 @@ pub enum Op {
     Preempt,
     Idle,
     IdleSwitch,
-
-    // --- locks ---
     SimpleLock,
     SimpleUnlock,
     SimpleUnlockRet,
     SimpleLockGoto(u16),
     ProclistLock,
     ProclistUnlock,
-
-    // --- fork ---
-    UareaCacheTake,
-    KmValloc,
-    ProcAlloc,
-    ProcLinkChild,
-    UvmspaceFork,
-    LwpAlloc,
-    WireUarea,
-    PcbCopy,
-    SetEsp0,
-    GdtLock,
-    GdtGetSlot,
-    SetGdtTss,
-    LwpLinkProc,
-    LwpLinkAll,
-    ProcMakeVisible,
-    ProcRun,
-    ForkRetval,
-    LwpCreateRun,
     TurnWait(u16),
     TurnTake,
-
-    // --- exit ---
-    /// sys_exit: a process already exiting turns exit(2) into lwp_exit.
-    SysExitWexit,
-    /// exit1: the initproc panic, then P_WEXIT.
-    SetWexit,
-    IfMultiLwp(u16),
-    WakeInitIfChildren,
-    ReparentLoop,
-    ReparentNext(u16),
-    NotifyZombieOrphan(u16),
-    PmapDeactivate,
-    NoLongerSleep,
-    SetXstat,
-    SetLStat(LStat),
-    ProcToZombproc,
-    LwpOffAlllwpFlags(u32),
-    LwpOffAlllwpLocked,
-    ZombifyPatch,
-    DeadReaper,
-    NotifyParent,
     SwtchInc,
     ClearCurlwp,
     Cli,
@@ -382,6 +345,38 @@ pub enum Op {
     IdlePcbSti,
     CallExitFn,
     SwitchExitDone,
+}
+
+/// Ops executed by `Sim::exec_proc`: every variant has an arm there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcOp {
+    ProcAlloc,
+    ProcLinkChild,
+    LwpAlloc,
+    LwpLinkProc,
+    LwpLinkAll,
+    ProcMakeVisible,
+    ProcRun,
+    ForkRetval,
+    LwpCreateRun,
+    /// sys_exit: a process already exiting turns exit(2) into lwp_exit.
+    SysExitWexit,
+    /// exit1: the initproc panic, then P_WEXIT.
+    SetWexit,
+    IfMultiLwp(u16),
+    WakeInitIfChildren,
+    ReparentLoop,
+    ReparentNext(u16),
+    NotifyZombieOrphan(u16),
+    NoLongerSleep,
+    SetXstat,
+    SetLStat(LStat),
+    ProcToZombproc,
+    LwpOffAlllwpFlags(u32),
+    LwpOffAlllwpLocked,
+    ZombifyPatch,
+    DeadReaper,
+    NotifyParent,
     DeadprocsPush,
     DeadlwpPush,
     ZomblwpPush,
@@ -403,8 +398,6 @@ pub enum Op {
     LwpWaitScan(u16),
     LwpWaitReap,
     LwpZlistRemove,
-
-    // --- the reaper kthread ---
     ReaperCheck,
     ReaperIdle(u16),
     ReaperTakeLwp(u16),
@@ -414,30 +407,6 @@ pub enum Op {
     ReaperZombify,
     ReaperSignal,
     ReaperUnlockWakeParent(u16),
-
-    // --- uvm ---
-    UvmspaceFree,
-    UareaFreeCall,
-    CachePush,
-    IfCacheRoom(u16),
-    KmFree,
-    DrainFree,
-    ClearInmem,
-    DrainCheck,
-    DrainPop(u16),
-    PagedaemonWake,
-    WakeFree,
-
-    // --- i386 ---
-    TssFreeCall,
-    GdtPutSlot,
-    PoisonTssRet,
-
-    // --- the committed design ---
-    BorrowProc0Vm,
-    PmapActivate,
-    UvmspaceFreeOld,
-    PoisonFeedbeedRet,
     ZombifyCommitted,
     DetachLastLwp,
     KernelLockIdle,
@@ -455,13 +424,44 @@ pub enum Op {
     PoolPutUnlockRet,
     /// fixed proc_free: KASSERT(LIST_EMPTY(&p->p_lwps)).
     AssertNoLwps,
-
-    // --- wait ---
     ScanChildren(u16),
     CopyOutStatus,
     ProcFreeStat,
     ProcFreeUnlink,
     ProcFreeMem,
+}
+
+/// Ops executed by `Sim::exec_vm`: every variant has an arm there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VmOp {
+    UareaCacheTake,
+    KmValloc,
+    UvmspaceFork,
+    WireUarea,
+    PcbCopy,
+    SetEsp0,
+    GdtLock,
+    GdtGetSlot,
+    SetGdtTss,
+    PmapDeactivate,
+    UvmspaceFree,
+    UareaFreeCall,
+    CachePush,
+    IfCacheRoom(u16),
+    KmFree,
+    DrainFree,
+    ClearInmem,
+    DrainCheck,
+    DrainPop(u16),
+    PagedaemonWake,
+    WakeFree,
+    TssFreeCall,
+    GdtPutSlot,
+    PoisonTssRet,
+    BorrowProc0Vm,
+    PmapActivate,
+    UvmspaceFreeOld,
+    PoisonFeedbeedRet,
 }
 
 impl Op {
@@ -471,23 +471,23 @@ impl Op {
             Op::Goto(t)
             | Op::CallArgGoto(_, _, t)
             | Op::RetIfErrOrGoto(t)
-            | Op::SimpleLockGoto(t)
-            | Op::TurnWait(t)
-            | Op::IfMultiLwp(t)
-            | Op::ReparentNext(t)
-            | Op::NotifyZombieOrphan(t)
-            | Op::IfDetached(t)
-            | Op::LwpWaitScan(t)
-            | Op::ExitLwpsLoop(t)
-            | Op::ExitLwpsPanicIfErr(t)
-            | Op::ReaperIdle(t)
-            | Op::ReaperTakeLwp(t)
-            | Op::ReaperUnlock(t)
-            | Op::ReaperUnlockWakeParent(t)
-            | Op::IfCacheRoom(t)
-            | Op::DrainPop(t)
-            | Op::ScanChildren(t)
-            | Op::IfDetachedPoolPut(t) => Some(t),
+            | Op::Sched(SchedOp::SimpleLockGoto(t))
+            | Op::Sched(SchedOp::TurnWait(t))
+            | Op::Proc(ProcOp::IfMultiLwp(t))
+            | Op::Proc(ProcOp::ReparentNext(t))
+            | Op::Proc(ProcOp::NotifyZombieOrphan(t))
+            | Op::Proc(ProcOp::IfDetached(t))
+            | Op::Proc(ProcOp::LwpWaitScan(t))
+            | Op::Proc(ProcOp::ExitLwpsLoop(t))
+            | Op::Proc(ProcOp::ExitLwpsPanicIfErr(t))
+            | Op::Proc(ProcOp::ReaperIdle(t))
+            | Op::Proc(ProcOp::ReaperTakeLwp(t))
+            | Op::Proc(ProcOp::ReaperUnlock(t))
+            | Op::Proc(ProcOp::ReaperUnlockWakeParent(t))
+            | Op::Vm(VmOp::IfCacheRoom(t))
+            | Op::Vm(VmOp::DrainPop(t))
+            | Op::Proc(ProcOp::ScanChildren(t))
+            | Op::Proc(ProcOp::IfDetachedPoolPut(t)) => Some(t),
             _ => None,
         }
     }

@@ -68,14 +68,9 @@ impl Sim {
                 callee.sleep = Some(kind);
                 self.stack(cpu).push(callee);
             }
-            _ => {
-                if !self.exec_sched(cpu, f, op)
-                    && !self.exec_proc(cpu, f, op)
-                    && !self.exec_vm(cpu, f, op)
-                {
-                    self.model_error("an op with no meaning here (a bug in exitpath)".to_string());
-                }
-            }
+            Sched(op) => self.exec_sched(cpu, f, op),
+            Proc(op) => self.exec_proc(cpu, f, op),
+            Vm(op) => self.exec_vm(cpu, f, op),
         }
     }
 

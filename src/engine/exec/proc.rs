@@ -3,15 +3,15 @@
 
 use super::sched::{LWPWAIT_EXITCONTROL, PUSER};
 use crate::engine::design::{Design, Switch};
-use crate::engine::func::{Frame, Func, Op, NONE};
+use crate::engine::func::{Frame, Func, ProcOp, NONE};
 use crate::engine::program::INIT_BLOCK;
 use crate::engine::sim::{Sim, DIRTY_PROCS, ECHILD, EDEADLK, ESRCH, LWPS_MAX, PID_MAX, SIGCHLD};
 use crate::engine::state::*;
 use crate::engine::trace::{Check, Event};
 
 impl Sim {
-    pub(super) fn exec_proc(&mut self, cpu: usize, f: Frame, op: Op) -> bool {
-        use Op::*;
+    pub(super) fn exec_proc(&mut self, cpu: usize, f: Frame, op: ProcOp) {
+        use ProcOp::*;
         self.dirty |= DIRTY_PROCS;
         match op {
             ProcAlloc => {
@@ -20,7 +20,7 @@ impl Sim {
                     self.panic(format!(
                         "fork1: more than {LWPS_MAX} processes (exitpath's limit)"
                     ));
-                    return true;
+                    return;
                 }
                 let pid = self.alloc_pid();
                 let traced = self
@@ -125,7 +125,7 @@ impl Sim {
                             self.panic(format!(
                                 "newlwp: more than {LWPS_MAX} LWPs (exitpath's limit)"
                             ));
-                            return true;
+                            return;
                         }
                         self.st.lwps.push(lwp);
                         self.st.lwps.len() as LwpIdx - 1
@@ -179,7 +179,7 @@ impl Sim {
             SetWexit => {
                 if f.p == 1 {
                     self.kernel_panic("init died".into());
-                    return true;
+                    return;
                 }
                 let at = (self.step_no, self.st.counters.swtch);
                 if let Some(p) = self.st.proc_mut(f.p) {
@@ -436,7 +436,7 @@ impl Sim {
             ScanChildren(t) => {
                 let want = f.arg;
                 let Some(p) = self.st.proc(f.p) else {
-                    return true;
+                    return;
                 };
                 let mut nfound = 0;
                 let mut found = None;
@@ -561,7 +561,7 @@ impl Sim {
                     // another CPU holds it: spin
                     self.again(cpu);
                     self.set_ev(Event::Spin, f.l);
-                    return true;
+                    return;
                 }
                 if let Some(h) = self.st.biglock.holder {
                     let msg = format!(
@@ -619,10 +619,10 @@ impl Sim {
             ReaperTakeLwp(t) => {
                 if self.st.deadlwp.is_empty() {
                     self.goto(cpu, t);
-                    return true;
+                    return;
                 }
                 if self.reaper_must_spin(cpu) {
-                    return true;
+                    return;
                 }
                 let l = self.st.deadlwp.remove(0);
                 let pid = self.st.lwp(l).map(|l| l.pid).unwrap_or(NONE);
@@ -630,11 +630,11 @@ impl Sim {
             }
             ReaperTakeProc => {
                 if self.reaper_must_spin(cpu) {
-                    return true;
+                    return;
                 }
                 if self.st.deadprocs.is_empty() {
                     self.model_error("reaper: deadprocs is empty".into());
-                    return true;
+                    return;
                 }
                 let p = self.st.deadprocs.remove(0);
                 self.reaper_take(cpu, NONE, p);
@@ -692,12 +692,7 @@ impl Sim {
                     self.stack(cpu).push(s);
                 }
             }
-            _ => {
-                self.dirty &= !DIRTY_PROCS;
-                return false;
-            }
         }
-        true
     }
 
     fn reaper_take(&mut self, cpu: usize, l: LwpIdx, p: Pid) {

@@ -3,7 +3,7 @@
 
 use crate::arch_i386::{idxsel, SlotState, ESP0_OFFSET};
 use crate::engine::design::Design;
-use crate::engine::func::{Arg, Frame, Func, Op, NONE};
+use crate::engine::func::{Arg, Frame, Func, SchedOp, NONE};
 use crate::engine::program::Act;
 use crate::engine::sim::{Sim, EINTR, EWOULDBLOCK};
 use crate::engine::state::*;
@@ -17,8 +17,8 @@ pub(crate) const PUSER: u8 = 50;
 pub(crate) use crate::engine::func::LWPWAIT_EXITCONTROL;
 
 impl Sim {
-    pub(super) fn exec_sched(&mut self, cpu: usize, f: Frame, op: Op) -> bool {
-        use Op::*;
+    pub(super) fn exec_sched(&mut self, cpu: usize, f: Frame, op: SchedOp) {
+        use SchedOp::*;
         match op {
             BigLock => {
                 if let Some(l) = self.on_lwp(cpu) {
@@ -66,9 +66,9 @@ impl Sim {
             }
             SleepEnqueue => {
                 let Some(l) = self.on_lwp(cpu) else {
-                    return true;
+                    return;
                 };
-                let Some(kind) = f.sleep else { return true };
+                let Some(kind) = f.sleep else { return };
                 let pid = self.st.lwps[l as usize].pid;
                 self.st.sleep_seq += 1;
                 let seq = self.st.sleep_seq;
@@ -112,7 +112,7 @@ impl Sim {
             }
             Preempt => {
                 let Some(l) = self.on_lwp(cpu) else {
-                    return true;
+                    return;
                 };
                 self.st.lwps[l as usize].stat = LStat::LSRUN;
                 self.setrunqueue(l, PUSER);
@@ -126,12 +126,12 @@ impl Sim {
             }
             Idle => {
                 if !self.st.runq.is_empty() {
-                    return true;
+                    return;
                 }
                 self.goto(cpu, 0);
                 if (0..self.st.cpus.len()).any(|c| c != cpu && self.cpu_busy(c)) {
                     // another CPU still works: this one just halts until an interrupt
-                    return true;
+                    return;
                 }
                 let next = self
                     .st
@@ -194,7 +194,7 @@ impl Sim {
             Cli => self.st.cpus[cpu].regs.eflags_if = false,
             LoadIdleStack => {
                 let Some(l) = self.on_lwp(cpu) else {
-                    return true;
+                    return;
                 };
                 let frames = std::mem::take(&mut self.st.lwps[l as usize].kstack);
                 let c = &mut self.st.cpus[cpu];
@@ -250,9 +250,7 @@ impl Sim {
                 self.wakeup(Chan::ForkpyTurn);
                 self.ret(cpu, 0);
             }
-            _ => return false,
         }
-        true
     }
 
     fn spin_unlock(&mut self, cpu: usize) {
