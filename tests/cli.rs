@@ -205,3 +205,24 @@ fn link_encode_and_decode_round_trip() {
     assert!(out.is_empty());
     assert!(err.contains("this link does not open"), "{err}");
 }
+
+#[test]
+fn every_metrics_row_is_a_json_key_and_a_compare_line() {
+    let (_, out, _) = exitpath(&["metrics", "scenarios/fork-wait-loop.scn"]);
+    let v = json(&out);
+    let (code, table, _) = exitpath(&["compare", "scenarios/fork-wait-loop.scn"]);
+    assert_eq!(code, 0);
+    for r in exitpath::engine::metrics::ROWS {
+        assert!(v.get(r.id).is_some(), "metrics JSON lacks row `{}`", r.id);
+        assert!(
+            table.lines().any(|l| l.starts_with(r.label)),
+            "compare lacks `{}`:\n{table}",
+            r.label
+        );
+    }
+    let mean = table
+        .lines()
+        .find(|l| l.starts_with("steps from exit() to reap (mean)"))
+        .unwrap();
+    assert!(mean.contains("88.0") && mean.contains("-22.0"), "{mean}");
+}
