@@ -177,10 +177,9 @@ fn count(v: impl TryInto<i64>) -> MetricValue {
 
 /// `sum / n` in tenths, rounded half up; nothing for no samples.
 fn mean(sum: u64, n: u64) -> MetricValue {
-    if n == 0 {
-        MetricValue::None
-    } else {
-        MetricValue::Tenths(((sum * 10 + n / 2) / n).try_into().unwrap_or(i64::MAX))
+    match (sum * 10 + n / 2).checked_div(n) {
+        None => MetricValue::None,
+        Some(t) => MetricValue::Tenths(t.try_into().unwrap_or(i64::MAX)),
     }
 }
 
