@@ -174,7 +174,7 @@ fn check(seed: u64, d: Design, cpus: u8) -> Result<u64, String> {
     if a.steps != b.steps || a.last != b.last {
         return Err(format!("seed {seed} {d:?}: two runs differ\n{text}"));
     }
-    if seed % 25 == 0 {
+    if seed.is_multiple_of(25) {
         // any position's state, replayed from its checkpoint, equals a straight run's
         let mut straight = Sim::new(&sc, Some(d));
         let n = a.steps.len() as u64;

@@ -2,7 +2,7 @@
 //! the metrics table.
 
 use super::design::Design;
-use super::metrics::Metrics;
+use super::metrics::{MetricValue, Metrics, ROWS};
 use super::scenario::Scenario;
 use super::sim::Sim;
 use super::trace::Trace;
@@ -68,114 +68,38 @@ pub fn trace_text(sc: &Scenario, design: Option<Design>) -> (Trace, String) {
     (trace, out)
 }
 
-/// The metrics of several designs side by side, with each one's difference from the first.
-pub fn compare_table(rows: &[Metrics]) -> String {
+/// The metrics of several designs side by side (the rows of `metrics::ROWS`), with
+/// each one's difference from the first.
+pub fn compare_table(runs: &[Metrics]) -> String {
+    let w = ROWS
+        .iter()
+        .map(|r| r.label.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
     let mut out = String::new();
-    let _ = write!(out, "{:<28}", "metric");
-    for m in rows {
+    let _ = write!(out, "{:<w$}", "metric");
+    for m in runs {
         let _ = write!(out, "{:>12}", m.design.name());
     }
-    for m in rows.iter().skip(1) {
+    for m in runs.iter().skip(1) {
         let _ = write!(
             out,
             "{:>20}",
-            format!("{} - {}", m.design.name(), rows[0].design.name())
+            format!("{} - {}", m.design.name(), runs[0].design.name())
         );
     }
     out.push('\n');
-    let sum = |v: &[u64]| v.iter().sum::<u64>();
-    let mean = |v: &[u64]| {
-        if v.is_empty() {
-            0.0
-        } else {
-            sum(v) as f64 / v.len() as f64
-        }
-    };
-    let lines: Vec<(&str, Vec<f64>)> = vec![
-        (
-            "micro-steps",
-            rows.iter().map(|m| m.micro_steps as f64).collect(),
-        ),
-        (
-            "context switches",
-            rows.iter().map(|m| m.context_switches as f64).collect(),
-        ),
-        (
-            "reaper wake-ups",
-            rows.iter().map(|m| m.reaper_wakeups as f64).collect(),
-        ),
-        (
-            "uvm_km_alloc (u-areas)",
-            rows.iter().map(|m| m.km_alloc as f64).collect(),
-        ),
-        (
-            "uvm_km_free (u-areas)",
-            rows.iter().map(|m| m.km_free as f64).collect(),
-        ),
-        (
-            "u-area cache hits",
-            rows.iter().map(|m| m.uarea_cache_hits as f64).collect(),
-        ),
-        (
-            "u-area cache peak",
-            rows.iter().map(|m| m.uarea_cache_peak as f64).collect(),
-        ),
-        (
-            "TSS slots peak",
-            rows.iter().map(|m| m.tss_slots_peak as f64).collect(),
-        ),
-        (
-            "mean steps exit->reap",
-            rows.iter().map(|m| mean(&m.exit_to_reap_steps)).collect(),
-        ),
-        (
-            "mean switches exit->reap",
-            rows.iter()
-                .map(|m| mean(&m.exit_to_reap_switches))
-                .collect(),
-        ),
-        (
-            "zombies left",
-            rows.iter().map(|m| m.zombies_left as f64).collect(),
-        ),
-        (
-            "faults",
-            rows.iter().map(|m| m.faults.len() as f64).collect(),
-        ),
-        (
-            "invariant violations",
-            rows.iter()
-                .map(|m| m.invariant_violations.len() as f64)
-                .collect(),
-        ),
-    ];
-    for (name, v) in lines {
-        // a row with a fraction anywhere shows one decimal in every column
-        let dec = if v.iter().any(|x| x.fract() != 0.0) {
-            1
-        } else {
-            0
-        };
-        let _ = write!(out, "{name:<28}");
+    for row in ROWS {
+        let v: Vec<MetricValue> = runs.iter().map(|m| row.value(m)).collect();
+        let _ = write!(out, "{:<w$}", row.label);
         for x in &v {
-            let _ = write!(out, "{:>12}", format!("{x:.dec$}"));
+            let _ = write!(out, "{:>12}", x.display());
         }
         for x in v.iter().skip(1) {
-            let _ = write!(out, "{:>20}", fmt_signed(x - v[0], dec));
+            let _ = write!(out, "{:>20}", x.minus(v[0]).display_diff("-"));
         }
         out.push('\n');
     }
     out
-}
-
-/// A difference with its sign: "+1.5", "-3", "0".
-fn fmt_signed(x: f64, dec: usize) -> String {
-    let s = format!("{:.dec$}", x.abs());
-    if s.trim_start_matches(['0', '.']).is_empty() {
-        "0".into()
-    } else if x > 0.0 {
-        format!("+{s}")
-    } else {
-        format!("-{s}")
-    }
 }
