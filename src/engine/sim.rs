@@ -34,7 +34,6 @@ pub const ECHILD: i32 = 10;
 pub const ESRCH: i32 = 3;
 pub const EINTR: i32 = 4;
 pub const EDEADLK: i32 = 11;
-pub const EINVAL: i32 = 22;
 pub const EWOULDBLOCK: i32 = 35;
 pub const SIGCHLD: u8 = 20;
 
@@ -494,6 +493,16 @@ impl Sim {
         match self.st.cpus[cpu].on_stack {
             Some(l) => &mut self.st.lwps[l as usize].kstack,
             None => &mut self.st.cpus[cpu].idle_frames,
+        }
+    }
+
+    /// The frame on top of `cpu`'s current stack (the LWP's kernel stack, or the
+    /// idle PCB's): the function running there and its locals.
+    pub fn top_frame(&self, cpu: usize) -> Option<&Frame> {
+        let c = self.st.cpus.get(cpu)?;
+        match c.on_stack {
+            Some(l) => self.st.lwps.get(l as usize)?.kstack.last(),
+            None => c.idle_frames.last(),
         }
     }
 

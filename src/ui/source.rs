@@ -85,11 +85,7 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
     let lines = func.and_then(|f| listing(p.design, f));
     let first = step.listing_line as usize;
     let last = first + step.listing_span.max(1) as usize - 1;
-    let mark_note = match p.design {
-        Design::Reaper => "− removed by the patch",
-        Design::Patch => "+ new or changed by the patch",
-        Design::Committed => "+ new since the reaper (as committed)",
-    };
+    let mark_note = p.design.mark_note();
     html! {
         <section class="panel source" data-testid="source" aria-labelledby={format!("{}src-h", p.idp)}>
             <h2 id={format!("{}src-h", p.idp)}>
