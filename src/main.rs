@@ -297,7 +297,7 @@ mod cli {
                 let w = s.why(cell, at, depth).map_err(|e| e.to_string())?;
                 writeln!(out, "{}", json(&w, true)?)?;
             }
-            Cmd::Bench { iterations } => exitpath::engine::bench::run(iterations),
+            Cmd::Bench { iterations } => exitpath::engine::bench::run(iterations, out)?,
             Cmd::Link {
                 cmd: LinkCmd::Encode { file, design, step },
             } => {
