@@ -11,6 +11,9 @@ fn main() -> std::process::ExitCode {
 fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
+mod forkpy_cli;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::builder::{PossibleValuesParser, TypedValueParser};
     use clap::{Parser, Subcommand, ValueEnum};
@@ -77,6 +80,8 @@ mod cli {
             #[command(subcommand)]
             cmd: LinkCmd,
         },
+        /// OSTEP fork.py's process-tree exercises, with the trees read from the kernel.
+        Forkpy(crate::forkpy_cli::ForkpyArgs),
         /// Engine speed and trace memory on a long fork/exit/wait loop.
         Bench {
             /// Rounds of fork, exit, wait (1 to 1,000,000).
@@ -249,6 +254,10 @@ mod cli {
                 out.write_all(report::compare_table(&rows).as_bytes())?;
             }
             Cmd::Bench { iterations } => exitpath::engine::bench::run(iterations),
+            Cmd::Forkpy(args) => crate::forkpy_cli::run(args, out).map_err(|e| match e {
+                exitpath::engine::forkpy_run::Error::Input(m) => Fail::Input(m),
+                exitpath::engine::forkpy_run::Error::Output(e) => Fail::Output(e),
+            })?,
             Cmd::Link {
                 cmd: LinkCmd::Encode { file, design, step },
             } => {
