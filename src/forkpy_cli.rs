@@ -170,10 +170,10 @@ pub fn run(args: ForkpyArgs, out: &mut impl Write) -> Result<(), Error> {
     if args.stats {
         let secs = t0.elapsed().as_secs_f64();
         let peak = peak_rss_kib()
-            .map(|k| format!("{:.1} MB", k as f64 / 1024.0))
+            .map(|k| format!("{:.1}", k as f64 / 1024.0))
             .unwrap_or_else(|| "unknown".into());
         eprintln!(
-            "forkpy stats: actions {} processes {} micro-steps {} seconds {secs:.3} peak-rss \
+            "forkpy stats: actions {} processes {} micro-steps {} seconds {secs:.3} peak-rss-mb \
              {peak} live-peak {} zombies-peak {} live-final {} zombies-final {} findings {} \
              checks {}",
             stats.actions,
