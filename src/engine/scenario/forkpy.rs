@@ -217,13 +217,11 @@ impl ForkpyList {
         let ai = a as usize;
         self.alive[ai] = false;
         self.live -= 1;
-        match self.parent[ai] {
-            Some(p) => {
-                self.live_children[p as usize] -= 1;
-                self.zombie[ai] = true;
-                self.zombies += 1;
-            }
-            None => {}
+        // Under init the zombie is reaped at once; under a live parent it stays.
+        if let Some(p) = self.parent[ai] {
+            self.live_children[p as usize] -= 1;
+            self.zombie[ai] = true;
+            self.zombies += 1;
         }
         for c in std::mem::take(&mut self.children[ai]) {
             self.parent[c as usize] = None;
@@ -568,7 +566,7 @@ mod tests {
         // `aw` is a name, not a wait.
         assert!(entry("aw").is_err());
         assert_eq!(entry("aw-"), Ok(EntryText::Exit("aw")));
-        assert_eq!(entry("a w x").unwrap_err().contains("found `a w x`"), true);
+        assert!(entry("a w x").unwrap_err().contains("found `a w x`"));
     }
 
     #[test]
