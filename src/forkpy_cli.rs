@@ -88,9 +88,10 @@ pub struct ForkpyArgs {
     #[arg(long, value_enum, default_value_t = OutFormat::Text)]
     format: OutFormat,
     /// When the kernel model's state checks run: after every micro-step (as `exitpath
-    /// run`; their cost grows with the number of processes), after every action, or
-    /// auto: every step for lists of up to 2,000 entries. Faults the code itself meets
-    /// are found at their step either way.
+    /// run`; their cost grows with the number of processes), after every action, at
+    /// the end only, or auto: every step for lists of up to 2,000 entries, every action
+    /// up to 20,000, at the end beyond. Faults the code itself meets are found at their
+    /// step either way.
     #[arg(long, value_enum, default_value_t = CheckArg::Auto)]
     checks: CheckArg,
     /// On stderr: micro-steps, seconds, peak memory, live and zombie peaks.
@@ -103,6 +104,7 @@ enum CheckArg {
     Auto,
     EveryStep,
     EveryAction,
+    End,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -164,6 +166,7 @@ pub fn run(args: ForkpyArgs, out: &mut impl Write) -> Result<(), Error> {
             CheckArg::Auto => Checks::Auto,
             CheckArg::EveryStep => Checks::EveryStep,
             CheckArg::EveryAction => Checks::EveryAction,
+            CheckArg::End => Checks::End,
         },
     };
     let stats = forkpy_run::run(&opts, out)?;

@@ -241,23 +241,16 @@ impl Sim {
                 places.join(" and ")
             )
         });
-        let freed = held
-            .iter()
-            .find(|a| self.st.kernel_map.binary_search(a).is_err())
-            .copied();
+        // One walk over both sorted lists: the first u-area held but not allocated
+        // (freed), the first allocated but not held (leak).
+        let (freed, leak) = unmatched(&held, &self.st.kernel_map);
         self.edge(Check::UareaDoubleFree, 1, freed.is_some(), |_| {
             format!(
                 "u-area {:#010x} is still in use or cached after uvm_km_free gave it back",
                 freed.unwrap_or(0)
             )
         });
-        held.dedup();
-        let leak = self
-            .st
-            .kernel_map
-            .iter()
-            .find(|a| held.binary_search(a).is_err())
-            .copied();
+
         self.edge(Check::UareaLeak, 0, leak.is_some(), |_| {
             format!(
                 "u-area {:#010x} is allocated in kernel_map but nobody holds it",
@@ -413,6 +406,37 @@ impl Sim {
         }
         for (c, m) in found {
             self.finding(c, m);
+        }
+    }
+}
+
+/// For two sorted lists (`held` may repeat an address, `kernel_map` does not): the
+/// first address of `held` missing from `kernel_map`, and the first of `kernel_map`
+/// missing from `held`. Linear, where a binary search per element was n log n.
+fn unmatched(held: &[u32], kernel_map: &[u32]) -> (Option<u32>, Option<u32>) {
+    let (mut i, mut j) = (0, 0);
+    let (mut freed, mut leak) = (None, None);
+    loop {
+        match (held.get(i).copied(), kernel_map.get(j).copied()) {
+            (Some(h), Some(k)) if h == k => {
+                while held.get(i) == Some(&h) {
+                    i += 1;
+                }
+                j += 1;
+            }
+            (Some(h), Some(k)) if h < k => {
+                freed = freed.or(Some(h));
+                i += 1;
+            }
+            (Some(h), None) => {
+                freed = freed.or(Some(h));
+                i += 1;
+            }
+            (_, Some(k)) => {
+                leak = leak.or(Some(k));
+                j += 1;
+            }
+            (None, None) => return (freed, leak),
         }
     }
 }

@@ -63,12 +63,18 @@ pub enum Checks {
     EveryStep,
     /// After every action (at each turn) and at the end.
     EveryAction,
-    /// Every step for lists of up to AUTO_STEP_CHECKS_MAX entries, else every action.
+    /// At the end only (the code's own faults are still found at their step).
+    End,
+    /// Every step for lists of up to AUTO_STEP_CHECKS_MAX entries, every action for
+    /// lists of up to AUTO_ACTION_CHECKS_MAX, at the end for longer ones (there the
+    /// checks after every action would cost four times the run itself).
     Auto,
 }
 
 /// Longest list whose state checks run after every micro-step under `Checks::Auto`.
 pub const AUTO_STEP_CHECKS_MAX: usize = 2_000;
+/// Longest list whose state checks run after every action under `Checks::Auto`.
+pub const AUTO_ACTION_CHECKS_MAX: usize = 20_000;
 
 /// Text in fork.py's layout, or one JSON object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -522,7 +528,7 @@ pub struct Stats {
     pub zombies_final: u64,
     /// The kernel's findings (faults, broken invariants), as "Check: message".
     pub findings: Vec<String>,
-    /// "every micro-step" or "every action".
+    /// "every micro-step", "every action" or "at the end".
     pub checks: &'static str,
 }
 
@@ -551,8 +557,13 @@ pub fn run_kernel(
     sim.cfg.step_limit = u64::MAX;
     let every_step = match checks {
         Checks::EveryStep => true,
-        Checks::EveryAction => false,
+        Checks::EveryAction | Checks::End => false,
         Checks::Auto => n as usize <= AUTO_STEP_CHECKS_MAX,
+    };
+    let every_action = match checks {
+        Checks::EveryAction => true,
+        Checks::Auto => !every_step && n as usize <= AUTO_ACTION_CHECKS_MAX,
+        Checks::EveryStep | Checks::End => false,
     };
     sim.checks = every_step;
     let system = sim
@@ -593,7 +604,7 @@ pub fn run_kernel(
         if sim.st.forkpy_turn != seen_turn {
             seen_turn = sim.st.forkpy_turn;
             // Turn `seen_turn - 1` was just taken: every entry before it is done.
-            if !every_step {
+            if every_action {
                 sim.check_state();
             }
             if next < seen_turn && next <= n {
@@ -627,8 +638,10 @@ pub fn run_kernel(
     stats.micro_steps = sim.step_no;
     stats.checks = if every_step {
         "every micro-step"
-    } else {
+    } else if every_action {
         "every action"
+    } else {
+        "at the end"
     };
     stats.findings = sim
         .findings()

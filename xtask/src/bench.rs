@@ -85,11 +85,15 @@ pub fn task() -> Result<()> {
         );
     }
     let forkpy_metric = format!(
-        "native forkpy: {} actions (-f 0.5, seed 1, checks every action), best of {RUNS}",
+        "native forkpy: {} actions (-f 0.5, seed 1, state checks at the end), best of {RUNS}",
         thousands(FORKPY_ACTIONS)
     );
     match &forkpy {
-        Some(f) => {
+        Some((f, every)) => {
+            t.info(
+                "native forkpy: the same, state checks after every action",
+                &format!("{:.2} s", every.seconds),
+            );
             t.row(
                 &forkpy_metric,
                 format!("{:.2} s", f.seconds),
@@ -313,9 +317,15 @@ struct ForkpyRow {
 }
 
 /// `exitpath forkpy -s 1 -a 100000 -f 0.5 -F -c --stats` (the full kernel model, no
-/// trace), RUNS times: the fastest run counts; its `--stats` line (stderr) gives the
+/// trace; for 100,000 entries the default runs the state checks at the end) and the
+/// same with `--checks every-action`,
+/// RUNS times each: the fastest run counts; the `--stats` line (stderr) gives the
 /// time, peak memory (VmHWM) and the process counts.
-fn forkpy_bench() -> Result<ForkpyRow> {
+fn forkpy_bench() -> Result<(ForkpyRow, ForkpyRow)> {
+    Ok((forkpy_runs("auto")?, forkpy_runs("every-action")?))
+}
+
+fn forkpy_runs(checks: &str) -> Result<ForkpyRow> {
     let mut best: Option<ForkpyRow> = None;
     for run in 1..=RUNS {
         println!("  forkpy run {run}/{RUNS}");
@@ -336,6 +346,8 @@ fn forkpy_bench() -> Result<ForkpyRow> {
             "-F",
             "-c",
             "--stats",
+            "--checks",
+            checks,
             "-a",
         ])
         .arg(FORKPY_ACTIONS.to_string());
