@@ -953,8 +953,16 @@ fn json(opts: &Options, list: &ForkpyList, out: &mut impl Write) -> Result<Stats
     let actions: Vec<String> = (0..list.actions.len() as u32)
         .map(|i| list.entry_text(i))
         .collect();
-    let v = serde_json::json!({
-        "args": {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        args: serde_json::Value,
+        actions: Vec<String>,
+        trees: Vec<TreeJson<'a>>,
+        zombies: Vec<Vec<&'a str>>,
+        kernel: &'a Stats,
+    }
+    let v = Out {
+        args: serde_json::json!({
             "seed": opts.seed,
             "fork_percentage": opts.forks,
             "actions": opts.actions,
@@ -966,12 +974,12 @@ fn json(opts: &Options, list: &ForkpyList, out: &mut impl Write) -> Result<Stats
             "print_style": opts.print_style.name(),
             "solve": opts.compute,
             "design": opts.design.name(),
-        },
-        "actions": actions,
-        "trees": tree_json,
-        "zombies": zombies,
-        "kernel": &stats,
-    });
+        }),
+        actions,
+        trees: tree_json,
+        zombies,
+        kernel: &stats,
+    };
     let s = serde_json::to_string(&v).map_err(|e| Error::Input(e.to_string()))?;
     writeln!(out, "{s}")?;
     Ok(stats)
