@@ -94,6 +94,10 @@ pub struct ForkpyArgs {
     /// step either way.
     #[arg(long, value_enum, default_value_t = CheckArg::Auto)]
     checks: CheckArg,
+    /// After each action, a `why:` line: what the kernel did (zombie until the parent
+    /// waits, children to init, init reaps zombie orphans, wait4 reaps which child).
+    #[arg(long)]
+    why: bool,
     /// On stderr: micro-steps, seconds, peak memory, live and zombie peaks.
     #[arg(long)]
     stats: bool,
@@ -168,6 +172,7 @@ pub fn run(args: ForkpyArgs, out: &mut impl Write) -> Result<(), Error> {
             CheckArg::EveryAction => Checks::EveryAction,
             CheckArg::End => Checks::End,
         },
+        why: args.why,
     };
     let stats = forkpy_run::run(&opts, out)?;
     if args.stats {

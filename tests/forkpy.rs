@@ -378,6 +378,15 @@ fn text_layout_is_fork_py_s_with_zombies_and_init() {
     assert!(render(&s).ends_with(&format!("{t}a\n{t}+-- b\n{t}|   |-- d\n{t}|-- c\n\n")));
     s.print_style = Style::Line2;
     assert!(render(&s).ends_with(&format!("{t}a\n{t}|__ b\n{t}|   |__ d\n{t}|__ c\n\n")));
+    // --why: what the kernel did.
+    let mut w = opts("a+b,b+c,b+d,c-,b-,a w");
+    w.why = true;
+    let got = render(&w);
+    assert!(got.contains("      why: exit1 makes b a zombie (SZOMB): it stays until its parent a waits for it; its children d go to init (proc_reparent); their own children stay theirs; its zombie children c go to init, which exit1 wakes to reap them when it runs\n"), "{got}");
+    assert!(
+        got.contains("      why: wait4 in a finds b, its most recently forked zombie child"),
+        "{got}"
+    );
     // -L: an exit of a parent fails, as in fork.py.
     let mut l = opts("a+b,b+c,b-");
     l.leaf_only = true;

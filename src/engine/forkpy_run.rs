@@ -111,6 +111,8 @@ pub struct Options {
     pub design: Design,
     pub format: Format,
     pub checks: Checks,
+    /// `--why`: after each action, what the kernel did and why (text, not with -F).
+    pub why: bool,
 }
 
 impl Default for Options {
@@ -130,6 +132,7 @@ impl Default for Options {
             design: DEFAULT_DESIGN,
             format: Format::Text,
             checks: Checks::Auto,
+            why: false,
         }
     }
 }
@@ -799,6 +802,8 @@ fn text(opts: &Options, list: &ForkpyList, out: &mut impl Write) -> Result<Stats
     let n = kernel_at.len() as u32;
     let mut done = 0usize; // list actions printed so far
     let mut last_tree = String::new();
+    let why = opts.why && !opts.final_only;
+    let mut before = Tree::default();
     let stats = run_kernel(list, opts.design, opts.checks, opts.final_only, |k, t| {
         let drawn = tree_text(list, t, style);
         if k == 0 {
@@ -806,6 +811,9 @@ fn text(opts: &Options, list: &ForkpyList, out: &mut impl Write) -> Result<Stats
             out.write_all(drawn.as_bytes())?;
             writeln!(out)?;
             last_tree = drawn;
+            if why {
+                before = t.clone();
+            }
             // Failed exits before the first kernel entry.
             let upto = kernel_at.first().copied().unwrap_or(list.actions.len());
             while done < upto {
@@ -823,7 +831,13 @@ fn text(opts: &Options, list: &ForkpyList, out: &mut impl Write) -> Result<Stats
             .unwrap_or(list.actions.len());
         while done < upto {
             print_action(opts, list, done, &last_tree, out)?;
+            if let (true, Some(&a)) = (why, list.actions.get(done)) {
+                writeln!(out, "      why: {}", reason(list, a, &before, t))?;
+            }
             done += 1;
+        }
+        if why {
+            before = t.clone();
         }
         if k == n && opts.final_only {
             if opts.show_tree || opts.compute {
@@ -840,6 +854,74 @@ fn text(opts: &Options, list: &ForkpyList, out: &mut impl Write) -> Result<Stats
         writeln!(out, "exitpath: the kernel model reports {f}")?;
     }
     Ok(stats)
+}
+
+/// What the kernel did for action `a`, read from the trees before and after it.
+fn reason(list: &ForkpyList, a: Action, before: &Tree, after: &Tree) -> String {
+    let name = |p: u32| list.names.get(p as usize).map_or("?", |s| s.as_str());
+    let parent = |t: &Tree, p: u32| {
+        t.node(p)
+            .and_then(|n| n.parent)
+            .map_or("init".to_string(), |q| name(q).to_string())
+    };
+    let join = |v: &[u32]| v.iter().map(|&p| name(p)).collect::<Vec<_>>().join(", ");
+    match a {
+        Action::Fork { actor, child } => format!(
+            "fork1 makes {} a child of {} (p_pptr) and puts it on the run queue; it waits for \
+             its first turn",
+            name(child),
+            name(actor)
+        ),
+        Action::Exit { actor } => {
+            let x = name(actor);
+            let mut parts = Vec::new();
+            match after.node(actor) {
+                Some(n) if n.zombie => parts.push(format!(
+                    "exit1 makes {x} a zombie (SZOMB): it stays until its parent {} waits for it",
+                    parent(after, actor)
+                )),
+                Some(_) => parts.push(format!("{x} is still exiting")),
+                None => parts.push(format!(
+                    "exit1 makes {x} a zombie and its parent, init, has already reaped it"
+                )),
+            }
+            let kids = before.children_of(Some(actor));
+            let live: Vec<u32> = kids
+                .iter()
+                .copied()
+                .filter(|&c| before.node(c).is_some_and(|n| !n.zombie))
+                .collect();
+            let dead: Vec<u32> = kids
+                .iter()
+                .copied()
+                .filter(|&c| before.node(c).is_some_and(|n| n.zombie))
+                .collect();
+            if !live.is_empty() {
+                parts.push(format!(
+                    "its children {} go to init (proc_reparent); their own children stay theirs",
+                    join(&live)
+                ));
+            }
+            if !dead.is_empty() {
+                parts.push(format!(
+                    "its zombie children {} go to init, which exit1 wakes to reap them when it \
+                     runs",
+                    join(&dead)
+                ));
+            }
+            parts.join("; ")
+        }
+        Action::Wait { actor, reaps } => format!(
+            "wait4 in {} finds {}, its most recently forked zombie child, and frees it \
+             (proc_free)",
+            name(actor),
+            name(reaps)
+        ),
+        Action::FailedExit { actor } => format!(
+            "-L: {} still has children, so (as in fork.py) it does not exit",
+            name(actor)
+        ),
+    }
 }
 
 fn print_action(
