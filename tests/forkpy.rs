@@ -417,6 +417,17 @@ fn json_has_one_tree_and_zombie_list_per_action() {
     let v: serde_json::Value = serde_json::from_str(&render(&o)).unwrap();
     assert_eq!(v["trees"].as_array().unwrap().len(), 1);
     assert_eq!(v["zombies"], serde_json::json!([["b"]]));
+    // -L: a failed exit repeats the tree before it; one tree per action still.
+    let mut l = opts("a+b,b+c,b-,c-");
+    l.format = Format::Json;
+    l.leaf_only = true;
+    let v: serde_json::Value = serde_json::from_str(&render(&l)).unwrap();
+    let t = serde_json::json!({"a": "init", "b": "a", "c": "b"});
+    assert_eq!(
+        v["trees"],
+        serde_json::json!([{"a": "init", "b": "a"}, t, t, t])
+    );
+    assert_eq!(v["zombies"], serde_json::json!([[], [], [], ["c"]]));
 }
 
 #[test]

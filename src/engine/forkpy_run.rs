@@ -971,10 +971,12 @@ impl Serialize for TreeJson<'_> {
     }
 }
 
+/// The JSON, written as the run goes: each tree is printed when the kernel reaches
+/// it (a failed exit repeats the one before), so memory holds one tree, not all of
+/// them; the zombie lists, which come after the trees, are kept as text until then.
 fn json(opts: &Options, list: &ForkpyList, out: &mut impl Write) -> Result<Stats, Error> {
+    let enc = |e: serde_json::Error| Error::Input(format!("JSON: {e}"));
     let n = list.kernel_entries();
-    let mut trees: Vec<Tree> = Vec::new();
-    // Tree after each list action: failed exits repeat the tree before them.
     let kernel_at: Vec<usize> = list
         .actions
         .iter()
@@ -982,88 +984,74 @@ fn json(opts: &Options, list: &ForkpyList, out: &mut impl Write) -> Result<Stats
         .filter(|(_, a)| !matches!(a, Action::FailedExit { .. }))
         .map(|(i, _)| i)
         .collect();
-    let mut per_action: Vec<usize> = Vec::new(); // index into `trees`
-    let mut done = 0usize;
-    let stats = run_kernel(list, opts.design, opts.checks, opts.final_only, |k, t| {
-        if opts.final_only && k < n {
-            return Ok(());
-        }
-        trees.push(t.clone());
-        let upto = if k == 0 {
-            kernel_at.first().copied().unwrap_or(list.actions.len())
-        } else {
-            kernel_at
-                .get(k as usize)
-                .copied()
-                .unwrap_or(list.actions.len())
-        };
-        if k > 0 || opts.final_only {
-            while done < upto {
-                per_action.push(trees.len() - 1);
-                done += 1;
-            }
-        } else {
-            while done < upto {
-                per_action.push(0);
-                done += 1;
-            }
-        }
-        Ok(())
-    })?;
-    let shown: Vec<usize> = if opts.final_only {
-        vec![trees.len().saturating_sub(1)]
-    } else {
-        per_action
-    };
-    let name = |p: u32| list.names.get(p as usize).map_or("?", |s| s.as_str());
-    let tree_json: Vec<TreeJson<'_>> = shown
-        .iter()
-        .filter_map(|&i| trees.get(i))
-        .map(|t| TreeJson(list, t))
-        .collect();
-    let zombies: Vec<Vec<&str>> = shown
-        .iter()
-        .filter_map(|&i| trees.get(i))
-        .map(|t| {
-            t.nodes
-                .iter()
-                .filter(|n| n.zombie)
-                .map(|n| name(n.proc))
-                .collect()
-        })
-        .collect();
+    let args = serde_json::json!({
+        "seed": opts.seed,
+        "fork_percentage": opts.forks,
+        "actions": opts.actions,
+        "action_list": opts.action_list_arg,
+        "show_tree": opts.show_tree,
+        "just_final": opts.final_only,
+        "leaf_only": opts.leaf_only,
+        "local_reparent": opts.local_reparent,
+        "print_style": opts.print_style.name(),
+        "solve": opts.compute,
+        "design": opts.design.name(),
+    });
     let actions: Vec<String> = (0..list.actions.len() as u32)
         .map(|i| list.entry_text(i))
         .collect();
-    #[derive(Serialize)]
-    struct Out<'a> {
-        args: serde_json::Value,
-        actions: Vec<String>,
-        trees: Vec<TreeJson<'a>>,
-        zombies: Vec<Vec<&'a str>>,
-        kernel: &'a Stats,
-    }
-    let v = Out {
-        args: serde_json::json!({
-            "seed": opts.seed,
-            "fork_percentage": opts.forks,
-            "actions": opts.actions,
-            "action_list": opts.action_list_arg,
-            "show_tree": opts.show_tree,
-            "just_final": opts.final_only,
-            "leaf_only": opts.leaf_only,
-            "local_reparent": opts.local_reparent,
-            "print_style": opts.print_style.name(),
-            "solve": opts.compute,
-            "design": opts.design.name(),
-        }),
-        actions,
-        trees: tree_json,
-        zombies,
-        kernel: &stats,
-    };
-    let s = serde_json::to_string(&v).map_err(|e| Error::Input(e.to_string()))?;
-    writeln!(out, "{s}")?;
+    write!(
+        out,
+        "{{\"args\":{},\"actions\":{},\"trees\":[",
+        serde_json::to_string(&args).map_err(enc)?,
+        serde_json::to_string(&actions).map_err(enc)?
+    )?;
+    drop(actions);
+    let name = |p: u32| list.names.get(p as usize).map_or("?", |s| s.as_str());
+    let mut zombies = String::from("[");
+    let mut written = 0usize;
+    let mut done = 0usize;
+    let stats = run_kernel(list, opts.design, opts.checks, opts.final_only, |k, t| {
+        // How many list actions end with this tree.
+        let count = if opts.final_only {
+            usize::from(k == n)
+        } else {
+            let upto = kernel_at
+                .get(k as usize)
+                .copied()
+                .unwrap_or(list.actions.len());
+            let c = upto.saturating_sub(done);
+            done = done.max(upto);
+            c
+        };
+        if count == 0 {
+            return Ok(());
+        }
+        let tree = serde_json::to_string(&TreeJson(list, t)).map_err(enc)?;
+        let dead: Vec<&str> = t
+            .nodes
+            .iter()
+            .filter(|n| n.zombie)
+            .map(|n| name(n.proc))
+            .collect();
+        let dead = serde_json::to_string(&dead).map_err(enc)?;
+        for _ in 0..count {
+            if written > 0 {
+                out.write_all(b",")?;
+                zombies.push(',');
+            }
+            out.write_all(tree.as_bytes())?;
+            zombies.push_str(&dead);
+            written += 1;
+        }
+        Ok(())
+    })?;
+    zombies.push(']');
+    writeln!(
+        out,
+        "],\"zombies\":{zombies},\"kernel\":{}}}",
+        serde_json::to_string(&stats).map_err(enc)?
+    )?;
     Ok(stats)
 }
 
