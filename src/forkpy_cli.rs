@@ -31,8 +31,9 @@ are each process's p_pptr: zombies are marked `(zombie)`, orphans are under init
 x needs a zombie child). Processes never wait otherwise, so every exited process stays a \
 zombie until its parent exits and init reaps it.\n\nNo step limit: a list of any length \
 runs, keeping only the kernel's current state, as long as the model can hold its \
-processes (4096 at once, LWPS_MAX; at -f 0.7 a long list grows past that, at -f 0.5 \
-100,000 actions stay in the hundreds).\n\nRandom lists come from exitpath's own generator \
+processes (4096 at once, live or zombie, LWPS_MAX): at -f 0.7 a list fills it after about \
+7,500 actions; at -f 0.5, 100,000 actions stay under 2,000 processes (a clear error \
+otherwise).\n\nRandom lists come from exitpath's own generator \
 (splitmix64 of the seed): the same seed gives the same list everywhere, not fork.py's list."
 )]
 pub struct ForkpyArgs {
