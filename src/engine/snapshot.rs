@@ -1,6 +1,7 @@
 //! A readable view of the whole kernel state at one instant: what `exitpath state`
 //! prints as JSON and what the UI panels show.
 
+use super::design::Design;
 use super::func::NONE;
 use super::sim::Sim;
 use super::state::*;
@@ -78,14 +79,57 @@ pub struct GdtView {
     pub slots: Vec<SlotView>,
 }
 
+/// What %cr3's page directory is, as a value (`CpuView::cr3_state` says it in words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cr3State {
+    /// The kernel's own page directory (proc0, kernel threads, the idle loop).
+    Kernel,
+    /// A live vmspace's page directory, the CPU's own.
+    Live,
+    /// The CPU's vmspace was freed; its page directory is not yet reused.
+    Freed,
+    /// The page directory now belongs to another vmspace.
+    Reused,
+    /// Freed, the page directory back in `pmap_pdp_cache`.
+    Stale,
+    /// No vmspace has that page directory.
+    Unknown,
+}
+
+/// What the GDT slot %tr names is, as a value (`CpuView::tr_state` says it in words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrState {
+    /// The TSS of the LWP the CPU last loaded it for.
+    Own,
+    /// The slot now holds another LWP's TSS.
+    Reused,
+    /// The slot was freed (the CPU keeps its cached copy).
+    Stale,
+    /// A static slot (the idle TSS).
+    Static,
+}
+
+/// An LWP by its pid and lid (what "pid.lid" names in the text views).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct LwpId {
+    pub pid: u32,
+    pub lid: u32,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CpuView {
     pub id: u8,
     pub cr3: String,
     /// What %cr3's page directory is: "live", "cached (freed vmspace)" ...
     pub cr3_state: String,
+    /// The same as a value, for the UI's tones.
+    #[serde(skip)]
+    pub cr3_kind: Cr3State,
     pub tr: String,
     pub tr_state: String,
+    /// The same as a value.
+    #[serde(skip)]
+    pub tr_kind: TrState,
     pub esp0: String,
     pub kstack: String,
     pub curlwp: Option<String>,
@@ -100,7 +144,7 @@ pub struct CpuView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Snapshot {
     pub step: u64,
-    pub design: &'static str,
+    pub design: Design,
     pub procs: Vec<ProcView>,
     pub allproc: Vec<u32>,
     pub zombproc: Vec<u32>,
@@ -212,7 +256,7 @@ impl Snapshot {
         let cpus: Vec<CpuView> = (0..st.cpus.len()).map(|c| cpu_view(sim, c)).collect();
         Snapshot {
             step: sim.step_no,
-            design: sim.cfg.design.name(),
+            design: sim.cfg.design,
             procs,
             allproc: st.allproc.clone(),
             zombproc: st.zombproc.clone(),
@@ -257,8 +301,8 @@ fn cpu_view(sim: &Sim, c: usize) -> CpuView {
     let st = &sim.st;
     let cpu = &st.cpus[c];
     let r = &cpu.regs;
-    let cr3_state = match st.pdir_owner(r.cr3) {
-        Some(PdirState::Live(0)) => "kernel page directory".to_string(),
+    let (cr3_kind, cr3_state) = match st.pdir_owner(r.cr3) {
+        Some(PdirState::Live(0)) => (Cr3State::Kernel, "kernel page directory".to_string()),
         Some(PdirState::Live(v)) if Some(v) == cpu.cr3_vm => {
             let owner = st
                 .procs
@@ -266,21 +310,32 @@ fn cpu_view(sim: &Sim, c: usize) -> CpuView {
                 .find(|p| p.vmspace == Some(v) && p.pid > 2)
                 .map(|p| p.pid);
             match (owner, st.vmspaces[v as usize].freed) {
-                (_, true) => "vmspace freed".into(),
-                (Some(pid), false) => format!("pid {pid}'s page directory"),
-                (None, false) => "live".into(),
+                (_, true) => (Cr3State::Freed, "vmspace freed".into()),
+                (Some(pid), false) => (Cr3State::Live, format!("pid {pid}'s page directory")),
+                (None, false) => (Cr3State::Live, "live".into()),
             }
         }
-        Some(PdirState::Live(_)) => "REUSED by another vmspace".into(),
-        Some(PdirState::Cached) => "stale: vmspace freed, page directory in pmap_pdp_cache".into(),
-        None => "unknown".into(),
+        Some(PdirState::Live(_)) => (Cr3State::Reused, "REUSED by another vmspace".into()),
+        Some(PdirState::Cached) => (
+            Cr3State::Stale,
+            "stale: vmspace freed, page directory in pmap_pdp_cache".into(),
+        ),
+        None => (Cr3State::Unknown, "unknown".into()),
     };
     let slot = crate::arch_i386::idxsel(r.tr);
-    let tr_state = match st.gdt.state(slot) {
-        Some(SlotState::Tss(o)) if Some(o) == cpu.tr_owner => format!("TSS of {}", st.lwp_name(o)),
-        Some(SlotState::Tss(o)) => format!("REUSED: slot now holds the TSS of {}", st.lwp_name(o)),
-        Some(SlotState::Free) => "stale: slot freed (the CPU keeps its cached copy)".into(),
-        None => "static".into(),
+    let (tr_kind, tr_state) = match st.gdt.state(slot) {
+        Some(SlotState::Tss(o)) if Some(o) == cpu.tr_owner => {
+            (TrState::Own, format!("TSS of {}", st.lwp_name(o)))
+        }
+        Some(SlotState::Tss(o)) => (
+            TrState::Reused,
+            format!("REUSED: slot now holds the TSS of {}", st.lwp_name(o)),
+        ),
+        Some(SlotState::Free) => (
+            TrState::Stale,
+            "stale: slot freed (the CPU keeps its cached copy)".into(),
+        ),
+        None => (TrState::Static, "static".into()),
     };
     let why = sim.no_sleep_reason(c, false);
     let _ = TSS_SEL_POISON;
@@ -288,8 +343,10 @@ fn cpu_view(sim: &Sim, c: usize) -> CpuView {
         id: r.id,
         cr3: hex(r.cr3),
         cr3_state,
+        cr3_kind,
         tr: format!("{:#06x}", r.tr),
         tr_state,
+        tr_kind,
         esp0: hex(r.esp0),
         kstack: hex(r.kstack),
         curlwp: cpu.curlwp.map(|l| st.lwp_name(l)),

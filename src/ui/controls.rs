@@ -1,13 +1,16 @@
 //! The transport bar: step and action buttons, play/pause with speed, reset, the step
 //! counter, and "run until the next/previous <event>".
 
-use super::state::{Verb, SPEEDS};
+use super::view::Pos;
+use crate::app::state::SPEEDS;
+use crate::app::{Nav, Verb};
 use crate::engine::session::MarkerKind;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ControlsProps {
-    pub pos: u64,
+    pub at_start: bool,
+    pub at_end: bool,
     pub len: u64,
     pub playing: bool,
     pub speed: u32,
@@ -16,15 +19,29 @@ pub struct ControlsProps {
     pub on: Callback<Verb>,
 }
 
-fn send(on: &Callback<Verb>, verb: Verb) -> Callback<MouseEvent> {
+fn send(on: &Callback<Verb>, verb: Nav) -> Callback<MouseEvent> {
     let on = on.clone();
-    Callback::from(move |_| on.emit(verb.clone()))
+    Callback::from(move |_| on.emit(verb.clone().into()))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CounterProps {
+    pub len: u64,
+}
+
+/// The step counter: the position (from the context) of the run's length; the only part
+/// of the controls that changes on every step.
+#[component]
+pub fn StepCounter(p: &CounterProps) -> Html {
+    let pos = use_context::<Pos>().map_or(0, |p| p.0);
+    html! {
+        <output class="counter" data-testid="step-counter" aria-live="off">{ format!("step {} / {}", pos, p.len) }</output>
+    }
 }
 
 #[component]
 pub fn Controls(p: &ControlsProps) -> Html {
-    let at_start = p.pos == 0;
-    let at_end = p.pos >= p.len;
+    let (at_start, at_end) = (p.at_start, p.at_end);
     let on_speed = {
         let on = p.on.clone();
         Callback::from(move |e: Event| {
@@ -32,7 +49,7 @@ pub fn Controls(p: &ControlsProps) -> Html {
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
             if let Ok(v) = v.parse() {
-                on.emit(Verb::SetSpeed(v));
+                on.emit(Nav::SetSpeed(v).into());
             }
         })
     };
@@ -43,7 +60,7 @@ pub fn Controls(p: &ControlsProps) -> Html {
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
             if let Some(k) = MarkerKind::ALL.iter().find(|k| k.name() == v) {
-                on.emit(Verb::SetUntilKind(*k));
+                on.emit(Nav::SetUntilKind(*k).into());
             }
         })
     };
@@ -51,20 +68,20 @@ pub fn Controls(p: &ControlsProps) -> Html {
     html! {
         <div class="controls" role="toolbar" aria-label="Step controls">
             <div class="group transport">
-                <button type="button" data-testid="reset" onclick={send(&p.on, Verb::Reset)}
+                <button type="button" data-testid="reset" onclick={send(&p.on, Nav::Reset)}
                     title="Back to boot (step 0) and stop">{ "↺ Reset" }</button>
-                <button type="button" data-testid="action-back" onclick={send(&p.on, Verb::ActionBack)}
+                <button type="button" data-testid="action-back" onclick={send(&p.on, Nav::ActionBack)}
                     disabled={at_start} aria-label="Back one action" title="Back one action (Shift+←)">{ "◀◀ Action" }</button>
-                <button type="button" data-testid="step-back" onclick={send(&p.on, Verb::StepBack)}
+                <button type="button" data-testid="step-back" onclick={send(&p.on, Nav::StepBack)}
                     disabled={at_start} aria-label="Back one micro-step" title="Back one micro-step (←)">{ "◀ Step" }</button>
                 <button type="button" data-testid="play" class={classes!("play", p.playing.then_some("on"))}
-                    onclick={send(&p.on, Verb::TogglePlay)} aria-pressed={if p.playing { "true" } else { "false" }}
+                    onclick={send(&p.on, Nav::TogglePlay)} aria-pressed={if p.playing { "true" } else { "false" }}
                     title="Play / pause (Space)">
                     { if p.playing { "❚❚ Pause" } else { "▶ Play" } }
                 </button>
-                <button type="button" data-testid="step-forward" onclick={send(&p.on, Verb::StepForward)}
+                <button type="button" data-testid="step-forward" onclick={send(&p.on, Nav::StepForward)}
                     disabled={at_end} aria-label="Forward one micro-step" title="Forward one micro-step (→)">{ "Step ▶" }</button>
-                <button type="button" data-testid="action-forward" onclick={send(&p.on, Verb::ActionForward)}
+                <button type="button" data-testid="action-forward" onclick={send(&p.on, Nav::ActionForward)}
                     disabled={at_end} aria-label="Forward one action" title="Forward one action (Shift+→)">{ "Action ▶▶" }</button>
             </div>
             <div class="group">
@@ -75,17 +92,17 @@ pub fn Controls(p: &ControlsProps) -> Html {
                     }) }
                 </select>
             </div>
-            <output class="counter" data-testid="step-counter" aria-live="off">{ format!("step {} / {}", p.pos, p.len) }</output>
+            <StepCounter len={p.len} />
             <div class="group until">
                 <label for="until-kind">{ "Run until" }</label>
-                <button type="button" data-testid="run-until-back" onclick={send(&p.on, Verb::RunUntil { forward: false })}
+                <button type="button" data-testid="run-until-back" onclick={send(&p.on, Nav::RunUntil { forward: false })}
                     aria-label={format!("Back to the previous {kind}")} title={format!("Back to the previous {kind}")}>{ "◀" }</button>
                 <select id="until-kind" data-testid="run-until-kind" onchange={on_kind}>
                     { for MarkerKind::ALL.iter().map(|k| html! {
                         <option value={k.name()} selected={*k == p.until_kind}>{ k.name() }</option>
                     }) }
                 </select>
-                <button type="button" data-testid="run-until-forward" onclick={send(&p.on, Verb::RunUntil { forward: true })}
+                <button type="button" data-testid="run-until-forward" onclick={send(&p.on, Nav::RunUntil { forward: true })}
                     aria-label={format!("Run until the next {kind}")} title={format!("Run until the next {kind}")}>{ "▶" }</button>
                 <span class="status" role="status">{ p.status.clone().unwrap_or_default() }</span>
             </div>

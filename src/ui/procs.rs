@@ -3,17 +3,17 @@
 //! In compare mode, states that differ from the other design's are marked.
 
 use super::view::{chg, diff, lstat_class, pstat_class};
-use crate::engine::snapshot::{LwpView, ProcView, Snapshot};
+use crate::app::view::{Procs, Section};
+use crate::engine::snapshot::{LwpView, ProcView};
 use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ProcsProps {
-    pub snap: Rc<Snapshot>,
-    pub prev: Option<Rc<Snapshot>>,
-    /// Compare mode: the other design's state at the same action.
+    pub procs: Section<Procs>,
+    /// Compare mode: the other design's processes at the same action.
     #[prop_or_default]
-    pub other: Option<Rc<Snapshot>>,
+    pub other: Option<Rc<Procs>>,
     /// Prefix of element ids (two of this panel in compare mode).
     #[prop_or_default]
     pub idp: &'static str,
@@ -55,14 +55,24 @@ fn lwp_cells(l: &LwpView, before: Option<&LwpView>, other: Option<Option<&LwpVie
     }
 }
 
-fn proc_rows(
-    p: &ProcView,
-    before: Option<&ProcView>,
+#[derive(Properties, PartialEq)]
+struct ProcRowsProps {
+    p: Rc<ProcView>,
+    /// The same proc before the last step (None: new, or at boot).
+    before: Option<Rc<ProcView>>,
+    /// There is a state before the last step (not boot).
     had_prev: bool,
-    other: Option<&Snapshot>,
-) -> Html {
-    // Compare mode: the same pid on the other side (None when it has no such proc).
-    let twin = other.map(|o| o.procs.iter().find(|x| x.pid == p.pid));
+    /// Compare mode: the same pid on the other side (None inside when it has none).
+    twin: Option<Option<Rc<ProcView>>>,
+}
+
+/// One proc: its header row and a row per LWP; redrawn only when they change.
+#[component]
+fn ProcRows(props: &ProcRowsProps) -> Html {
+    let p = &*props.p;
+    let before = props.before.as_deref();
+    let had_prev = props.had_prev;
+    let twin = props.twin.as_ref().map(|t| t.as_deref());
     let (dcls, dtitle) = diff(twin.is_some_and(|t| t.is_none_or(|t| t.stat != p.stat)));
     let is_new = had_prev && before.is_none();
     let ch = |f: &dyn Fn(&ProcView) -> String| before.is_some_and(|b| f(b) != f(p));
@@ -106,7 +116,7 @@ fn proc_rows(
                 let lb = before.and_then(|b| b.lwps.iter().find(|x| x.lid == l.lid));
                 let new_lwp = had_prev && lb.is_none();
                 html! {
-                    <tr class={classes!("lwp-row", chg(is_new || new_lwp))}
+                    <tr key={l.lid} class={classes!("lwp-row", chg(is_new || new_lwp))}
                         data-pid={p.pid.to_string()} data-lid={l.lid.to_string()}
                         data-stat={format!("{:?}", l.stat)} data-pstat={pstat.clone()}>
                         { lwp_cells(l, lb, twin.map(|t| t.and_then(|t| t.lwps.iter().find(|x| x.lid == l.lid)))) }
@@ -119,12 +129,12 @@ fn proc_rows(
 
 #[component]
 pub fn ProcsPanel(p: &ProcsProps) -> Html {
-    let prev = p.prev.as_deref();
-    let gone: Vec<&ProcView> = prev
+    let now = &p.procs.now;
+    let prev = p.procs.before();
+    let gone: Vec<&Rc<ProcView>> = prev
         .map(|pr| {
-            pr.procs
-                .iter()
-                .filter(|x| !p.snap.procs.iter().any(|y| y.pid == x.pid))
+            pr.iter()
+                .filter(|x| !now.iter().any(|y| y.pid == x.pid))
                 .collect()
         })
         .unwrap_or_default();
@@ -144,9 +154,10 @@ pub fn ProcsPanel(p: &ProcsProps) -> Html {
                             <th scope="col">{ "in kernel" }</th>
                         </tr>
                     </thead>
-                    { for p.snap.procs.iter().map(|x| {
-                        let before = prev.and_then(|pr| pr.procs.iter().find(|y| y.pid == x.pid));
-                        proc_rows(x, before, prev.is_some(), p.other.as_deref())
+                    { for now.iter().map(|x| {
+                        let before = prev.and_then(|pr| pr.iter().find(|y| y.pid == x.pid)).cloned();
+                        let twin = p.other.as_ref().map(|o| o.iter().find(|y| y.pid == x.pid).cloned());
+                        html! { <ProcRows key={x.pid} p={x.clone()} {before} had_prev={prev.is_some()} {twin} /> }
                     }) }
                 </table>
             </div>
