@@ -72,12 +72,20 @@ fn consecutive_positions_chain_and_boot_has_no_before() {
     assert!(boot.step.is_none() && boot.procs.before.is_none() && !boot.procs.changed());
     for pos in [1, 2, 50, 300, s.len()] {
         let (a, b) = (View::at(&s, pos - 1), View::at(&s, pos));
-        assert_eq!(a.procs.now, b.procs.before.clone().unwrap(), "procs at {pos}");
+        assert_eq!(
+            a.procs.now,
+            b.procs.before.clone().unwrap(),
+            "procs at {pos}"
+        );
         assert_eq!(a.gdt.now, b.gdt.before.clone().unwrap(), "gdt at {pos}");
         assert_eq!(a.cpus.now, b.cpus.before.clone().unwrap(), "cpus at {pos}");
         assert_eq!(b.pos, pos);
     }
-    assert_eq!(View::at(&s, u64::MAX).pos, s.len(), "a position past the end is clamped");
+    assert_eq!(
+        View::at(&s, u64::MAX).pos,
+        s.len(),
+        "a position past the end is clamped"
+    );
 }
 
 #[test]
