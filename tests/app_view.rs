@@ -108,3 +108,21 @@ fn the_running_stack_is_the_running_lwps_before_its_step() {
         .unwrap();
     assert_eq!(&*with_stack.stack, lwp.kstack.as_slice());
 }
+
+#[test]
+fn the_view_after_a_known_one_equals_the_view_made_from_scratch() {
+    let s = session();
+    let mut known = View::at(&s, 0);
+    for pos in (1..=s.len()).chain([3, 2, 700, s.len() + 5]) {
+        let next = View::after(&known, &s, pos);
+        assert_eq!(next, View::at(&s, pos), "pos {pos} after {}", known.pos);
+        if known.pos + 1 == pos {
+            // One step on: what was "now" is "before", the same allocations.
+            assert!(Rc::ptr_eq(
+                next.gdt.before.as_ref().unwrap(),
+                &known.gdt.now
+            ));
+        }
+        known = next;
+    }
+}

@@ -113,7 +113,7 @@ pub struct View {
     /// The step that led here (None at boot).
     pub step: Option<Rc<StepView>>,
     /// The kernel stack of the LWP that ran the last step, before it ran.
-    pub stack: Rc<[String]>,
+    pub stack: Rc<[&'static str]>,
     pub procs: Section<Procs>,
     pub lists: Section<Lists>,
     pub gdt: Section<GdtView>,
@@ -124,7 +124,7 @@ pub struct View {
 
 /// The panels' slices of one snapshot.
 struct Parts {
-    procs: Procs,
+    procs: Vec<ProcView>,
     lists: Lists,
     gdt: GdtView,
     uareas: Uareas,
@@ -132,30 +132,42 @@ struct Parts {
     counts: Counts,
 }
 
-fn holder(s: &Snapshot, addr: &str) -> Holder {
+/// Who holds each u-area of kernel_map: an LWP that owns it (the first, in process
+/// order), else the cache, else nobody.
+fn holders(s: &Snapshot) -> Vec<(String, Holder)> {
+    let mut owners: Vec<(&str, Holder)> = Vec::new();
     for p in &s.procs {
-        for l in &p.lwps {
-            if l.owns_uarea && l.uarea == addr {
-                return Holder::Lwp {
+        for l in p.lwps.iter().filter(|l| l.owns_uarea) {
+            owners.push((
+                &l.uarea,
+                Holder::Lwp {
                     pid: p.pid,
                     lid: l.lid,
-                };
-            }
+                },
+            ));
         }
     }
-    if s.uarea_cache.list.iter().any(|a| a == addr) {
-        return Holder::Cache;
-    }
-    Holder::Nobody
+    // Stable: the first owner of an address stays first.
+    owners.sort_by(|a, b| a.0.cmp(b.0));
+    let mut cached: Vec<&str> = s.uarea_cache.list.iter().map(String::as_str).collect();
+    cached.sort_unstable();
+    s.kernel_map
+        .iter()
+        .map(|a| {
+            let at = owners.partition_point(|(x, _)| *x < a.as_str());
+            let h = match owners.get(at) {
+                Some((x, h)) if *x == a.as_str() => h.clone(),
+                _ if cached.binary_search(&a.as_str()).is_ok() => Holder::Cache,
+                _ => Holder::Nobody,
+            };
+            (a.clone(), h)
+        })
+        .collect()
 }
 
 impl Parts {
     fn of(s: Snapshot) -> Parts {
-        let kernel_map = s
-            .kernel_map
-            .iter()
-            .map(|a| (a.clone(), holder(&s, a)))
-            .collect();
+        let kernel_map = holders(&s);
         let counts = ROWS
             .iter()
             .map(|r| match r.id {
@@ -178,7 +190,7 @@ impl Parts {
                 cache: s.uarea_cache,
                 kernel_map,
             },
-            procs: s.procs.into_iter().map(Rc::new).collect(),
+            procs: s.procs,
             gdt: s.gdt,
             cpus: Cpus {
                 cpus: s.cpus,
@@ -189,56 +201,124 @@ impl Parts {
     }
 }
 
+/// The slices of one state, shared.
+struct Shared {
+    procs: Rc<Procs>,
+    lists: Rc<Lists>,
+    gdt: Rc<GdtView>,
+    uareas: Rc<Uareas>,
+    cpus: Rc<Cpus>,
+    counts: Rc<Counts>,
+}
+
+impl Shared {
+    fn of(p: Parts) -> Shared {
+        Shared {
+            procs: Rc::new(p.procs.into_iter().map(Rc::new).collect()),
+            lists: Rc::new(p.lists),
+            gdt: Rc::new(p.gdt),
+            uareas: Rc::new(p.uareas),
+            cpus: Rc::new(p.cpus),
+            counts: Rc::new(p.counts),
+        }
+    }
+
+    /// The state before the last step of `v`, as it showed it.
+    fn now_of(v: &View) -> Shared {
+        Shared {
+            procs: v.procs.now.clone(),
+            lists: v.lists.now.clone(),
+            gdt: v.gdt.now.clone(),
+            uareas: v.uareas.now.clone(),
+            cpus: v.cpus.now.clone(),
+            counts: v.counts.now.clone(),
+        }
+    }
+}
+
+/// `now` against `before`: the same allocation when equal.
+fn section<T: PartialEq>(now: T, before: Option<&Rc<T>>) -> Section<T> {
+    match before {
+        Some(b) if **b == now => Section {
+            now: b.clone(),
+            before: Some(b.clone()),
+        },
+        _ => Section {
+            now: Rc::new(now),
+            before: before.cloned(),
+        },
+    }
+}
+
 impl View {
     /// The view of `session` at `pos` (clamped to the run).
     pub fn at(session: &Session, pos: u64) -> View {
         let p = session.position(pos);
-        let stack = running_stack(p.step.as_ref(), p.previous.as_ref());
-        let now = Parts::of(p.snapshot);
-        let before = p.previous.map(Parts::of);
-        let (bp, bl, bg, bu, bc, bn) = match before {
-            Some(b) => (
-                Some(b.procs),
-                Some(b.lists),
-                Some(b.gdt),
-                Some(b.uareas),
-                Some(b.cpus),
-                Some(b.counts),
-            ),
-            None => (None, None, None, None, None, None),
-        };
-        // A proc that did not change keeps one allocation for now and before.
-        let bp = bp.map(|bp| {
-            bp.into_iter()
-                .map(|b| {
-                    now.procs
+        let before = p.previous.map(|b| Shared::of(Parts::of(b)));
+        View::make(session, pos, p.step, Parts::of(p.snapshot), before)
+    }
+
+    /// The view of `session` at `pos`, given `known`, the view of the same session at
+    /// some position: one snapshot instead of two when `pos` is the next position (a
+    /// step forward, play), and the slices that did not change keep their allocations.
+    pub fn after(known: &View, session: &Session, pos: u64) -> View {
+        let pos = pos.min(session.len());
+        if pos == 0 || known.pos + 1 != pos {
+            return View::at(session, pos);
+        }
+        let p = session.position_after(pos);
+        View::make(
+            session,
+            pos,
+            p.step,
+            Parts::of(p.snapshot),
+            Some(Shared::now_of(known)),
+        )
+    }
+
+    fn make(
+        session: &Session,
+        pos: u64,
+        step: Option<StepView>,
+        now: Parts,
+        before: Option<Shared>,
+    ) -> View {
+        let stack = running_stack(step.as_ref(), before.as_ref().map(|b| &*b.procs));
+        // A proc that did not change keeps the allocation it had before.
+        let procs: Procs = match &before {
+            None => now.procs.into_iter().map(Rc::new).collect(),
+            Some(b) => now
+                .procs
+                .into_iter()
+                .map(|p| {
+                    b.procs
                         .iter()
-                        .find(|n| n.pid == b.pid && **n == b)
+                        .find(|x| x.pid == p.pid && ***x == p)
                         .cloned()
-                        .unwrap_or(b)
+                        .unwrap_or_else(|| Rc::new(p))
                 })
-                .collect::<Procs>()
-        });
+                .collect(),
+        };
+        let b = before.as_ref();
         View {
             pos: pos.min(session.len()),
-            step: p.step.map(Rc::new),
+            step: step.map(Rc::new),
             stack: stack.into(),
-            procs: Section::new(now.procs, bp),
-            lists: Section::new(now.lists, bl),
-            gdt: Section::new(now.gdt, bg),
-            uareas: Section::new(now.uareas, bu),
-            cpus: Section::new(now.cpus, bc),
-            counts: Section::new(now.counts, bn),
+            procs: section(procs, b.map(|b| &b.procs)),
+            lists: section(now.lists, b.map(|b| &b.lists)),
+            gdt: section(now.gdt, b.map(|b| &b.gdt)),
+            uareas: section(now.uareas, b.map(|b| &b.uareas)),
+            cpus: section(now.cpus, b.map(|b| &b.cpus)),
+            counts: section(now.counts, b.map(|b| &b.counts)),
         }
     }
 }
 
 /// The kernel stack of the LWP that ran `step`, as it was before the step.
-fn running_stack(step: Option<&StepView>, before: Option<&Snapshot>) -> Vec<String> {
+fn running_stack(step: Option<&StepView>, before: Option<&Procs>) -> Vec<&'static str> {
     let find = || {
         let id = step?.lwp?;
         let lwp = before?
-            .procs
             .iter()
             .find(|p| p.pid == id.pid)?
             .lwps

@@ -202,6 +202,16 @@ impl Session {
     /// Everything the UI shows at `pos` from one replay: the state before the last
     /// step, the step itself (narrated), and the state after it.
     pub fn position(&self, pos: u64) -> Position {
+        self.position_with(pos, true)
+    }
+
+    /// `position` without the state before the last step (`previous` is None): for a
+    /// caller that has it already (the position before, when stepping forward).
+    pub fn position_after(&self, pos: u64) -> Position {
+        self.position_with(pos, false)
+    }
+
+    fn position_with(&self, pos: u64, previous: bool) -> Position {
         let pos = pos.min(self.len());
         let Some(i) = pos.checked_sub(1) else {
             return Position {
@@ -211,21 +221,21 @@ impl Session {
             };
         };
         let mut sim = self.sim_at(i);
-        let previous = Snapshot::of(&sim);
         let Some(step) = self.trace.steps.get(i as usize).copied() else {
             return Position {
-                snapshot: previous,
+                snapshot: Snapshot::of(&sim),
                 previous: None,
                 step: None,
             };
         };
+        let before = previous.then(|| Snapshot::of(&sim));
         let who = who_ran(&sim, step.lwp);
         sim.checks = false;
         sim.step();
         let view = self.view_of(i, step, who, &sim);
         Position {
             snapshot: Snapshot::of(&sim),
-            previous: Some(previous),
+            previous: before,
             step: Some(view),
         }
     }

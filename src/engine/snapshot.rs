@@ -8,8 +8,79 @@ use super::state::*;
 use crate::arch_i386::{gdt::NGDT, gsel, SlotState, TSS_SEL_POISON};
 use serde::Serialize;
 
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// `v` as `{:#0Nx}` with `digits` hex digits at least (`0x` then zero-padded), without
+/// the formatting machinery: a snapshot formats a few values per LWP, and the UI takes
+/// one per step.
+fn hex_pad(v: u32, digits: u32) -> String {
+    let needed = (32 - v.leading_zeros()).div_ceil(4).max(1);
+    let n = needed.max(digits);
+    let mut s = String::with_capacity(2 + n as usize);
+    s.push_str("0x");
+    for i in (0..n).rev() {
+        let d = if i < 8 { (v >> (i * 4)) & 0xf } else { 0 };
+        s.push(HEX[d as usize] as char);
+    }
+    s
+}
+
 fn hex(v: u32) -> String {
-    format!("{v:#010x}")
+    hex_pad(v, 8)
+}
+
+fn push_u32(s: &mut String, mut v: u32) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        s.push(b as char);
+    }
+}
+
+/// `KernelState::lwp_name` ("pid.lid", "idleN", "lwp#N"), with fewer allocations.
+fn lwp_name(st: &KernelState, l: LwpIdx) -> String {
+    if l >= super::sim::IDLE_OWNER_BASE && l != u32::MAX {
+        return st.lwp_name(l);
+    }
+    match st.lwps.get(l as usize) {
+        Some(lwp) => {
+            let mut s = String::with_capacity(8);
+            push_u32(&mut s, lwp.pid);
+            s.push('.');
+            push_u32(&mut s, lwp.lid);
+            s
+        }
+        None => st.lwp_name(l),
+    }
+}
+
+/// The sleep queues (`KernelState::sleep_queues`: channels in order, each queue in
+/// wakeup order) in one pass over the LWPs.
+fn sleep_queues(st: &KernelState) -> Vec<(Chan, Vec<LwpIdx>)> {
+    let mut v: Vec<(Chan, u64, LwpIdx)> = st
+        .lwps
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !l.freed && l.stat == LStat::LSSLEEP)
+        .filter_map(|(i, l)| l.wchan.map(|c| (c, l.sleep_seq, i as LwpIdx)))
+        .collect();
+    v.sort_unstable();
+    let mut out: Vec<(Chan, Vec<LwpIdx>)> = Vec::new();
+    for (c, _, l) in v {
+        match out.last_mut() {
+            Some((last, ls)) if *last == c => ls.push(l),
+            _ => out.push((c, vec![l])),
+        }
+    }
+    out
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -23,9 +94,9 @@ pub struct LwpView {
     pub owns_uarea: bool,
     pub tss_sel: String,
     pub wchan: Option<String>,
-    pub wmesg: String,
+    pub wmesg: &'static str,
     /// The kernel functions on its stack, outermost first.
-    pub kstack: Vec<String>,
+    pub kstack: Vec<&'static str>,
     pub kthread: bool,
 }
 
@@ -168,7 +239,26 @@ pub struct Snapshot {
 impl Snapshot {
     pub fn of(sim: &Sim) -> Snapshot {
         let st = &sim.st;
-        let name = |l: LwpIdx| st.lwp_name(l);
+        let name = |l: LwpIdx| lwp_name(st, l);
+        // The first live LWP of each pid that is a kernel thread (a proc's name).
+        let mut kthreads: Vec<(Pid, KThread)> = Vec::new();
+        let mut seen: Vec<Pid> = Vec::new();
+        for l in st.lwps.iter().filter(|l| !l.freed) {
+            if let Err(at) = seen.binary_search(&l.pid) {
+                seen.insert(at, l.pid);
+                if let Some(k) = l.kthread {
+                    kthreads.push((l.pid, k));
+                }
+            }
+        }
+        // The selectors live LWPs still carry (a free slot with one is poisoned).
+        let mut held: Vec<u32> = st
+            .lwps
+            .iter()
+            .filter(|l| !l.freed)
+            .map(|l| l.tss_sel)
+            .collect();
+        held.sort_unstable();
         let procs = st
             .procs
             .iter()
@@ -176,12 +266,10 @@ impl Snapshot {
                 pid: p.pid,
                 name: match p.pid {
                     0 => "swapper".into(),
-                    _ => st
-                        .lwps
+                    _ => kthreads
                         .iter()
-                        .find(|l| l.pid == p.pid && !l.freed)
-                        .and_then(|l| l.kthread)
-                        .map(|k| match k {
+                        .find(|(pid, _)| *pid == p.pid)
+                        .map(|&(_, k)| match k {
                             KThread::Pagedaemon => "pagedaemon".to_string(),
                             KThread::Reaper => "reaper".to_string(),
                         })
@@ -214,14 +302,10 @@ impl Snapshot {
                         flags: flag_names(lw.flags, &lflag::NAMES),
                         uarea: hex(lw.uarea),
                         owns_uarea: lw.owns_uarea,
-                        tss_sel: format!("{:#x}", lw.tss_sel),
+                        tss_sel: hex_pad(lw.tss_sel, 1),
                         wchan: lw.wchan.map(|c| c.name()),
-                        wmesg: lw.wmesg.to_string(),
-                        kstack: lw
-                            .kstack
-                            .iter()
-                            .map(|f| f.func.name().to_string())
-                            .collect(),
+                        wmesg: lw.wmesg,
+                        kstack: lw.kstack.iter().map(|f| f.func.name()).collect(),
                         kthread: lw.kthread.is_some(),
                     })
                     .collect(),
@@ -235,11 +319,10 @@ impl Snapshot {
             .map(|(i, s)| {
                 let slot = NGDT + i as u16;
                 let sel = gsel(slot) as u32;
-                let poisoned = matches!(s, SlotState::Free)
-                    && st.lwps.iter().any(|l| !l.freed && l.tss_sel == sel);
+                let poisoned = matches!(s, SlotState::Free) && held.binary_search(&sel).is_ok();
                 SlotView {
                     slot,
-                    sel: format!("{sel:#06x}"),
+                    sel: hex_pad(sel, 4),
                     state: match s {
                         SlotState::Free => "free",
                         SlotState::Tss(_) => "tss",
@@ -264,8 +347,7 @@ impl Snapshot {
             deadlwp: st.deadlwp.iter().map(|&l| name(l)).collect(),
             zomblwp: st.zomblwp.iter().map(|&l| name(l)).collect(),
             runq: st.runq.iter().map(|&l| name(l)).collect(),
-            sleepq: st
-                .sleep_queues()
+            sleepq: sleep_queues(st)
                 .into_iter()
                 .map(|(c, ls)| SleepQueue {
                     chan: c.name(),
@@ -344,7 +426,7 @@ fn cpu_view(sim: &Sim, c: usize) -> CpuView {
         cr3: hex(r.cr3),
         cr3_state,
         cr3_kind,
-        tr: format!("{:#06x}", r.tr),
+        tr: hex_pad(r.tr.into(), 4),
         tr_state,
         tr_kind,
         esp0: hex(r.esp0),
@@ -362,4 +444,56 @@ fn cpu_view(sim: &Sim, c: usize) -> CpuView {
 /// `NONE` as an optional LWP.
 pub fn lwp_opt(l: u32) -> Option<u32> {
     (l != NONE).then_some(l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{library, scenario, Design};
+
+    #[test]
+    fn the_fast_formatters_print_what_format_prints() {
+        for v in [
+            0u32,
+            1,
+            9,
+            10,
+            15,
+            16,
+            0x30,
+            0xfff,
+            0x1000,
+            0xdead_beef,
+            u32::MAX,
+        ] {
+            assert_eq!(hex(v), format!("{v:#010x}"));
+            assert_eq!(hex_pad(v, 4), format!("{v:#06x}"));
+            assert_eq!(hex_pad(v, 1), format!("{v:#x}"));
+            let mut s = String::new();
+            push_u32(&mut s, v);
+            assert_eq!(s, v.to_string());
+        }
+    }
+
+    #[test]
+    fn names_and_sleep_queues_match_the_kernel_states_own() {
+        for b in library::BUILTINS {
+            let sc = scenario::parse(b.text).unwrap();
+            for design in Design::ALL {
+                let mut sim = Sim::new(&sc, Some(design));
+                for _ in 0..3000 {
+                    if sim.step_no.is_multiple_of(97) {
+                        let st = &sim.st;
+                        assert_eq!(sleep_queues(st), st.sleep_queues(), "{}", b.id);
+                        for l in 0..st.lwps.len() as u32 {
+                            assert_eq!(lwp_name(st, l), st.lwp_name(l));
+                        }
+                    }
+                    if sim.step().is_none() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
 }

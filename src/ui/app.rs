@@ -63,9 +63,22 @@ fn Banner(p: &BannerProps) -> Html {
     }
 }
 
-/// The view of a run at a position (one function, so both memos share its code).
-fn view_at((run, pos): &(Rc<Run>, u64)) -> View {
-    View::at(&run.session, *pos)
+/// The view of `run` at `pos`, worked out once per position: from the last view of the
+/// same run when there is one (a step forward then takes one snapshot, not two, and the
+/// panels that did not change keep their slices).
+#[hook]
+fn use_view(run: Rc<Run>, pos: u64) -> Rc<View> {
+    let last = use_mut_ref(|| None::<(u64, Rc<View>)>);
+    let memo = use_memo((run, pos), move |(run, pos)| {
+        let known = last.borrow().clone().filter(|(gen, _)| *gen == run.gen);
+        let view = Rc::new(match known {
+            Some((_, k)) => View::after(&k, &run.session, *pos),
+            None => View::at(&run.session, *pos),
+        });
+        *last.borrow_mut() = Some((run.gen, view.clone()));
+        view
+    });
+    (*memo).clone()
 }
 
 /// The whole app.
@@ -250,7 +263,7 @@ pub fn App() -> Html {
     }
 
     let run = &doc.run;
-    let view = use_memo((run.clone(), cur.pos), view_at);
+    let view = use_view(run.clone(), cur.pos);
     let action = use_memo((run.clone(), cur.pos), |(run, pos)| run.action_at(*pos));
     let label = action.as_ref().as_ref().map(|a| a.label.clone());
     // In an iframe: a link to the same moment in the full app.
@@ -264,12 +277,9 @@ pub fn App() -> Html {
 
     // Compare mode's second view (out of compare mode, a cheap one of the main run at boot).
     let (cmp, cpos) = state.cmp_at().unzip();
-    let cmp_view = use_memo(
-        (
-            cmp.clone().unwrap_or_else(|| run.clone()),
-            cpos.unwrap_or(0),
-        ),
-        view_at,
+    let cmp_view = use_view(
+        cmp.clone().unwrap_or_else(|| run.clone()),
+        cpos.unwrap_or(0),
     );
     let multi = view.cpus.now.cpus.len() > 1;
     let panels = match &cmp {

@@ -1,7 +1,7 @@
 //! The kernel's lists: allproc, zombproc, (in `reaper`) deadprocs / deadlwp / zomblwp,
 //! the run queue and the sleep queues by wait channel. New entries are highlighted.
 
-use super::view::{chg, chips, diff};
+use super::view::{chg, chips, diff, unique_keys};
 use crate::app::view::{Lists, Section};
 use crate::engine::Design;
 use std::rc::Rc;
@@ -69,10 +69,10 @@ pub fn ListsPanel(p: &ListsProps) -> Html {
                         <span class="empty">{ "(nobody asleep)" }</span>
                     } else {
                         <ul class="sleepq">
-                            { for s.sleepq.iter().map(|q| {
+                            { for s.sleepq.iter().zip(unique_keys(s.sleepq.iter().map(|q| q.chan.as_str()))).map(|(q, key)| {
                                 let before = b.and_then(|b| b.sleepq.iter().find(|x| x.chan == q.chan));
                                 html! {
-                                    <li key={q.chan.clone()} class={chg(b.is_some() && before.is_none())}>
+                                    <li {key} class={chg(b.is_some() && before.is_none())}>
                                         <span class="chan mono">{ q.chan.clone() }</span>{ " ← " }
                                         { chips(&q.lwps, before.map(|x| x.lwps.as_slice()).or(b.map(|_| &[][..])), None) }
                                     </li>

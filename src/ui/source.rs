@@ -15,7 +15,7 @@ pub struct SourceProps {
     pub design: Design,
     pub step: Option<Rc<StepView>>,
     /// The running LWP's kernel stack, outermost first.
-    pub stack: Rc<[String]>,
+    pub stack: Rc<[&'static str]>,
     /// Prefix of element ids (two of this panel in compare mode).
     #[prop_or_default]
     pub idp: &'static str,
