@@ -1,7 +1,10 @@
 //! The `exitpath` command line: the metrics and state JSON carry the documented keys,
-//! `--design` overrides the file, a bad file gives line and column and exit status 2.
+//! `--design` overrides the file, a bad file gives line and column and exit status 2,
+//! every subcommand has `--help`, a usage error exits 2, a closed pipe ends quietly.
 
-use std::process::Command;
+use exitpath::engine::Design;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 fn exitpath(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_exitpath"))
@@ -150,7 +153,10 @@ fn bad_input_exits_2_with_line_and_column() {
     assert!(err.contains("no/such/file.scn"), "{err}");
     let (code, _, err) = exitpath(&["run", "scenarios/fork-wait-loop.scn", "--design", "nope"]);
     assert_eq!(code, 2);
-    assert!(err.contains("unknown design"), "{err}");
+    assert!(
+        err.contains("invalid value 'nope' for '--design") && err.contains("possible values"),
+        "{err}"
+    );
     let (code, _, err) = exitpath(&["state", "scenarios/fork-wait-loop.scn", "--at", "99999999"]);
     assert_eq!(code, 2);
     assert!(err.contains("micro-steps"), "{err}");
@@ -225,4 +231,99 @@ fn every_metrics_row_is_a_json_key_and_a_compare_line() {
         .find(|l| l.starts_with("steps from exit() to reap (mean)"))
         .unwrap();
     assert!(mean.contains("88.0") && mean.contains("-22.0"), "{mean}");
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for sub in [
+        &[][..],
+        &["run"],
+        &["metrics"],
+        &["state"],
+        &["compare"],
+        &["link"],
+        &["link", "encode"],
+        &["link", "decode"],
+        &["bench"],
+    ] {
+        let mut args = sub.to_vec();
+        args.push("--help");
+        let (code, out, err) = exitpath(&args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        let usage = ["Usage: exitpath"]
+            .iter()
+            .chain(sub)
+            .copied()
+            .collect::<Vec<_>>();
+        assert!(out.contains(&usage.join(" ")), "{args:?}:\n{out}");
+    }
+    // every design is listed where a design is taken
+    let (_, out, _) = exitpath(&["run", "--help"]);
+    for d in Design::ALL {
+        assert!(
+            out.contains(d.name()),
+            "run --help lacks {}:\n{out}",
+            d.name()
+        );
+    }
+    let (code, out, _) = exitpath(&["--version"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("exitpath "), "{out}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let f = "scenarios/fork-wait-loop.scn";
+    for args in [
+        &[][..],
+        &["frobnicate"],
+        &["run"],
+        &["run", f, "extra"],
+        &["run", f, "--format", "xml"],
+        &["run", f, "--design"],
+        &["run", f, "--iterations", "3"],
+        &["state", f, "--at", "soon"],
+        &["bench", "--iterations", "many"],
+        &["link"],
+        &["link", "encode"],
+        &["link", "encode", f, "--step", "-1"],
+        &["link", "decode"],
+    ] {
+        let (code, out, err) = exitpath(args);
+        assert_eq!(code, 2, "{args:?} exits {code}: {err}");
+        assert!(out.is_empty(), "{args:?} printed {out}");
+        assert!(!err.is_empty(), "{args:?} says nothing");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    // a trace of megabytes, far more than a pipe holds: the reader leaves after a line
+    let dir = std::env::temp_dir().join(format!("exitpath-cli3-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("long.scn");
+    std::fs::write(
+        &f,
+        "proc shell\n  repeat 300\n    fork worker\n    wait\n  exit 0\nproc worker\n  exit 3\n",
+    )
+    .unwrap();
+    for format in ["text", "json"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_exitpath"))
+            .args(["run", f.to_str().unwrap(), "--format", format])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = Vec::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_until(b'\n', &mut first)
+            .unwrap();
+        // the reader (and with it the pipe) is gone here, like `head -1`
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!first.is_empty());
+        assert!(err.is_empty(), "{format}: stderr says {err}");
+        assert_eq!(out.status.code(), Some(0), "{format}: {err}");
+    }
 }

@@ -32,8 +32,15 @@ fn digests_match_the_checked_in_table() {
         return;
     }
     let want = std::fs::read_to_string(path).unwrap_or_default();
-    assert_eq!(
-        want, got,
-        "trace digests changed (UPDATE_DIGESTS=1 to accept, after checking the golden traces)"
-    );
+    if want != got {
+        let diff = similar::TextDiff::from_lines(&want, &got)
+            .unified_diff()
+            .context_radius(1)
+            .header("tests/digests.txt (want)", "tests/digests.txt (got)")
+            .to_string();
+        panic!(
+            "trace digests changed (UPDATE_DIGESTS=1 to accept, after checking the golden \
+             traces):\n{diff}"
+        );
+    }
 }

@@ -85,7 +85,7 @@ fn fork_storm_fills_the_cache_past_the_limit_only_with_the_patch() {
     let sizes = cache_sizes(&p);
     let drains = p.markers(exitpath::engine::session::MarkerKind::Drain);
     assert!(!drains.is_empty());
-    assert!(sizes.iter().any(|&n| n == 20));
+    assert!(sizes.contains(&20));
     let first_drain = drains[0] as usize;
     assert!(drains.len() >= 2, "wait4 drains, then the pagedaemon");
     assert!(

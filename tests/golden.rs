@@ -1,11 +1,14 @@
 //! Golden traces: every scenario under `scenarios/` in every design it lists (all of
 //! them without a `# designs:` header line), rendered as text
 //! and compared in full with `tests/golden/NAME.DESIGN.trace`. Regenerate with
-//! `UPDATE_GOLDEN=1 cargo test --test golden` and read the diff.
+//! `UPDATE_GOLDEN=1 cargo test --test golden` and read the diff. A trace that
+//! differs shows the first differing region as a unified diff (`similar`).
 
 use exitpath::engine::report::trace_text;
 use exitpath::engine::scenario;
+use similar::TextDiff;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 fn scenario_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -65,26 +68,68 @@ fn golden_traces() {
                 std::fs::write(&path, &got).unwrap();
                 continue;
             }
-            let want = std::fs::read_to_string(&path).unwrap_or_default();
-            if want != got {
-                let line = want
-                    .lines()
-                    .zip(got.lines())
-                    .position(|(a, b)| a != b)
-                    .unwrap_or(want.lines().count().min(got.lines().count()));
-                failures.push(format!(
-                    "{}: differs at line {}\n  want: {}\n  got:  {}",
-                    path.display(),
-                    line + 1,
-                    want.lines().nth(line).unwrap_or("<end>"),
-                    got.lines().nth(line).unwrap_or("<end>")
-                ));
+            match std::fs::read_to_string(&path) {
+                Err(e) => failures.push(format!("{}: {e}", path.display())),
+                Ok(want) if want != got => {
+                    let name = format!("tests/golden/{stem}.{}.trace", d.name());
+                    failures.push(first_region(&name, &want, &got))
+                }
+                Ok(_) => {}
             }
         }
     }
     assert!(
         failures.is_empty(),
         "golden traces differ (UPDATE_GOLDEN=1 to accept):\n{}",
-        failures.join("\n")
+        failures.join("\n\n")
     );
+}
+
+/// Lines of a differing region shown at most.
+const REGION_LINES_MAX: usize = 60;
+
+/// The first region where `got` differs from `want` (the file at `path`), as a unified
+/// diff with three lines of context, and how many more regions differ.
+fn first_region(path: &str, want: &str, got: &str) -> String {
+    let diff = TextDiff::configure()
+        .timeout(Duration::from_secs(2))
+        .diff_lines(want, got);
+    let udiff = diff.unified_diff();
+    let mut hunks = udiff.iter_hunks();
+    let first = hunks.next().map(|h| h.to_string()).unwrap_or_default();
+    let more = hunks.count();
+    let lines: Vec<&str> = first.lines().collect();
+    let mut out = format!("--- {path} (want)\n+++ {path} (got)\n");
+    for l in lines.iter().take(REGION_LINES_MAX) {
+        out.push_str(l);
+        out.push('\n');
+    }
+    if lines.len() > REGION_LINES_MAX {
+        out += &format!(
+            "... {} more lines in this region\n",
+            lines.len() - REGION_LINES_MAX
+        );
+    }
+    if more > 0 {
+        out += &format!("... and {more} more differing regions\n");
+    }
+    out
+}
+
+#[test]
+fn a_difference_shows_as_a_unified_diff() {
+    let want: String = (0..100).map(|i| format!("line {i}\n")).collect();
+    let got = want
+        .replace("line 40\n", "line 40 changed\n")
+        .replace("line 90\n", "");
+    let d = first_region("x.trace", &want, &got);
+    assert!(
+        d.starts_with("--- x.trace (want)\n+++ x.trace (got)\n@@ -38,7 +38,7 @@"),
+        "{d}"
+    );
+    assert!(
+        d.contains("\n-line 40\n+line 40 changed\n line 41\n"),
+        "{d}"
+    );
+    assert!(d.ends_with("... and 1 more differing regions\n"), "{d}");
 }

@@ -308,26 +308,26 @@ fn every_error_with_its_message() {
     assert_err(
         &format!("v=1&d=x&z={z}"),
         UnknownDesign("x".into()),
-        "unknown design `x` in link (exitpath knows reaper, patch, committed)",
+        "unknown design `x` in link (exitpath knows reaper, patch, committed, fixed)",
     );
     assert_err(
         &format!("v=1&d=patch&c=Reaper&z={z}"),
         UnknownDesign("Reaper".into()),
-        "unknown design `Reaper` in link (exitpath knows reaper, patch, committed)",
+        "unknown design `Reaper` in link (exitpath knows reaper, patch, committed, fixed)",
     );
     // Quoted input is cut and control characters are escaped.
     let e = err(&format!("v=1&d={}%0A&z={z}", "p".repeat(100)));
     assert_eq!(
         e.to_string(),
         format!(
-            "unknown design `{}…` in link (exitpath knows reaper, patch, committed)",
+            "unknown design `{}…` in link (exitpath knows reaper, patch, committed, fixed)",
             "p".repeat(40)
         )
     );
     let e = err(&format!("v=1&d=a%0Ab&z={z}"));
     assert_eq!(
         e.to_string(),
-        "unknown design `a\\nb` in link (exitpath knows reaper, patch, committed)"
+        "unknown design `a\\nb` in link (exitpath knows reaper, patch, committed, fixed)"
     );
     assert_err(
         &format!("v=1&d=patch&w=no_pmap_deactivate,warp_drive&z={z}"),

@@ -11,12 +11,23 @@ pub enum Design {
     /// The patch as posted to tech-kern on 2003-11-02.
     Patch,
     /// The revised form committed on 2004-01-04: `cpu_lwp_free` as the last blocking
-    /// call, the big lock dropped before the MD exit, `cpu_exit` without `proc`.
+    /// call, the big lock dropped before the MD exit, `cpu_exit` without `proc`; the
+    /// last LWP stays on `p_lwps` until `lwp_exit2` unlinks it.
     Committed,
+    /// `committed` plus the early-2004 fix for PRs kern/24329 and kern/24574: exit1
+    /// removes the last LWP from `p_lwps`, and `proc_free` asserts a freed proc has
+    /// no LWPs (docs/model.md §1, docs/fidelity.md).
+    Fixed,
 }
 
 impl Design {
-    pub const ALL: [Design; 3] = [Design::Reaper, Design::Patch, Design::Committed];
+    pub const COUNT: usize = 4;
+    pub const ALL: [Design; Design::COUNT] = [
+        Design::Reaper,
+        Design::Patch,
+        Design::Committed,
+        Design::Fixed,
+    ];
 
     /// The name used in scenario files, links and the CLI.
     pub fn name(self) -> &'static str {
@@ -24,6 +35,38 @@ impl Design {
             Design::Reaper => "reaper",
             Design::Patch => "patch",
             Design::Committed => "committed",
+            Design::Fixed => "fixed",
+        }
+    }
+
+    /// The design as the page names it in its picker: what runs, and its date.
+    pub fn title(self) -> &'static str {
+        match self {
+            Design::Reaper => "reaper (before the patch)",
+            Design::Patch => "patch (2003-11-02, no reaper)",
+            Design::Committed => "committed (2004-01-04)",
+            Design::Fixed => "fixed (committed + PR 24329/24574 fix, 2004)",
+        }
+    }
+
+    /// Which sources the design's pseudo-source follows, in one sentence for the page
+    /// (docs/fidelity.md has every line's source).
+    pub fn sources(self) -> &'static str {
+        match self {
+            Design::Reaper => "Follows kern_exit.c 1.121 (2003-08) and kern_lwp.c 1.4 (2003-01), read line by line; the i386 parts are reconstructed from the 2002 MP branch.",
+            Design::Patch => "Follows the patch posted to tech-kern on 2003-11-02, line by line.",
+            Design::Committed => "No 2004 text of these files survives where we could search: reconstructed from the 2003-12-05 mail, the 2004-01-04 commit message, the posted patch and the 2006-7 sources; the last LWP is unlinked in lwp_exit2, as the later fix's commit message says.",
+            Design::Fixed => "committed plus the early-2004 fix for PRs kern/24329 and kern/24574, known from its commit message; its lines follow the 2007 netbsd-4 sources, the first we could read with the fix in.",
+        }
+    }
+
+    /// What a `New`/`Gone` mark in this design's pseudo-source means.
+    pub fn mark_note(self) -> &'static str {
+        match self {
+            Design::Reaper => "− removed by the patch",
+            Design::Patch => "+ new or changed by the patch",
+            Design::Committed => "+ new since the reaper (as committed)",
+            Design::Fixed => "+ new since the reaper (as committed, then fixed)",
         }
     }
 
@@ -31,12 +74,21 @@ impl Design {
         Design::ALL.into_iter().find(|d| d.name() == name)
     }
 
-    /// Findings that are the design's own flaw on one CPU, not a broken kernel: the
-    /// patch as posted calls `cpu_wait` (which frees the TSS) only from exit1, so an
-    /// LWP that exits alone leaves its GDT slot behind (`TssLeak`); the committed form
-    /// frees it in `lwp_exit` with `cpu_lwp_free(l, 0)`. See docs/model.md §10.
+    /// Findings that are the design's own flaw, not a broken kernel:
+    /// - `patch`: the patch as posted calls `cpu_wait` (which frees the TSS) only from
+    ///   exit1, so every LWP but the last leaves its GDT slot behind (`TssLeak`); the
+    ///   committed form frees it in `lwp_exit` with `cpu_lwp_free(l, 0)`;
+    /// - `committed`: on two CPUs the parent may free the proc before `lwp_exit2`
+    ///   unlinks its last LWP from `p_lwps` (`ProcFreedInUse`), the bug of PRs
+    ///   kern/24329 and kern/24574 that `fixed` fixes.
+    ///
+    /// See docs/model.md §10.
     pub fn own_flaw(self, check: super::trace::Check) -> bool {
-        self == Design::Patch && check == super::trace::Check::TssLeak
+        use super::trace::Check;
+        matches!(
+            (self, check),
+            (Design::Patch, Check::TssLeak) | (Design::Committed, Check::ProcFreedInUse)
+        )
     }
 }
 

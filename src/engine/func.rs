@@ -201,6 +201,9 @@ impl Frame {
     }
 }
 
+/// lwp_wait1's LWPWAIT_EXITCONTROL flag, carried in the frame's `arg` (exit_lwps).
+pub const LWPWAIT_EXITCONTROL: u32 = 1 << 31;
+
 /// The ltsleep call sites: channel, wmesg, interruptible, timeout, interlock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Sleep {
@@ -218,6 +221,8 @@ pub enum Sleep {
     Nanosleep,
     /// The fork.py turn pipe: tsleep(&forkpy_turn, PWAIT|PCATCH, "turn", 0).
     Turn,
+    /// lwp_wait1 for any LWP (lid 0): the same sleep as `LwpWait`, wmesg "lwpwait2".
+    LwpWait2,
 }
 
 impl Sleep {
@@ -230,6 +235,7 @@ impl Sleep {
             Sleep::Pgflt => "pgflt",
             Sleep::Nanosleep => "nanosleep",
             Sleep::Turn => "turn",
+            Sleep::LwpWait2 => "lwpwait2",
         }
     }
 
@@ -238,7 +244,7 @@ impl Sleep {
     pub fn priority(self) -> u8 {
         match self {
             Sleep::Reaper | Sleep::Pagedaemon | Sleep::Pgflt => 4,
-            Sleep::Wait | Sleep::LwpWait | Sleep::Nanosleep | Sleep::Turn => 32,
+            Sleep::Wait | Sleep::LwpWait | Sleep::LwpWait2 | Sleep::Nanosleep | Sleep::Turn => 32,
         }
     }
 
@@ -246,14 +252,14 @@ impl Sleep {
     pub fn catches(self) -> bool {
         matches!(
             self,
-            Sleep::Wait | Sleep::LwpWait | Sleep::Nanosleep | Sleep::Turn
+            Sleep::Wait | Sleep::LwpWait | Sleep::LwpWait2 | Sleep::Nanosleep | Sleep::Turn
         )
     }
 
     pub fn chan(self, l: LwpIdx, p: Pid) -> Chan {
         match self {
             Sleep::Wait => Chan::Proc(p),
-            Sleep::LwpWait => Chan::Nlwps(p),
+            Sleep::LwpWait | Sleep::LwpWait2 => Chan::Nlwps(p),
             Sleep::Reaper => Chan::Deadprocs,
             Sleep::Pagedaemon => Chan::Pagedaemon,
             Sleep::Pgflt => Chan::UvmexpFree,
@@ -278,7 +284,6 @@ pub enum Arg {
 /// a `u16` is a line index to jump to. Ops named `...Ret` also return.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
-    // --- control ---
     /// A line with no modelled effect (accounting we do not model).
     Nop,
     /// A call that may block, in a function that is otherwise not modelled.
@@ -301,14 +306,21 @@ pub enum Op {
     RetNanosleep,
     /// `ltsleep` for this call site; resumes at the next line.
     Tsleep(Sleep),
+    /// Scheduling, sleeping, locks, the syscall layer and the MD switch (exec/sched.rs).
+    Sched(SchedOp),
+    /// The proc/LWP life cycle: fork, exit, wait, the reaper (exec/proc.rs).
+    Proc(ProcOp),
+    /// UVM, the u-area cache, pmaps and the i386 TSS (exec/vm.rs).
+    Vm(VmOp),
+}
 
-    // --- syscall layer ---
+/// Ops executed by `Sim::exec_sched`: every variant has an arm there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchedOp {
     BigLock,
     BigUnlock,
     DispatchSyscall,
     Userret,
-
-    // --- the ltsleep body and the scheduler ---
     SleepCheck,
     SleepEnqueue,
     MiSwitch,
@@ -316,54 +328,14 @@ pub enum Op {
     Preempt,
     Idle,
     IdleSwitch,
-
-    // --- locks ---
     SimpleLock,
     SimpleUnlock,
     SimpleUnlockRet,
     SimpleLockGoto(u16),
     ProclistLock,
     ProclistUnlock,
-
-    // --- fork ---
-    UareaCacheTake,
-    KmValloc,
-    ProcAlloc,
-    ProcLinkChild,
-    UvmspaceFork,
-    LwpAlloc,
-    WireUarea,
-    PcbCopy,
-    SetEsp0,
-    GdtLock,
-    GdtGetSlot,
-    SetGdtTss,
-    LwpLinkProc,
-    LwpLinkAll,
-    ProcMakeVisible,
-    ProcRun,
-    ForkRetval,
-    LwpCreateRun,
     TurnWait(u16),
     TurnTake,
-
-    // --- exit ---
-    ExitCheckWexit,
-    IfMultiLwp(u16),
-    WakeInitIfChildren,
-    ReparentLoop,
-    ReparentNext(u16),
-    NotifyZombieOrphan(u16),
-    PmapDeactivate,
-    NoLongerSleep,
-    SetXstat,
-    SetLStat(LStat),
-    ProcToZombproc,
-    LwpOffAlllwpFlags(u32),
-    LwpOffAlllwpLocked,
-    ZombifyPatch,
-    DeadReaper,
-    NotifyParent,
     SwtchInc,
     ClearCurlwp,
     Cli,
@@ -373,6 +345,38 @@ pub enum Op {
     IdlePcbSti,
     CallExitFn,
     SwitchExitDone,
+}
+
+/// Ops executed by `Sim::exec_proc`: every variant has an arm there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcOp {
+    ProcAlloc,
+    ProcLinkChild,
+    LwpAlloc,
+    LwpLinkProc,
+    LwpLinkAll,
+    ProcMakeVisible,
+    ProcRun,
+    ForkRetval,
+    LwpCreateRun,
+    /// sys_exit: a process already exiting turns exit(2) into lwp_exit.
+    SysExitWexit,
+    /// exit1: the initproc panic, then P_WEXIT.
+    SetWexit,
+    IfMultiLwp(u16),
+    WakeInitIfChildren,
+    ReparentLoop,
+    ReparentNext(u16),
+    NotifyZombieOrphan(u16),
+    NoLongerSleep,
+    SetXstat,
+    SetLStat(LStat),
+    ProcToZombproc,
+    LwpOffAlllwpFlags(u32),
+    LwpOffAlllwpLocked,
+    ZombifyPatch,
+    DeadReaper,
+    NotifyParent,
     DeadprocsPush,
     DeadlwpPush,
     ZomblwpPush,
@@ -386,13 +390,14 @@ pub enum Op {
     LastLwpExit1,
     LwpExitDecNrlwps,
     ExitLwpsKick,
-    WhileMultiLwpWait,
+    /// exit_lwps: `while (p->p_nlwps > 1) {`; else continue at the line given.
+    ExitLwpsLoop(u16),
+    /// exit_lwps: panic if lwp_wait1 failed; else back to the loop's line.
+    ExitLwpsPanicIfErr(u16),
     ClearUserret,
     LwpWaitScan(u16),
     LwpWaitReap,
     LwpZlistRemove,
-
-    // --- the reaper kthread ---
     ReaperCheck,
     ReaperIdle(u16),
     ReaperTakeLwp(u16),
@@ -402,8 +407,43 @@ pub enum Op {
     ReaperZombify,
     ReaperSignal,
     ReaperUnlockWakeParent(u16),
+    ZombifyCommitted,
+    DetachLastLwp,
+    KernelLockIdle,
+    KernelUnlockIdleRet,
+    IfDetachedPoolPut(u16),
+    ZombLwpCommitted,
+    LwpOffAlllwpOnly,
+    DetachedUnlinkDec,
+    /// committed lwp_exit: a detached LWP is uncounted, and stays on p_lwps until
+    /// lwp_exit2 unlinks it.
+    DetachedDecNlwps,
+    /// committed exit1: the last LWP detached and uncounted, still on p_lwps.
+    DetachLastLwpKeepSibling,
+    /// committed lwp_exit2: pool_put, KERNEL_UNLOCK, return.
+    PoolPutUnlockRet,
+    /// fixed proc_free: KASSERT(LIST_EMPTY(&p->p_lwps)).
+    AssertNoLwps,
+    ScanChildren(u16),
+    CopyOutStatus,
+    ProcFreeStat,
+    ProcFreeUnlink,
+    ProcFreeMem,
+}
 
-    // --- uvm ---
+/// Ops executed by `Sim::exec_vm`: every variant has an arm there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VmOp {
+    UareaCacheTake,
+    KmValloc,
+    UvmspaceFork,
+    WireUarea,
+    PcbCopy,
+    SetEsp0,
+    GdtLock,
+    GdtGetSlot,
+    SetGdtTss,
+    PmapDeactivate,
     UvmspaceFree,
     UareaFreeCall,
     CachePush,
@@ -415,32 +455,13 @@ pub enum Op {
     DrainPop(u16),
     PagedaemonWake,
     WakeFree,
-
-    // --- i386 ---
     TssFreeCall,
     GdtPutSlot,
     PoisonTssRet,
-
-    // --- the committed design ---
     BorrowProc0Vm,
     PmapActivate,
     UvmspaceFreeOld,
     PoisonFeedbeedRet,
-    ZombifyCommitted,
-    DetachLastLwp,
-    KernelLockIdle,
-    KernelUnlockIdleRet,
-    IfDetachedPoolPut(u16),
-    ZombLwpCommitted,
-    LwpOffAlllwpOnly,
-    DetachedUnlinkDec,
-
-    // --- wait ---
-    ScanChildren(u16),
-    CopyOutStatus,
-    ProcFreeStat,
-    ProcFreeUnlink,
-    ProcFreeMem,
 }
 
 impl Op {
@@ -450,21 +471,23 @@ impl Op {
             Op::Goto(t)
             | Op::CallArgGoto(_, _, t)
             | Op::RetIfErrOrGoto(t)
-            | Op::SimpleLockGoto(t)
-            | Op::TurnWait(t)
-            | Op::IfMultiLwp(t)
-            | Op::ReparentNext(t)
-            | Op::NotifyZombieOrphan(t)
-            | Op::IfDetached(t)
-            | Op::LwpWaitScan(t)
-            | Op::ReaperIdle(t)
-            | Op::ReaperTakeLwp(t)
-            | Op::ReaperUnlock(t)
-            | Op::ReaperUnlockWakeParent(t)
-            | Op::IfCacheRoom(t)
-            | Op::DrainPop(t)
-            | Op::ScanChildren(t)
-            | Op::IfDetachedPoolPut(t) => Some(t),
+            | Op::Sched(SchedOp::SimpleLockGoto(t))
+            | Op::Sched(SchedOp::TurnWait(t))
+            | Op::Proc(ProcOp::IfMultiLwp(t))
+            | Op::Proc(ProcOp::ReparentNext(t))
+            | Op::Proc(ProcOp::NotifyZombieOrphan(t))
+            | Op::Proc(ProcOp::IfDetached(t))
+            | Op::Proc(ProcOp::LwpWaitScan(t))
+            | Op::Proc(ProcOp::ExitLwpsLoop(t))
+            | Op::Proc(ProcOp::ExitLwpsPanicIfErr(t))
+            | Op::Proc(ProcOp::ReaperIdle(t))
+            | Op::Proc(ProcOp::ReaperTakeLwp(t))
+            | Op::Proc(ProcOp::ReaperUnlock(t))
+            | Op::Proc(ProcOp::ReaperUnlockWakeParent(t))
+            | Op::Vm(VmOp::IfCacheRoom(t))
+            | Op::Vm(VmOp::DrainPop(t))
+            | Op::Proc(ProcOp::ScanChildren(t))
+            | Op::Proc(ProcOp::IfDetachedPoolPut(t)) => Some(t),
             _ => None,
         }
     }

@@ -51,7 +51,7 @@ macro_rules! builtin {
                 Ok(d) => d,
                 Err(_) => panic!("description is not UTF-8"),
             };
-        static DESIGNS_BUF: ([Design; 3], usize) = match header::designs_array(TEXT) {
+        static DESIGNS_BUF: ([Design; Design::COUNT], usize) = match header::designs_array(TEXT) {
             Some(d) => d,
             None => panic!(concat!(
                 "scenarios/",
@@ -81,6 +81,7 @@ pub const BUILTINS: &[Builtin] = &[
     builtin!("fork-storm"),
     builtin!("pagedaemon"),
     builtin!("gdt-growth"),
+    builtin!("two-cpus-proc-freed"),
     builtin!("whatif-no-pmap-deactivate"),
     builtin!("whatif-km-free-in-lwp-exit2"),
     builtin!("whatif-drain-in-lwp-exit2"),

@@ -144,6 +144,7 @@ impl MetricValue {
 
 /// One row of the metrics table: what it counts, in what unit, and how to read it
 /// from a whole run ([`MetricRow::value`]) or from one step ([`MetricRow::value_at`]).
+#[derive(Debug)]
 pub struct MetricRow {
     /// A stable id: the key of the same number in `exitpath metrics`' JSON (a list's
     /// key for a count of findings or a mean), and the UI's `data-metric`.
@@ -177,10 +178,9 @@ fn count(v: impl TryInto<i64>) -> MetricValue {
 
 /// `sum / n` in tenths, rounded half up; nothing for no samples.
 fn mean(sum: u64, n: u64) -> MetricValue {
-    if n == 0 {
-        MetricValue::None
-    } else {
-        MetricValue::Tenths(((sum * 10 + n / 2) / n).try_into().unwrap_or(i64::MAX))
+    match sum.saturating_mul(10).saturating_add(n / 2).checked_div(n) {
+        None => MetricValue::None,
+        Some(t) => MetricValue::Tenths(t.try_into().unwrap_or(i64::MAX)),
     }
 }
 
@@ -205,7 +205,9 @@ fn none(_: &Snapshot) -> MetricValue {
 }
 
 /// Every metric, in the order shown. The CLI's `compare`, the UI's metrics panel and
-/// its compare table show these rows, with these labels, this way.
+/// its compare table show these rows, with these labels, this way: a whole run's cell
+/// is `row.value(&metrics).display()`, a cell at one step `row.value_at(&snap).display()`,
+/// a difference `row.value(&b).minus(row.value(&a)).display_diff("−")`.
 pub const ROWS: &[MetricRow] = &[
     MetricRow {
         id: "micro_steps",

@@ -47,12 +47,11 @@ fn first_statement(text: &str) -> &str {
 
 /// An errno as the kernel names it, with what it means here.
 pub fn errno_text(e: i32) -> &'static str {
-    use super::sim::{ECHILD, EDEADLK, EINTR, EINVAL, ESRCH, EWOULDBLOCK};
+    use super::sim::{ECHILD, EDEADLK, EINTR, ESRCH, EWOULDBLOCK};
     match e {
         ECHILD => "ECHILD: no child to wait for",
-        ESRCH => "ESRCH: no such LWP to wait for",
-        EINVAL => "EINVAL: nobody may wait for a detached LWP",
-        EDEADLK => "EDEADLK: every other LWP waits too",
+        ESRCH => "ESRCH: no LWP it may wait for (detached LWPs are never waited for)",
+        EDEADLK => "EDEADLK: waiting would deadlock (itself, or every other LWP waits too)",
         EINTR => "EINTR: interrupted",
         EWOULDBLOCK => "EWOULDBLOCK: the sleep timed out",
         _ => "an error",
@@ -114,6 +113,7 @@ pub fn narrate(sim: &Sim, step: &Step) -> String {
                 Sleep::Pgflt,
                 Sleep::Nanosleep,
                 Sleep::Turn,
+                Sleep::LwpWait2,
             ]
             .get(v as usize)
             .map(|s| s.wmesg())
@@ -125,6 +125,10 @@ pub fn narrate(sim: &Sim, step: &Step) -> String {
         Event::Tick => format!("the clock reaches tick {v}; timed sleeps end"),
         Event::Reparent => format!("pid {v} is reparented to init"),
         Event::Signal => format!("SIGCHLD is posted to pid {v}"),
+        Event::PmapDeactivate if v == 0 => format!(
+            "pmap_deactivate: cpu{} leaves the kernel pmap's pm_cpus (proc0's vmspace, which this process now borrows); %cr3 is unchanged",
+            step.cpu
+        ),
         Event::PmapDeactivate => format!(
             "pmap_deactivate: cpu{} leaves pid {v}'s pm_cpus; %cr3 is unchanged",
             step.cpu
@@ -137,13 +141,21 @@ pub fn narrate(sim: &Sim, step: &Step) -> String {
         Event::BigLock => format!("{} takes the big lock", lwp(sim, v)),
         Event::BigUnlock => format!("{} releases the big lock", lwp(sim, v)),
         Event::Spin => format!("{} spins: another CPU holds the big lock", lwp(sim, v)),
-        Event::Drain => {
-            format!("{v} u-areas are cached, more than it keeps: the extra go back to kernel_map")
-        }
+        Event::Drain => format!(
+            "{v} u-areas are cached, more than UVM_NUAREA_MAX ({}): the extra {} go back to kernel_map",
+            sim.st.uvm_nuarea_max,
+            v.saturating_sub(sim.st.uvm_nuarea_max)
+        ),
+        Event::DrainAll => format!(
+            "uvm_uarea_drain(TRUE) keeps none: all {v} cached u-areas go back to kernel_map"
+        ),
         Event::Kick => format!(
             "the other LWPs will exit on their way to user mode; {v} sleeping one(s) interrupted"
         ),
         Event::Error => format!("returns {}", errno_text(v as i32)),
+        Event::LwpScan => format!(
+            "scans p_lwps: {v} LWP(s) it may wait for (detached ones skipped), none a zombie yet"
+        ),
         Event::Action => String::new(),
         Event::Finished => "nothing is runnable and no sleep will time out: the run ends".into(),
         Event::Panic => format!("panic: {}", sim.st.panic.clone().unwrap_or_default()),

@@ -309,7 +309,7 @@ impl Session {
                         | (MarkerKind::Zombie, Event::LwpZombie)
                         | (MarkerKind::Reap, Event::Reaped)
                         | (MarkerKind::TssFree, Event::TssFree)
-                        | (MarkerKind::Drain, Event::Drain)
+                        | (MarkerKind::Drain, Event::Drain | Event::DrainAll)
                         | (MarkerKind::Switch, Event::Switch)
                         | (MarkerKind::Switch, Event::ToIdle)
                 )

@@ -34,7 +34,6 @@ pub const ECHILD: i32 = 10;
 pub const ESRCH: i32 = 3;
 pub const EINTR: i32 = 4;
 pub const EDEADLK: i32 = 11;
-pub const EINVAL: i32 = 22;
 pub const EWOULDBLOCK: i32 = 35;
 pub const SIGCHLD: u8 = 20;
 
@@ -628,7 +627,7 @@ impl Runner {
     pub fn advance(&mut self, max: u64) -> bool {
         let mut n = 0;
         while !self.done && n < max {
-            if self.sim.step_no % CHECKPOINT_EVERY == 0
+            if self.sim.step_no.is_multiple_of(CHECKPOINT_EVERY)
                 && self.checkpoints.len() as u64 * CHECKPOINT_EVERY <= self.sim.step_no
             {
                 self.checkpoints.push(self.sim.st.clone());

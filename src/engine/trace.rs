@@ -55,7 +55,7 @@ pub enum Event {
     Reparent,
     /// SIGCHLD posted to proc `val`.
     Signal,
-    /// pmap_deactivate on proc `val`'s pmap.
+    /// pmap_deactivate on proc `val`'s pmap (0: the kernel pmap, proc0's vmspace).
     PmapDeactivate,
     /// The vmspace of proc `val` freed.
     VmspaceFree,
@@ -69,7 +69,8 @@ pub enum Event {
     BigUnlock,
     /// LWP `val` spins: another CPU holds the big lock.
     Spin,
-    /// uvm_uarea_drain started with `val` u-areas cached.
+    /// uvm_uarea_drain(FALSE) started with `val` u-areas cached, more than
+    /// UVM_NUAREA_MAX.
     Drain,
     /// exit_lwps interrupted `val` sleeping LWPs.
     Kick,
@@ -81,6 +82,10 @@ pub enum Event {
     Finished,
     /// The kernel panicked.
     Panic,
+    /// uvm_uarea_drain(TRUE) started with `val` u-areas cached: it keeps none.
+    DrainAll,
+    /// lwp_wait1's scan found `val` LWPs it may wait for, none of them a zombie.
+    LwpScan,
 }
 
 /// One micro-step: which CPU ran which line of which function for which LWP.
@@ -113,75 +118,129 @@ pub struct ActionStart {
     pub text: String,
 }
 
-/// What a check can find.
+/// What a check can find. Each check's name, kind and explanation live in one
+/// exhaustive table, [`Check::info`]: a new check does not compile without its words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Check {
-    /// A CPU runs on a u-area that is not its LWP's (cached, freed or someone else's).
     RunOnFreedUarea,
-    /// A u-area is in two places at once (cache and an LWP, twice in the cache, ...).
     UareaTwice,
-    /// A u-area allocated in kernel_map that nobody holds.
     UareaLeak,
-    /// uvm_km_free of a u-area not allocated.
     UareaDoubleFree,
-    /// %cr3 names a page directory that now belongs to another vmspace.
     Cr3Reused,
-    /// A pmap was destroyed while still active on a CPU (pm_cpus != 0).
     PmapActiveFreed,
-    /// pmap_activate of a freed vmspace.
+    VmspaceDoubleFree,
     ActivateFreed,
-    /// `ltr` of a selector that is not a TSS owned by the LWP: #GP.
     LtrInvalid,
-    /// %tr names a TSS slot now owned by another LWP (the CPU still uses its cached
-    /// descriptor, so a broken invariant, not a fault).
     TrReused,
-    /// tss_free of a slot the LWP does not own.
     TssDoubleFree,
-    /// A sleep after exit1's "no longer allowed to sleep".
     SleepAfterNoReturn,
-    /// A call that may block, where blocking is not allowed.
     BlockingNoSleep,
-    /// The big lock held by an LWP that no longer exists.
     BigLockDeadOwner,
-    /// lwp_wait1 collected an LWP whose lwp_exit2 is still running on another CPU.
     LwpReapedInExit2,
-    /// p_nlwps / p_nrlwps / p_nzlwps disagree with the LWPs.
+    ProcFreedInUse,
+    KernelPanic,
     CountMismatch,
-    /// allproc / zombproc / p_stat disagree.
     ListMismatch,
-    /// uvm_nuarea disagrees with the cache list.
     NuareaMismatch,
-    /// A zombie that nobody will ever reap.
     ZombieUnreaped,
-    /// An LWP went back to lwp_pool still owning a GDT slot: the slot is lost.
     TssLeak,
-    /// A parent asleep in wait4 while a child it waits for is already a zombie.
     LostWakeup,
-    /// An LWP asleep with nobody to wake it.
     SleepForever,
-    /// The model itself reached a state it cannot handle (a bug in exitpath).
     ModelError,
 }
 
+/// A fault is a hazard a real kernel would crash on or corrupt memory with; a broken
+/// invariant is the kernel's own bookkeeping gone wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum CheckKind {
+    Fault,
+    BrokenInvariant,
+}
+
+/// A check's words: its name (as in traces and links), its kind, and one paragraph for
+/// a student.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckInfo {
+    pub name: &'static str,
+    pub kind: CheckKind,
+    pub explain: &'static str,
+}
+
 impl Check {
+    pub const ALL: [Check; 25] = [
+        Check::RunOnFreedUarea,
+        Check::UareaTwice,
+        Check::UareaLeak,
+        Check::UareaDoubleFree,
+        Check::Cr3Reused,
+        Check::PmapActiveFreed,
+        Check::VmspaceDoubleFree,
+        Check::ActivateFreed,
+        Check::LtrInvalid,
+        Check::TrReused,
+        Check::TssDoubleFree,
+        Check::SleepAfterNoReturn,
+        Check::BlockingNoSleep,
+        Check::BigLockDeadOwner,
+        Check::LwpReapedInExit2,
+        Check::ProcFreedInUse,
+        Check::KernelPanic,
+        Check::CountMismatch,
+        Check::ListMismatch,
+        Check::NuareaMismatch,
+        Check::ZombieUnreaped,
+        Check::TssLeak,
+        Check::LostWakeup,
+        Check::SleepForever,
+        Check::ModelError,
+    ];
+
+    /// The one table of what each check is called, is, and means (docs/model.md §6).
+    #[rustfmt::skip]
+    pub fn info(self) -> CheckInfo {
+        use CheckKind::{BrokenInvariant as I, Fault as F};
+        let (name, kind, explain) = match self {
+            Check::RunOnFreedUarea => ("RunOnFreedUarea", F, "A CPU runs on a kernel stack (u-area) that its LWP no longer owns: the cache, or the next fork, may hand it out while it is in use."),
+            Check::UareaTwice => ("UareaTwice", F, "A u-area is in two places at once (the cache and an LWP, or twice in the cache): one kernel stack, two users."),
+            Check::UareaLeak => ("UareaLeak", I, "A u-area allocated in kernel_map that nobody holds: kernel memory lost for good."),
+            Check::UareaDoubleFree => ("UareaDoubleFree", F, "uvm_km_free of a u-area that is not allocated, or that is still in use."),
+            Check::Cr3Reused => ("Cr3Reused", F, "%cr3 still names a page directory that now belongs to another vmspace: the CPU runs in someone else's address space."),
+            Check::PmapActiveFreed => ("PmapActiveFreed", I, "A pmap was destroyed while a CPU's bit was still set in its pm_cpus: pmap_deactivate did not run on that CPU. pm_cpus only tells TLB-shootdown code which CPUs to interrupt, so this is wrong bookkeeping (at worst needless shootdown IPIs), not a crash."),
+            Check::VmspaceDoubleFree => ("VmspaceDoubleFree", F, "uvmspace_free of a vmspace that was already freed."),
+            Check::ActivateFreed => ("ActivateFreed", F, "pmap_activate of a vmspace that was already freed."),
+            Check::LtrInvalid => ("LtrInvalid", F, "ltr of a selector that is not this LWP's TSS: the CPU raises a general protection fault (#GP)."),
+            Check::TrReused => ("TrReused", I, "%tr still names a GDT slot that tss_alloc has given to another LWP. The CPU keeps using the TSS it cached at its last ltr until switch_exit loads the idle TSS, so no trap goes wrong, but the GDT no longer describes what the CPU runs on."),
+            Check::TssDoubleFree => ("TssDoubleFree", F, "tss_free of a GDT slot the LWP does not own."),
+            Check::SleepAfterNoReturn => ("SleepAfterNoReturn", F, "A sleep after exit1's point of no return (\"NO LONGER ALLOWED TO SLEEP\")."),
+            Check::BlockingNoSleep => ("BlockingNoSleep", F, "A call that may sleep (uvm_km_free, uvm_uarea_drain, a lockmgr lock, ...) where sleeping is not allowed: on the idle PCB, or with a spin lock held."),
+            Check::BigLockDeadOwner => ("BigLockDeadOwner", F, "The big lock is held by an LWP that no longer exists: nobody will ever release it."),
+            Check::LwpReapedInExit2 => ("LwpReapedInExit2", F, "lwp_wait1 collected an LWP while lwp_exit2 for it still ran on another CPU: p_nzlwps is decremented before it was incremented, and the LWP goes back to lwp_pool while that CPU still uses it."),
+            Check::ProcFreedInUse => ("ProcFreedInUse", F, "The parent's wait4 freed a struct proc (proc_free) while lwp_exit2 for its last LWP still runs on another CPU and will touch p->p_lwps: a use after free."),
+            Check::KernelPanic => ("KernelPanic", F, "The kernel calls panic() on purpose: a condition its code says can never happen did happen."),
+            Check::CountMismatch => ("CountMismatch", I, "p_nlwps / p_nrlwps / p_nzlwps disagree with the process's LWPs."),
+            Check::ListMismatch => ("ListMismatch", I, "allproc / zombproc disagree with p_stat."),
+            Check::NuareaMismatch => ("NuareaMismatch", I, "uvm_nuarea disagrees with the length of the u-area cache list."),
+            Check::ZombieUnreaped => ("ZombieUnreaped", I, "A zombie nobody will ever reap: no wait4 will come for it."),
+            Check::TssLeak => ("TssLeak", I, "An LWP was freed still owning a GDT slot: the slot is lost."),
+            Check::LostWakeup => ("LostWakeup", I, "A parent sleeps in wait4 although a child it waits for is already a zombie: a wakeup was lost."),
+            Check::SleepForever => ("SleepForever", I, "An LWP asleep with nobody left to wake it."),
+            Check::ModelError => ("ModelError", I, "The model reached a state it cannot handle: a bug in exitpath itself."),
+        };
+        CheckInfo { name, kind, explain }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    pub fn explain(self) -> &'static str {
+        self.info().explain
+    }
+
     /// Faults are hazards a real kernel would crash or corrupt memory on; the rest are
     /// broken invariants of the kernel's bookkeeping.
     pub fn is_fault(self) -> bool {
-        matches!(
-            self,
-            Check::RunOnFreedUarea
-                | Check::UareaTwice
-                | Check::UareaDoubleFree
-                | Check::Cr3Reused
-                | Check::PmapActiveFreed
-                | Check::ActivateFreed
-                | Check::LtrInvalid
-                | Check::TssDoubleFree
-                | Check::SleepAfterNoReturn
-                | Check::BlockingNoSleep
-                | Check::BigLockDeadOwner
-                | Check::LwpReapedInExit2
-        )
+        self.info().kind == CheckKind::Fault
     }
 }
 

@@ -10,34 +10,6 @@ use yew::prelude::*;
 /// Findings listed per check; the rest are counted (and reached with "run until fault").
 const LISTED_MAX: usize = 12;
 
-/// What a check means, for a student.
-pub fn explain(c: Check) -> &'static str {
-    match c {
-        Check::RunOnFreedUarea => "A CPU runs on a kernel stack (u-area) that its LWP no longer owns: the cache, or the next fork, may hand it out while it is in use.",
-        Check::UareaTwice => "A u-area is in two places at once (the cache and an LWP, or twice in the cache): one kernel stack, two users.",
-        Check::UareaLeak => "A u-area allocated in kernel_map that nobody holds: kernel memory lost for good.",
-        Check::UareaDoubleFree => "uvm_km_free of a u-area that is not allocated, or that is still in use.",
-        Check::Cr3Reused => "%cr3 still names a page directory that now belongs to another vmspace: the CPU runs in someone else's address space.",
-        Check::PmapActiveFreed => "A pmap was destroyed while a CPU still had it active (its bit in pm_cpus): later TLB shootdowns go to the wrong CPUs.",
-        Check::ActivateFreed => "pmap_activate of a vmspace that was already freed.",
-        Check::LtrInvalid => "ltr of a selector that is not this LWP's TSS: the CPU raises a general protection fault (#GP).",
-        Check::TrReused => "%tr still names a GDT slot that tss_alloc has given to another LWP. The CPU keeps using the TSS it cached at its last ltr until switch_exit loads the idle TSS, so no trap goes wrong, but the GDT no longer describes what the CPU runs on.",
-        Check::TssDoubleFree => "tss_free of a GDT slot the LWP does not own.",
-        Check::SleepAfterNoReturn => "A sleep after exit1's point of no return (\"NO LONGER ALLOWED TO SLEEP\").",
-        Check::BlockingNoSleep => "A call that may sleep (uvm_km_free, uvm_uarea_drain, a lockmgr lock, ...) where sleeping is not allowed: on the idle PCB, or with a spin lock held.",
-        Check::BigLockDeadOwner => "The big lock is held by an LWP that no longer exists: nobody will ever release it.",
-        Check::LwpReapedInExit2 => "lwp_wait1 collected an LWP while lwp_exit2 for it still ran on another CPU: p_nzlwps is decremented before it was incremented, and the LWP goes back to lwp_pool while that CPU still uses it.",
-        Check::CountMismatch => "p_nlwps / p_nrlwps / p_nzlwps disagree with the process's LWPs.",
-        Check::ListMismatch => "allproc / zombproc disagree with p_stat.",
-        Check::NuareaMismatch => "uvm_nuarea disagrees with the length of the u-area cache list.",
-        Check::ZombieUnreaped => "A zombie nobody will ever reap: no wait4 will come for it.",
-        Check::TssLeak => "An LWP was freed still owning a GDT slot: the slot is lost.",
-        Check::LostWakeup => "A parent sleeps in wait4 although a child it waits for is already a zombie: a wakeup was lost.",
-        Check::SleepForever => "An LWP asleep with nobody left to wake it.",
-        Check::ModelError => "The model reached a state it cannot handle: a bug in exitpath itself.",
-    }
-}
-
 #[derive(Properties, PartialEq)]
 pub struct FaultsProps {
     pub run: Rc<Run>,
@@ -135,7 +107,7 @@ fn FaultList(p: &FaultListProps) -> Html {
                                         <span class="check mono">{ format!("{check:?}") }</span>
                                         <span class="count">{ format!("× {}", fs.len()) }</span>
                                     </p>
-                                    <p class="explain" data-testid="fault-explain">{ explain(check) }</p>
+                                    <p class="explain" data-testid="fault-explain">{ check.explain() }</p>
                                     <ol class="findings">{ for fs.iter().take(LISTED_MAX).map(|&(i, f)| item((i, f))) }</ol>
                                     { if more > 0 { html! {
                                         <p class="hint">{ format!("… and {more} more: Run until ▸ fault steps through them.") }</p>

@@ -23,11 +23,7 @@ pub struct HeaderProps {
 
 /// A design as the picker names it.
 pub fn design_label(d: Design) -> &'static str {
-    match d {
-        Design::Reaper => "reaper (before the patch)",
-        Design::Patch => "patch (2003-11-02, no reaper)",
-        Design::Committed => "committed (2004-01-04)",
-    }
+    d.title()
 }
 
 #[component]

@@ -42,7 +42,7 @@ fn list_row_d(
 fn has_reaper_queues(design: Design) -> bool {
     match design {
         Design::Reaper => true,
-        Design::Patch | Design::Committed => false,
+        Design::Patch | Design::Committed | Design::Fixed => false,
     }
 }
 

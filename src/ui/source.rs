@@ -35,13 +35,13 @@ fn listing(design: Design, func: Func) -> Option<Vec<(AttrValue, Mark)>> {
 }
 
 /// The legend of the patch marks in `design`: lines the patch removed (before it) or
-/// added (after it).
+/// added (after it), its class and its words.
 fn mark_legend(design: Design) -> (&'static str, &'static str) {
-    match design {
-        Design::Reaper => ("m-gone", "− removed by the patch"),
-        Design::Patch => ("m-new", "+ new or changed by the patch"),
-        Design::Committed => ("m-new", "+ new since the reaper (as committed)"),
-    }
+    let class = match design {
+        Design::Reaper => "m-gone",
+        Design::Patch | Design::Committed | Design::Fixed => "m-new",
+    };
+    (class, design.mark_note())
 }
 
 #[derive(Properties, PartialEq)]

@@ -1,6 +1,7 @@
 //! `cargo xtask install`: checks each tool and installs only what is missing (idempotent).
 //!
-//! Versions follow the shared toolchain notes: trunk 0.21.14 (`--locked`), wasm-bindgen-cli
+//! The rustup target wasm32-unknown-unknown and components clippy and rustfmt; versions
+//! follow the shared toolchain notes: trunk 0.21.14 (`--locked`), wasm-bindgen-cli
 //! equal to the `wasm-bindgen` crate pin (without `--locked`), npm `binaryen` for wasm-opt,
 //! Debian chromium + chromedriver. Never a Debian wasm-opt: it breaks Trunk builds.
 
@@ -14,7 +15,7 @@ pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 pub const WASM_OPT_VERSION: &str = "version_132";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 pub fn task() -> Result<()> {
     let (result, secs) = util::timed(ensure);
@@ -28,6 +29,7 @@ pub fn ensure() -> Result<()> {
     step("install: checking tools");
     refuse_debian_wasm_opt()?;
     ensure_wasm_target()?;
+    ensure_rust_components()?;
     ensure_cargo_tool(
         "trunk",
         TRUNK_VERSION,
@@ -75,6 +77,20 @@ fn ensure_wasm_target() -> Result<()> {
         return Ok(());
     }
     run(cmd("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// clippy and rustfmt, for the checks that open `cargo xtask test`.
+fn ensure_rust_components() -> Result<()> {
+    let missing: Vec<&str> = [("clippy", "clippy"), ("fmt", "rustfmt")]
+        .into_iter()
+        .filter(|(sub, _)| output(util::cargo().args([sub, "--version"])).is_none())
+        .map(|(_, component)| component)
+        .collect();
+    if missing.is_empty() {
+        println!("  ok   rustup components clippy, rustfmt");
+        return Ok(());
+    }
+    run(cmd("rustup").args(["component", "add"]).args(&missing))
 }
 
 /// `<tool> --version` must print `version`; otherwise `cargo <install_args>`.

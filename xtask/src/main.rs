@@ -14,11 +14,12 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  install              install whatever is missing (wasm32 target, trunk, wasm-bindgen,
-                       npm tools, chromium + chromedriver); fast when all is there
+  install              install whatever is missing (wasm32 target, clippy, rustfmt, trunk,
+                       wasm-bindgen, npm tools, chromium + chromedriver); fast when all is there
   build                install, then build the web app into dist/ (trunk, release, offline)
   serve [--port N]     build, then serve dist/ on http://127.0.0.1:N (default 8080)
-  test                 install, then run native tests, wasm tests and browser tests
+  test                 install, then run the checks (rustfmt, clippy native and wasm32),
+                       native tests, wasm tests and browser tests
   bench                engine speed (native, wasm in Chromium), the built site in Chromium
                        (render, step, seek, play, 1M-step build), dist sizes, memory: one table";
 

@@ -1,7 +1,8 @@
-//! `cargo xtask test`: native tests, wasm tests in headless Chromium, then browser end-to-end
-//! tests against the built site. Stops at the first failing stage; the exit code says so.
+//! `cargo xtask test`: checks first (rustfmt, clippy natively and for wasm32), then native
+//! tests, wasm tests in headless Chromium, then browser end-to-end tests against the built
+//! site. Stops at the first failing stage; the exit code says so.
 
-use crate::install::{self, CHROMEDRIVER, CHROMIUM};
+use crate::install::{self, CHROMEDRIVER, CHROMIUM, WASM_TARGET};
 use crate::util::{self, cmd, root, run, step, Result};
 use crate::{serve, site};
 use std::path::Path;
@@ -16,7 +17,12 @@ enum Outcome {
 type Stage = (&'static str, fn() -> Option<Result<()>>);
 
 /// In order; a stage returns None when there is nothing for it to run (skipped).
-const STAGES: [Stage; 3] = [("native", native), ("wasm", wasm), ("e2e", e2e)];
+const STAGES: [Stage; 4] = [
+    ("checks", checks),
+    ("native", native),
+    ("wasm", wasm),
+    ("e2e", e2e),
+];
 
 pub fn task() -> Result<()> {
     install::ensure()?;
@@ -64,15 +70,62 @@ fn skip_reason(stage: &str) -> String {
     }
 }
 
+/// Formatting and lints, cheapest first, stopping at the first that fails: `cargo fmt
+/// --check` (the workspace, then fuzz/, its own workspace), clippy with warnings denied
+/// natively (exitpath and xtask) and for wasm32 (exitpath: the web UI is wasm32 only).
+fn checks() -> Option<Result<()>> {
+    step("test 1/4: checks (cargo fmt --check, cargo clippy native and wasm32)");
+    let clippy = "clippy warnings, denied (above): fix them, or allow one that is wrong \
+                  with a reason";
+    let mut checks = vec![(
+        cargo(&["fmt", "--all", "--check"]),
+        "formatting differs (the diff is above): run `cargo fmt --all`",
+    )];
+    let fuzz = root().join("fuzz");
+    if fuzz.join("Cargo.toml").is_file() {
+        let mut c = cargo(&["fmt", "--check"]);
+        c.current_dir(&fuzz);
+        checks.push((
+            c,
+            "formatting differs in fuzz/ (the diff is above): run `cargo fmt` in fuzz/",
+        ));
+    }
+    let native = ["clippy", "--workspace", "--all-targets"];
+    let wasm = [
+        "clippy",
+        "-p",
+        "exitpath",
+        "--target",
+        WASM_TARGET,
+        "--all-targets",
+    ];
+    for args in [&native[..], &wasm[..]] {
+        let deny = ["--", "-D", "warnings"];
+        checks.push((cargo(&[args, &deny[..]].concat()), clippy));
+    }
+    for (mut cmd, why) in checks {
+        if let Err(e) = run(&mut cmd) {
+            return Some(Err(format!("{why}\n  ({e})")));
+        }
+    }
+    Some(Ok(()))
+}
+
+fn cargo(args: &[&str]) -> std::process::Command {
+    let mut c = util::cargo();
+    c.args(args);
+    c
+}
+
 /// Every native test of the workspace (exitpath and xtask).
 fn native() -> Option<Result<()>> {
-    step("test 1/3: native tests (cargo test --workspace)");
+    step("test 2/4: native tests (cargo test --workspace)");
     Some(run(util::cargo().args(["test", "--workspace"])))
 }
 
 /// Component tests in headless Chromium via wasm-bindgen-test-runner + chromedriver.
 fn wasm() -> Option<Result<()>> {
-    step("test 2/3: wasm tests (cargo test --target wasm32-unknown-unknown)");
+    step("test 3/4: wasm tests (cargo test --target wasm32-unknown-unknown)");
     let targets = wasm_targets();
     if targets.is_empty() {
         println!("  note: {}; skipping", skip_reason("wasm"));
@@ -106,7 +159,7 @@ fn wasm_targets() -> Vec<String> {
 
 /// Builds the site, serves it on a free local port and runs `node e2e/run.mjs <url>`.
 fn e2e() -> Option<Result<()>> {
-    step("test 3/3: end-to-end browser tests (node e2e/run.mjs)");
+    step("test 4/4: end-to-end browser tests (node e2e/run.mjs)");
     let dir = root().join("e2e");
     let has_files = std::fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_some());
     if !has_files {

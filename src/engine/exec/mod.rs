@@ -53,20 +53,24 @@ impl Sim {
                 self.ret(cpu, rv)
             }
             Tsleep(kind) => {
+                // lwp_wait1: (lid != 0) ? "lwpwait" : "lwpwait2"
+                let kind = match kind {
+                    super::func::Sleep::LwpWait
+                        if f.arg & !super::func::LWPWAIT_EXITCONTROL == 0 =>
+                    {
+                        super::func::Sleep::LwpWait2
+                    }
+                    k => k,
+                };
                 let mut callee = f;
                 callee.func = Func::ltsleep;
                 callee.pc = 0;
                 callee.sleep = Some(kind);
                 self.stack(cpu).push(callee);
             }
-            _ => {
-                if !self.exec_sched(cpu, f, op)
-                    && !self.exec_proc(cpu, f, op)
-                    && !self.exec_vm(cpu, f, op)
-                {
-                    self.model_error("an op with no meaning here (a bug in exitpath)".to_string());
-                }
-            }
+            Sched(op) => self.exec_sched(cpu, f, op),
+            Proc(op) => self.exec_proc(cpu, f, op),
+            Vm(op) => self.exec_vm(cpu, f, op),
         }
     }
 

@@ -2,18 +2,16 @@
 //! lwp_exit2/exit2, lwp_wait1, find_stopped_child/proc_free, the reaper's bookkeeping.
 
 use super::sched::{LWPWAIT_EXITCONTROL, PUSER};
-use crate::engine::design::Switch;
-use crate::engine::func::{Frame, Func, Op, NONE};
+use crate::engine::design::{Design, Switch};
+use crate::engine::func::{Frame, Func, ProcOp, NONE};
 use crate::engine::program::INIT_BLOCK;
-use crate::engine::sim::{
-    Sim, DIRTY_PROCS, ECHILD, EDEADLK, EINVAL, ESRCH, LWPS_MAX, PID_MAX, SIGCHLD,
-};
+use crate::engine::sim::{Sim, DIRTY_PROCS, ECHILD, EDEADLK, ESRCH, LWPS_MAX, PID_MAX, SIGCHLD};
 use crate::engine::state::*;
 use crate::engine::trace::{Check, Event};
 
 impl Sim {
-    pub(super) fn exec_proc(&mut self, cpu: usize, f: Frame, op: Op) -> bool {
-        use Op::*;
+    pub(super) fn exec_proc(&mut self, cpu: usize, f: Frame, op: ProcOp) {
+        use ProcOp::*;
         self.dirty |= DIRTY_PROCS;
         match op {
             ProcAlloc => {
@@ -22,7 +20,7 @@ impl Sim {
                     self.panic(format!(
                         "fork1: more than {LWPS_MAX} processes (exitpath's limit)"
                     ));
-                    return true;
+                    return;
                 }
                 let pid = self.alloc_pid();
                 let traced = self
@@ -127,7 +125,7 @@ impl Sim {
                             self.panic(format!(
                                 "newlwp: more than {LWPS_MAX} LWPs (exitpath's limit)"
                             ));
-                            return true;
+                            return;
                         }
                         self.st.lwps.push(lwp);
                         self.st.lwps.len() as LwpIdx - 1
@@ -169,22 +167,27 @@ impl Sim {
                 self.set_ev(Event::LwpCreated, f.l2);
                 self.ret(cpu, 0);
             }
-            ExitCheckWexit => {
+            SysExitWexit => {
                 let wexit = self
                     .st
                     .proc(f.p)
                     .is_some_and(|p| p.flags & pflag::P_WEXIT != 0);
                 if wexit {
                     self.stack(cpu).push(Frame::new(Func::lwp_exit, f.l, f.p));
-                } else {
-                    let at = (self.step_no, self.st.counters.swtch);
-                    if let Some(p) = self.st.proc_mut(f.p) {
-                        p.flags |= pflag::P_WEXIT;
-                        p.exit_at = Some(at);
-                    }
-                    self.st.counters.exits += 1;
-                    self.set_ev(Event::ExitBegin, f.p);
                 }
+            }
+            SetWexit => {
+                if f.p == 1 {
+                    self.kernel_panic("init died".into());
+                    return;
+                }
+                let at = (self.step_no, self.st.counters.swtch);
+                if let Some(p) = self.st.proc_mut(f.p) {
+                    p.flags |= pflag::P_WEXIT;
+                    p.exit_at = Some(at);
+                }
+                self.st.counters.exits += 1;
+                self.set_ev(Event::ExitBegin, f.p);
             }
             IfMultiLwp(t) => {
                 if self.st.proc(f.p).map(|p| p.nlwps).unwrap_or(0) <= 1 {
@@ -306,8 +309,36 @@ impl Sim {
                 }
             }
             UnlinkSibling => {
-                if let Some(p) = self.st.proc_mut(f.p) {
-                    p.lwps.retain(|&l| l != f.l);
+                // LIST_REMOVE(l, l_sibling) writes into struct proc (p_lwps, or the
+                // neighbours' links in it): if the parent's wait4 freed p meanwhile
+                // (two CPUs, committed), that is a write into freed memory.
+                let linked = self.st.proc(f.p).is_some_and(|p| p.lwps.contains(&f.l));
+                if linked {
+                    if let Some(p) = self.st.proc_mut(f.p) {
+                        p.lwps.retain(|&l| l != f.l);
+                    }
+                } else {
+                    let msg = format!(
+                        "{}: LIST_REMOVE(l, l_sibling) of {} writes into struct proc of pid {}, which its parent's wait4 has already freed (proc_free): use after free",
+                        f.func.name(),
+                        self.st.lwp_name(f.l),
+                        f.p
+                    );
+                    self.finding(Check::ProcFreedInUse, msg);
+                }
+            }
+            PoolPutUnlockRet => {
+                self.free_lwp(f.l);
+                self.st.biglock = crate::engine::state::BigLock::default();
+                self.ret(cpu, 0);
+            }
+            AssertNoLwps => {
+                let left = self.st.proc(f.p).map_or(0, |p| p.lwps.len());
+                if left != 0 {
+                    self.kernel_panic(format!(
+                        "proc_free: KASSERT(LIST_EMPTY(&p->p_lwps)) failed: pid {} still has {left} LWP(s)",
+                        f.p
+                    ));
                 }
             }
             ProcexitUnlockOrDecNlwps => {
@@ -374,14 +405,16 @@ impl Sim {
                 }
                 self.set_ev(Event::Kick, n);
             }
-            WhileMultiLwpWait => {
-                if self.st.proc(f.p).map(|p| p.nlwps).unwrap_or(0) > 1 {
-                    self.again(cpu);
-                    let mut w = f;
-                    w.func = Func::lwp_wait1;
-                    w.pc = 0;
-                    w.arg = LWPWAIT_EXITCONTROL;
-                    self.stack(cpu).push(w);
+            ExitLwpsLoop(t) => {
+                if self.st.proc(f.p).map(|p| p.nlwps).unwrap_or(0) <= 1 {
+                    self.goto(cpu, t);
+                }
+            }
+            ExitLwpsPanicIfErr(t) => {
+                if f.rv != 0 {
+                    self.kernel_panic(format!("exit_lwps: lwp_wait1 failed with error {}", f.rv));
+                } else {
+                    self.goto(cpu, t);
                 }
             }
             ClearUserret => {
@@ -403,7 +436,7 @@ impl Sim {
             ScanChildren(t) => {
                 let want = f.arg;
                 let Some(p) = self.st.proc(f.p) else {
-                    return true;
+                    return;
                 };
                 let mut nfound = 0;
                 let mut found = None;
@@ -457,7 +490,18 @@ impl Sim {
                     if let Some(vm) = p.vmspace.filter(|&v| v != 0) {
                         self.st.vm_free.push(vm);
                     }
-                    if !p.lwps.is_empty() {
+                    // committed: the last LWP, detached and LSDEAD, is still on
+                    // p_lwps until its lwp_exit2 unlinks it; that write into the
+                    // freed proc is the fault (ProcFreedInUse), reported there
+                    let design = self.cfg.design;
+                    let unexpected = p.lwps.iter().any(|&l| {
+                        self.st.lwp(l).is_none_or(|lw| {
+                            !(design == Design::Committed
+                                && lw.flags & lflag::L_DETACHED != 0
+                                && lw.stat == LStat::LSDEAD)
+                        })
+                    });
+                    if unexpected {
                         let msg = format!("proc_free: pid {} still has LWPs on p_lwps", p.pid);
                         self.finding(Check::ListMismatch, msg);
                     }
@@ -473,6 +517,32 @@ impl Sim {
                     p.stat = PStat::SZOMB;
                 }
                 self.set_ev(Event::Zombie, f.p);
+            }
+            DetachLastLwpKeepSibling => {
+                self.st.alllwp.retain(|&l| l != f.l);
+                if let Some(p) = self.st.proc_mut(f.p) {
+                    p.nrlwps = p.nrlwps.wrapping_sub(1);
+                    p.nlwps = p.nlwps.wrapping_sub(1);
+                }
+                if let Some(l) = self.st.lwp_mut(f.l) {
+                    l.flags |= lflag::L_DETACHED;
+                    l.stat = LStat::LSDEAD;
+                }
+            }
+            DetachedDecNlwps => {
+                let detached = self
+                    .st
+                    .lwp(f.l)
+                    .is_some_and(|l| l.flags & lflag::L_DETACHED != 0);
+                if let Some(p) = self.st.proc_mut(f.p) {
+                    if detached {
+                        p.nlwps = p.nlwps.wrapping_sub(1);
+                    }
+                    p.nrlwps = p.nrlwps.wrapping_sub(1);
+                }
+                if let Some(l) = self.st.lwp_mut(f.l) {
+                    l.stat = LStat::LSDEAD;
+                }
             }
             DetachLastLwp => {
                 self.st.alllwp.retain(|&l| l != f.l);
@@ -491,7 +561,7 @@ impl Sim {
                     // another CPU holds it: spin
                     self.again(cpu);
                     self.set_ev(Event::Spin, f.l);
-                    return true;
+                    return;
                 }
                 if let Some(h) = self.st.biglock.holder {
                     let msg = format!(
@@ -549,10 +619,10 @@ impl Sim {
             ReaperTakeLwp(t) => {
                 if self.st.deadlwp.is_empty() {
                     self.goto(cpu, t);
-                    return true;
+                    return;
                 }
                 if self.reaper_must_spin(cpu) {
-                    return true;
+                    return;
                 }
                 let l = self.st.deadlwp.remove(0);
                 let pid = self.st.lwp(l).map(|l| l.pid).unwrap_or(NONE);
@@ -560,11 +630,11 @@ impl Sim {
             }
             ReaperTakeProc => {
                 if self.reaper_must_spin(cpu) {
-                    return true;
+                    return;
                 }
                 if self.st.deadprocs.is_empty() {
                     self.model_error("reaper: deadprocs is empty".into());
-                    return true;
+                    return;
                 }
                 let p = self.st.deadprocs.remove(0);
                 self.reaper_take(cpu, NONE, p);
@@ -622,12 +692,7 @@ impl Sim {
                     self.stack(cpu).push(s);
                 }
             }
-            _ => {
-                self.dirty &= !DIRTY_PROCS;
-                return false;
-            }
         }
-        true
     }
 
     fn reaper_take(&mut self, cpu: usize, l: LwpIdx, p: Pid) {
@@ -663,23 +728,25 @@ impl Sim {
         c.critical = c.critical.saturating_sub(1);
     }
 
+    /// lwp_wait1's scan, as in kern_lwp.c (2003-2004): detached LWPs are skipped
+    /// always (there is no EINVAL: naming a detached LWP finds nothing, ESRCH);
+    /// waiting for oneself is EDEADLK; a candidate that sleeps while every other LWP
+    /// sleeps in lwp_wait too is EDEADLK. LWPWAIT_EXITCONTROL changes only the sleep's
+    /// priority flags in the kernel, nothing of the scan.
     fn lwp_wait_scan(&mut self, cpu: usize, f: Frame, t: u16) {
         let lid = f.arg & !LWPWAIT_EXITCONTROL;
-        let exitcontrol = f.arg & LWPWAIT_EXITCONTROL != 0;
         let Some(p) = self.st.proc(f.p) else { return };
+        let me = self.st.lwp(f.l).map(|l| l.lid);
+        if lid != 0 && me == Some(lid) {
+            self.ret(cpu, EDEADLK);
+            return;
+        }
         let mut nfound = 0;
         let mut found = None;
+        let mut deadlock = false;
         for &l2 in &p.lwps {
             let Some(lw) = self.st.lwp(l2) else { continue };
-            if l2 == f.l || (lid != 0 && lw.lid != lid) {
-                continue;
-            }
-            if !exitcontrol && lw.flags & lflag::L_DETACHED != 0 {
-                if lid != 0 {
-                    // nobody may wait for a detached LWP
-                    self.ret(cpu, EINVAL);
-                    return;
-                }
+            if l2 == f.l || lw.flags & lflag::L_DETACHED != 0 || (lid != 0 && lw.lid != lid) {
                 continue;
             }
             nfound += 1;
@@ -687,6 +754,23 @@ impl Sim {
                 found = Some(l2);
                 break;
             }
+            if lw.stat == LStat::LSSLEEP {
+                // 1. If all other LWPs are waiting for exits, we would deadlock.
+                let everyone_waits = p
+                    .lwps
+                    .iter()
+                    .filter(|&&l3| l3 != f.l)
+                    .filter_map(|&l3| self.st.lwp(l3))
+                    .all(|l3| l3.stat == LStat::LSSLEEP && l3.wchan == Some(Chan::Nlwps(f.p)));
+                if everyone_waits {
+                    deadlock = true;
+                    break;
+                }
+            }
+        }
+        if deadlock {
+            self.ret(cpu, EDEADLK);
+            return;
         }
         if let Some(l2) = found {
             if let Some(top) = self.stack(cpu).last_mut() {
@@ -697,23 +781,8 @@ impl Sim {
         }
         if nfound == 0 {
             self.ret(cpu, ESRCH);
-            return;
-        }
-        if !exitcontrol {
-            // Every other live LWP waits too: nobody will ever exit (EDEADLK).
-            let all_wait = p
-                .lwps
-                .iter()
-                .filter(|&&l2| l2 != f.l)
-                .filter_map(|&l2| self.st.lwp(l2))
-                .all(|l| {
-                    l.stat == LStat::LSZOMB
-                        || (l.stat == LStat::LSSLEEP && l.wmesg == "lwpwait")
-                        || l.kthread.is_some()
-                });
-            if all_wait {
-                self.ret(cpu, EDEADLK);
-            }
+        } else {
+            self.set_ev(Event::LwpScan, nfound);
         }
     }
 
@@ -793,19 +862,9 @@ impl Sim {
     /// pool_put(&lwp_pool, l).
     pub(crate) fn free_lwp(&mut self, l: LwpIdx) {
         let Some(lw) = self.st.lwp(l) else {
-            // The one way the kernel code itself frees an LWP twice: lwp_exit2 (patch,
-            // two CPUs) finishing an LWP that lwp_wait1 on the other CPU has already
-            // collected (LwpReapedInExit2). Any other double free is a bug of the model.
-            match self.cpu_in_lwp_exit2(l, None) {
-                Some(cpu) => {
-                    let msg = format!(
-                        "lwp_exit2 on cpu{cpu}: pool_put(&lwp_pool, l) of {}, which lwp_wait1 has already returned to lwp_pool: freed twice",
-                        self.st.lwp_name(l)
-                    );
-                    self.finding(Check::LwpReapedInExit2, msg);
-                }
-                None => self.model_error(format!("pool_put of a freed LWP #{l}")),
-            }
+            // lwp_wait1 never collects a detached LWP, so the kernel code never frees
+            // one twice (docs/model.md §10): a double free here is a bug of the model.
+            self.model_error(format!("pool_put of a freed LWP #{l}"));
             return;
         };
         if lw.owns_uarea {

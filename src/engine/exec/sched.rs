@@ -3,7 +3,7 @@
 
 use crate::arch_i386::{idxsel, SlotState, ESP0_OFFSET};
 use crate::engine::design::Design;
-use crate::engine::func::{Arg, Frame, Func, Op, NONE};
+use crate::engine::func::{Arg, Frame, Func, SchedOp, NONE};
 use crate::engine::program::Act;
 use crate::engine::sim::{Sim, EINTR, EWOULDBLOCK};
 use crate::engine::state::*;
@@ -14,12 +14,11 @@ pub(crate) const NO_MATCH: u32 = u32::MAX - 1;
 /// The priority of a user LWP made runnable by fork or preempt (PUSER).
 pub(crate) const PUSER: u8 = 50;
 
-/// lwp_wait1's LWPWAIT_EXITCONTROL flag, carried in the frame's `arg`.
-pub(crate) const LWPWAIT_EXITCONTROL: u32 = 1 << 31;
+pub(crate) use crate::engine::func::LWPWAIT_EXITCONTROL;
 
 impl Sim {
-    pub(super) fn exec_sched(&mut self, cpu: usize, f: Frame, op: Op) -> bool {
-        use Op::*;
+    pub(super) fn exec_sched(&mut self, cpu: usize, f: Frame, op: SchedOp) {
+        use SchedOp::*;
         match op {
             BigLock => {
                 if let Some(l) = self.on_lwp(cpu) {
@@ -67,9 +66,9 @@ impl Sim {
             }
             SleepEnqueue => {
                 let Some(l) = self.on_lwp(cpu) else {
-                    return true;
+                    return;
                 };
-                let Some(kind) = f.sleep else { return true };
+                let Some(kind) = f.sleep else { return };
                 let pid = self.st.lwps[l as usize].pid;
                 self.st.sleep_seq += 1;
                 let seq = self.st.sleep_seq;
@@ -113,7 +112,7 @@ impl Sim {
             }
             Preempt => {
                 let Some(l) = self.on_lwp(cpu) else {
-                    return true;
+                    return;
                 };
                 self.st.lwps[l as usize].stat = LStat::LSRUN;
                 self.setrunqueue(l, PUSER);
@@ -127,12 +126,12 @@ impl Sim {
             }
             Idle => {
                 if !self.st.runq.is_empty() {
-                    return true;
+                    return;
                 }
                 self.goto(cpu, 0);
                 if (0..self.st.cpus.len()).any(|c| c != cpu && self.cpu_busy(c)) {
                     // another CPU still works: this one just halts until an interrupt
-                    return true;
+                    return;
                 }
                 let next = self
                     .st
@@ -195,7 +194,7 @@ impl Sim {
             Cli => self.st.cpus[cpu].regs.eflags_if = false,
             LoadIdleStack => {
                 let Some(l) = self.on_lwp(cpu) else {
-                    return true;
+                    return;
                 };
                 let frames = std::mem::take(&mut self.st.lwps[l as usize].kstack);
                 let c = &mut self.st.cpus[cpu];
@@ -251,9 +250,7 @@ impl Sim {
                 self.wakeup(Chan::ForkpyTurn);
                 self.ret(cpu, 0);
             }
-            _ => return false,
         }
-        true
     }
 
     fn spin_unlock(&mut self, cpu: usize) {
@@ -265,12 +262,19 @@ impl Sim {
         }
     }
 
-    /// The kernel stops: the run ends with the panic message as a finding.
+    /// The run stops at one of exitpath's own limits (too many LWPs, ...): the trace
+    /// ends with the message; no kernel fault is claimed.
     pub(crate) fn panic(&mut self, msg: String) {
-        self.st.panic = Some(msg.clone());
+        self.st.panic = Some(msg);
         self.st.finished = true;
         self.set_ev(Event::Panic, 0);
-        let _ = msg;
+    }
+
+    /// A `panic()` the kernel's own code calls: a fault (`KernelPanic`), and the run
+    /// ends there.
+    pub(crate) fn kernel_panic(&mut self, msg: String) {
+        self.finding(Check::KernelPanic, format!("panic: {msg}"));
+        self.panic(msg);
     }
 
     /// The syscall the current action asks for.

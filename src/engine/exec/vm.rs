@@ -3,19 +3,19 @@
 
 use crate::arch_i386::{gsel, idxsel, SlotState, TSS_SEL_POISON};
 use crate::engine::design::{Design, Switch};
-use crate::engine::func::{Arg, Frame, Func, Op};
+use crate::engine::func::{Arg, Frame, Func, VmOp};
 use crate::engine::sim::{alloc_kva, new_vmspace, Sim, DIRTY_UAREA};
 use crate::engine::state::*;
 use crate::engine::trace::{Check, Event};
 
 impl Sim {
-    pub(super) fn exec_vm(&mut self, cpu: usize, f: Frame, op: Op) -> bool {
-        use Op::*;
+    pub(super) fn exec_vm(&mut self, cpu: usize, f: Frame, op: VmOp) {
+        use VmOp::*;
         self.dirty |= DIRTY_UAREA;
         match op {
             UareaCacheTake => {
                 if self.st.uarea_cache.is_empty() {
-                    return true;
+                    return;
                 }
                 let a = self.st.uarea_cache.remove(0);
                 self.st.uvm_nuarea = self.st.uvm_nuarea.wrapping_sub(1);
@@ -84,7 +84,9 @@ impl Sim {
                             self.set_ev(Event::TssAlloc, slot as u32);
                         }
                     }
-                    Err(_) => self.panic("gdt_get_slot: out of GDT slots (MAXGDTSIZ)".into()),
+                    Err(_) => {
+                        self.kernel_panic("gdt_get_slot: out of GDT slots (MAXGDTSIZ)".into())
+                    }
                 }
             }
             SetGdtTss => {
@@ -94,28 +96,32 @@ impl Sim {
             }
             PmapDeactivate => {
                 if self.cfg.has(Switch::NoPmapDeactivate) {
-                    return true;
+                    return;
                 }
                 let mask = self.st.cpus[cpu].regs.mask();
-                if let Some(vm) = self.st.proc(f.p).and_then(|p| p.vmspace) {
+                let vm = self.st.proc(f.p).and_then(|p| p.vmspace);
+                if let Some(vm) = vm {
                     self.st.vmspaces[vm as usize].pm_cpus &= !mask;
                 }
-                self.set_ev(Event::PmapDeactivate, f.p);
+                // whose pmap: after uvm_proc_exit (committed) the process runs on
+                // proc0's borrowed vmspace, the kernel pmap (pid 0 in the event)
+                let owner = if vm == Some(0) { 0 } else { f.p };
+                self.set_ev(Event::PmapDeactivate, owner);
             }
             UvmspaceFree => {
                 self.need_sleepable(cpu, "uvmspace_free");
                 let Some(vm) = self.st.proc(f.p).and_then(|p| p.vmspace) else {
-                    return true;
+                    return;
                 };
                 self.free_vmspace(f.p, vm);
             }
             UareaFreeCall => {
                 let Some(l) = self.st.lwp(f.l) else {
-                    return true;
+                    return;
                 };
                 if !l.owns_uarea {
                     // what-if uarea_cache_before_switch_exit: already given up
-                    return true;
+                    return;
                 }
                 let ua = l.uarea;
                 if let Some(top) = self.stack(cpu).last_mut() {
@@ -140,7 +146,7 @@ impl Sim {
                     // what-if: lwp_exit2 hands the u-area straight back to kernel_map
                     self.need_sleepable(cpu, "uvm_km_free(kernel_map, uaddr, USPACE)");
                     self.km_free(f.uaddr, f.l);
-                    return true;
+                    return;
                 }
                 self.st.uarea_cache.insert(0, f.uaddr);
                 self.st.uvm_nuarea = self.st.uvm_nuarea.wrapping_add(1);
@@ -178,14 +184,20 @@ impl Sim {
                 } else {
                     self.st.counters.drains += 1;
                     let n = self.st.uvm_nuarea;
-                    self.set_ev(Event::Drain, n);
+                    // Drain keeps UVM_NUAREA_MAX, DrainAll (empty = TRUE) keeps none
+                    let ev = if leave == 0 {
+                        Event::DrainAll
+                    } else {
+                        Event::Drain
+                    };
+                    self.set_ev(ev, n);
                 }
             }
             DrainPop(t) => {
                 let leave = self.drain_leave(f);
                 if self.st.uvm_nuarea <= leave || self.st.uarea_cache.is_empty() {
                     self.goto(cpu, t);
-                    return true;
+                    return;
                 }
                 let a = self.st.uarea_cache.remove(0);
                 self.st.uvm_nuarea = self.st.uvm_nuarea.wrapping_sub(1);
@@ -244,7 +256,7 @@ impl Sim {
                 let vm = f.arg;
                 if vm == 0 || vm as usize >= self.st.vmspaces.len() {
                     self.model_error(format!("uvmspace_free of vmspace #{vm}"));
-                    return true;
+                    return;
                 }
                 self.free_vmspace(f.p, vm);
                 self.st.vm_free.push(vm);
@@ -262,12 +274,7 @@ impl Sim {
                 }
                 self.ret(cpu, 0);
             }
-            _ => {
-                self.dirty &= !DIRTY_UAREA;
-                return false;
-            }
         }
-        true
     }
 
     /// `tss_free(l->l_md.md_tss_sel)` for the frame's `l`: a call of tss_free, or a
@@ -301,7 +308,7 @@ impl Sim {
         }
         if v.freed {
             self.finding(
-                Check::PmapActiveFreed,
+                Check::VmspaceDoubleFree,
                 format!("uvmspace_free: pid {pid}'s vmspace freed twice"),
             );
             return;

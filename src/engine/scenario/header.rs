@@ -199,20 +199,21 @@ pub fn description(text: &str) -> String {
 
 /// Design names as `# designs:` spells them, in the order of `Design::ALL` (a test
 /// checks both against `Design::name`; `Design::name` is not a `const fn`).
-const DESIGN_NAMES: [(&[u8], Design); 3] = [
+const DESIGN_NAMES: [(&[u8], Design); Design::COUNT] = [
     (b"reaper", Design::Reaper),
     (b"patch", Design::Patch),
     (b"committed", Design::Committed),
+    (b"fixed", Design::Fixed),
 ];
 
 /// The designs named by `# designs:` (names separated by spaces or commas), in the
 /// order of `Design::ALL`, or `None` when there is no such line. Unknown names are
 /// counted in the second value.
-pub(crate) const fn designs_raw(text: &[u8]) -> Option<([bool; 3], usize)> {
+pub(crate) const fn designs_raw(text: &[u8]) -> Option<([bool; Design::COUNT], usize)> {
     let Some((from, to)) = field(text, b"designs:") else {
         return None;
     };
-    let mut seen = [false; 3];
+    let mut seen = [false; Design::COUNT];
     let mut unknown = 0;
     let mut i = from;
     while i < to {
@@ -265,15 +266,15 @@ pub fn designs(text: &str) -> Vec<Design> {
 /// `designs` for constants: the designs in the first `.1` entries of the array, or
 /// `None` when a name is unknown or the line names none (the built-in library
 /// refuses to compile then).
-pub(crate) const fn designs_array(text: &str) -> Option<([Design; 3], usize)> {
+pub(crate) const fn designs_array(text: &str) -> Option<([Design; Design::COUNT], usize)> {
     let (seen, unknown) = match designs_raw(text.as_bytes()) {
         Some(raw) => raw,
-        None => ([true; 3], 0),
+        None => ([true; Design::COUNT], 0),
     };
     if unknown > 0 || !(seen[0] || seen[1] || seen[2]) {
         return None;
     }
-    let mut out = [Design::Reaper; 3];
+    let mut out = [Design::Reaper; Design::COUNT];
     let mut n = 0;
     let mut d = 0;
     while d < DESIGN_NAMES.len() {
@@ -312,7 +313,10 @@ mod tests {
         assert_eq!(designs("# designs:\n"), Design::ALL.to_vec());
         assert_eq!(designs("# designs: nope\n"), Design::ALL.to_vec());
         assert_eq!(designs_array("# designs: ,\n"), None);
-        assert_eq!(designs_array("# title: t\n").map(|(_, n)| n), Some(3));
+        assert_eq!(
+            designs_array("# title: t\n").map(|(_, n)| n),
+            Some(Design::COUNT)
+        );
         assert_eq!(title("proc a\n# title: late\n"), None);
         assert_eq!(title("# title:\n"), None);
         assert_eq!(description(""), "");

@@ -24,6 +24,8 @@ mod committed;
 #[rustfmt::skip]
 mod common;
 #[rustfmt::skip]
+mod fixed;
+#[rustfmt::skip]
 mod patch;
 #[rustfmt::skip]
 mod reaper;
@@ -59,8 +61,11 @@ pub fn body(design: Design, func: Func) -> Option<&'static Body> {
     let specific = match design {
         Design::Reaper => reaper::body(func),
         Design::Patch => patch::body(func),
-        Design::Committed if func == Func::cpu_wait => return None,
+        Design::Committed | Design::Fixed if func == Func::cpu_wait => return None,
         Design::Committed => committed::body(func).or_else(|| patch::body(func)),
+        Design::Fixed => fixed::body(func)
+            .or_else(|| committed::body(func))
+            .or_else(|| patch::body(func)),
     };
     specific.or_else(|| common::body(func))
 }

@@ -3,7 +3,7 @@
 //! u-area on the cache, uvm_uarea_drain gives the excess back from sleepable places.
 
 use super::{n, s};
-use crate::engine::func::{Arg, Body, Func, Line, Op::*, Sleep};
+use crate::engine::func::{Arg, Body, Func, Line, Op::*, ProcOp::*, SchedOp::*, VmOp::*, Sleep};
 use crate::engine::state::{lflag, LStat};
 
 const SYS_WAIT4: &[Line] = &[
@@ -13,45 +13,45 @@ const SYS_WAIT4: &[Line] = &[
     ),
     s("if (error != 0) return (error);", RetIfErr),
     n("uvm_uarea_drain(FALSE);  /* collect child u-areas */", CallArg(Func::uvm_uarea_drain, Arg::Same, 0)),
-    s("retval[0] = child->p_pid; copyout(&child->p_xstat, SCARG(uap, status), ...);", CopyOutStatus),
+    s("retval[0] = child->p_pid; copyout(&child->p_xstat, SCARG(uap, status), ...);", Proc(CopyOutStatus)),
     s("proc_free(child); return (0);", Call(Func::proc_free, Arg::P2)),
 ];
 
 const UVM_UAREA_ALLOC: &[Line] = &[
-    s("simple_lock(&uvm_uareas_slock);", SimpleLock),
+    s("simple_lock(&uvm_uareas_slock);", Sched(SimpleLock)),
     n(
         "if (uvm_nuarea > 0) { uaddr = uvm_uareas; uvm_uareas = *(void **)uaddr; uvm_nuarea--; simple_unlock(&uvm_uareas_slock); return (TRUE); }",
-        UareaCacheTake,
+        Vm(UareaCacheTake),
     ),
-    s("simple_unlock(&uvm_uareas_slock);", SimpleUnlock),
-    s("*uaddrp = uvm_km_valloc(kernel_map, USPACE);  /* may sleep */ return (FALSE);", KmValloc),
+    s("simple_unlock(&uvm_uareas_slock);", Sched(SimpleUnlock)),
+    s("*uaddrp = uvm_km_valloc(kernel_map, USPACE);  /* may sleep */ return (FALSE);", Vm(KmValloc)),
 ];
 
 const EXIT1: &[Line] = &[
-    s("if (p->p_flag & P_WEXIT) lwp_exit(l);  /* another LWP is already exiting */\np->p_flag |= P_WEXIT;", ExitCheckWexit),
+    s("if (__predict_false(p == initproc)) panic(\"init died (signal %d, exit %d)\", ...);\np->p_flag |= P_WEXIT;", Proc(SetWexit)),
     s("p->p_ru = pool_get(&rusage_pool, PR_WAITOK);  /* may sleep */", MaySleep("pool_get(&rusage_pool, PR_WAITOK)")),
     s("sigfillset(&p->p_sigctx.ps_sigignore); sigemptyset(&p->p_sigctx.ps_siglist); timers_free(p, TIMERS_ALL);", Nop),
-    n("if (sa || p->p_nlwps > 1) {", IfMultiLwp(6)),
+    n("if (sa || p->p_nlwps > 1) {", Proc(IfMultiLwp(6))),
     s("    exit_lwps(l);", Call(Func::exit_lwps, Arg::Same)),
     n("    uvm_uarea_drain(FALSE); }  /* collect thread u-areas */", CallArg(Func::uvm_uarea_drain, Arg::Same, 0)),
     s("fdfree(p); cwdfree(p->p_cwdi); ...  /* files, cwd, session, accounting: may sleep */", MaySleep("fdfree")),
-    n("for (q = LIST_FIRST(&p->p_children); q != NULL; q = nq) { proc_reparent(q, initproc);", ReparentNext(9)),
+    n("for (q = LIST_FIRST(&p->p_children); q != NULL; q = nq) { proc_reparent(q, initproc);", Proc(ReparentNext(9))),
     n(
         "    if (q->p_stat == SZOMB) { if ((q->p_flag & P_FSTRACE) == 0 && q->p_exitsig != 0) exit_psignal(q, q->p_pptr); wakeup(q->p_pptr); } }",
-        NotifyZombieOrphan(7),
+        Proc(NotifyZombieOrphan(7)),
     ),
-    n("pmap_deactivate(l);  /* before the vmspace is freed; we run on it until switch_exit() */", PmapDeactivate),
+    n("pmap_deactivate(l);  /* before the vmspace is freed; we run on it until switch_exit() */", Vm(PmapDeactivate)),
     n("uvm_proc_exit(p);  /* free the vmspace from our own context: may block */", Call(Func::uvm_proc_exit, Arg::Same)),
     n("cpu_wait(l);  /* MD resources while we can still block: THIS IS LAST BLOCKING OPERATION */", Call(Func::cpu_wait, Arg::Same)),
-    n("/* NOTE: WE ARE NO LONGER ALLOWED TO SLEEP! */", NoLongerSleep),
-    s("p->p_xstat = rv; *p->p_ru = p->p_stats->p_ru; ruadd(p->p_ru, &p->p_stats->p_cru);", SetXstat),
-    s("s = proclist_lock_write();", ProclistLock),
-    s("l->l_stat = LSDEAD;", SetLStat(LStat::LSDEAD)),
-    s("LIST_REMOVE(p, p_list); LIST_INSERT_HEAD(&zombproc, p, p_list);", ProcToZombproc),
-    n("LIST_REMOVE(l, l_list); l->l_flag |= L_DETACHED | L_PROCEXIT;", LwpOffAlllwpFlags(lflag::L_DETACHED | lflag::L_PROCEXIT)),
-    n("p->p_stat = SZOMB; p->p_nrlwps--; p->p_nlwps--;  /* ready to be collected */", ZombifyPatch),
-    s("proclist_unlock_write(s);", ProclistUnlock),
-    n("if ((p->p_flag & P_FSTRACE) == 0 && p->p_exitsig != 0) exit_psignal(p, p->p_pptr);\nwakeup(p->p_pptr);", NotifyParent),
+    n("/* NOTE: WE ARE NO LONGER ALLOWED TO SLEEP! */", Proc(NoLongerSleep)),
+    s("p->p_xstat = rv; *p->p_ru = p->p_stats->p_ru; ruadd(p->p_ru, &p->p_stats->p_cru);", Proc(SetXstat)),
+    s("s = proclist_lock_write();", Sched(ProclistLock)),
+    s("l->l_stat = LSDEAD;", Proc(SetLStat(LStat::LSDEAD))),
+    s("LIST_REMOVE(p, p_list); LIST_INSERT_HEAD(&zombproc, p, p_list);", Proc(ProcToZombproc)),
+    n("LIST_REMOVE(l, l_list); l->l_flag |= L_DETACHED | L_PROCEXIT;", Proc(LwpOffAlllwpFlags(lflag::L_DETACHED | lflag::L_PROCEXIT))),
+    n("p->p_stat = SZOMB; p->p_nrlwps--; p->p_nlwps--;  /* ready to be collected */", Proc(ZombifyPatch)),
+    s("proclist_unlock_write(s);", Sched(ProclistUnlock)),
+    n("if ((p->p_flag & P_FSTRACE) == 0 && p->p_exitsig != 0) exit_psignal(p, p->p_pptr);\nwakeup(p->p_pptr);", Proc(NotifyParent)),
     s("KNOTE(&p->p_klist, NOTE_EXIT); sigactsfree(p); limfree(p->p_limit); pstatsfree(p->p_stats);", Nop),
     n("cpu_exit(l, 1);  /* KERNEL_PROC_LOCK still held: lwp_exit2() drops it */", CallArg(Func::cpu_exit, Arg::Same, 1)),
 ];
@@ -59,79 +59,79 @@ const EXIT1: &[Line] = &[
 const LWP_EXIT: &[Line] = &[
     s(
         "if (p->p_nlwps - p->p_nzlwps == 1 && (p->p_flag & P_WEXIT) == 0) exit1(l, 0);  /* the last LWP: the process exits */",
-        LastLwpExit1,
+        Proc(LastLwpExit1),
     ),
-    s("s = proclist_lock_write(); LIST_REMOVE(l, l_list);  /* off alllwp */", LwpOffAlllwpLocked),
-    s("proclist_unlock_write(s);", ProclistUnlock),
-    s("simple_lock(&p->p_lwplock); p->p_nrlwps--; l->l_stat = LSDEAD; simple_unlock(&p->p_lwplock);", LwpExitDecNrlwps),
-    s("KERNEL_PROC_UNLOCK(l);", BigUnlock),
+    s("s = proclist_lock_write(); LIST_REMOVE(l, l_list);  /* off alllwp */", Proc(LwpOffAlllwpLocked)),
+    s("proclist_unlock_write(s);", Sched(ProclistUnlock)),
+    s("simple_lock(&p->p_lwplock); p->p_nrlwps--; l->l_stat = LSDEAD; simple_unlock(&p->p_lwplock);", Proc(LwpExitDecNrlwps)),
+    s("KERNEL_PROC_UNLOCK(l);", Sched(BigUnlock)),
     s("cpu_exit(l, 0);  /* switch away for good */", CallArg(Func::cpu_exit, Arg::Same, 0)),
 ];
 
 const LWP_WAIT1: &[Line] = &[
     s(
-        "LIST_FOREACH(l2, &p->p_lwps, l_sibling) { if (l2 == l || (lid != 0 && l2->l_lid != lid)) continue; nfound++; if (l2->l_stat == LSZOMB) goto found; }\nif (nfound == 0) return (ESRCH);",
-        LwpWaitScan(3),
+        "if (lid == l->l_lid) return (EDEADLK);  /* waiting for ourselves */\nLIST_FOREACH(l2, &p->p_lwps, l_sibling) {\n    if ((l2 == l) || (l2->l_flag & L_DETACHED) || ((lid != 0) && (lid != l2->l_lid))) continue;\n    nfound++; if (l2->l_stat == LSZOMB) goto found;\n    if (l2->l_stat == LSSLEEP && every other LWP sleeps on &p->p_nlwps) return (EDEADLK); }\nif (nfound == 0) return (ESRCH);",
+        Proc(LwpWaitScan(3)),
     ),
-    s("error = tsleep(&p->p_nlwps, wpri, \"lwpwait\", 0);", Tsleep(Sleep::LwpWait)),
+    s("error = tsleep(&p->p_nlwps, wpri, (lid != 0) ? \"lwpwait\" : \"lwpwait2\", 0);", Tsleep(Sleep::LwpWait)),
     s("if (error) return (error);  /* else scan again */", RetIfErrOrGoto(0)),
-    s("found: simple_lock(&p->p_lwplock); LIST_REMOVE(l2, l_sibling); p->p_nlwps--; p->p_nzlwps--; simple_unlock(&p->p_lwplock);", LwpWaitReap),
-    s("pool_put(&lwp_pool, l2); return (0);", PoolPutL2Ret),
+    s("found: simple_lock(&p->p_lwplock); LIST_REMOVE(l2, l_sibling); p->p_nlwps--; p->p_nzlwps--; simple_unlock(&p->p_lwplock);", Proc(LwpWaitReap)),
+    s("pool_put(&lwp_pool, l2); return (0);", Proc(PoolPutL2Ret)),
 ];
 
 const CPU_EXIT: &[Line] = &[
     s("if (l->l_addr->u_pcb.pcb_fpcpu != NULL) npxsave_lwp(l, 0);  /* drop the FPU */", Nop),
-    s("uvmexp.swtch++;", SwtchInc),
+    s("uvmexp.swtch++;", Sched(SwtchInc)),
     n("switch_exit(l, lwp_exit2);", Call(Func::switch_exit, Arg::Same)),
 ];
 
 const SWITCH_EXIT: &[Line] = &[
-    s("movl $0, _C_LABEL(curlwp)  /* in case we fault */", ClearCurlwp),
-    s("cli", Cli),
-    s("movl PCB_ESP(idle_pcb), %esp  /* off the dead LWP's stack, onto the idle PCB's */", LoadIdleStack),
-    s("movl PCB_CR3(idle_pcb), %cr3  /* the kernel's page directory */", LoadIdleCr3),
-    s("andl $~0x0200, 4(idle_tss_desc); ltr %dx  /* TR: the idle TSS */", LoadIdleTr),
-    s("movl idle_pcb, _C_LABEL(curpcb); sti", IdlePcbSti),
-    n("call lwp_exit2  /* lwp_exit2(l), for an LWP and for a process alike */", CallExitFn),
-    s("jmp idle_start  /* find something else to run */", SwitchExitDone),
+    s("movl $0, _C_LABEL(curlwp)  /* in case we fault */", Sched(ClearCurlwp)),
+    s("cli", Sched(Cli)),
+    s("movl PCB_ESP(idle_pcb), %esp  /* off the dead LWP's stack, onto the idle PCB's */", Sched(LoadIdleStack)),
+    s("movl PCB_CR3(idle_pcb), %cr3  /* the kernel's page directory */", Sched(LoadIdleCr3)),
+    s("andl $~0x0200, 4(idle_tss_desc); ltr %dx  /* TR: the idle TSS */", Sched(LoadIdleTr)),
+    s("movl idle_pcb, _C_LABEL(curpcb); sti", Sched(IdlePcbSti)),
+    n("call lwp_exit2  /* lwp_exit2(l), for an LWP and for a process alike */", Sched(CallExitFn)),
+    s("jmp idle_start  /* find something else to run */", Sched(SwitchExitDone)),
 ];
 
 const LWP_EXIT2: &[Line] = &[
     n("uvm_lwp_exit(l);  /* the u-area onto the cache list: never blocks */", Call(Func::uvm_lwp_exit, Arg::Same)),
-    n("l->l_stat = LSZOMB;", SetLStat(LStat::LSZOMB)),
-    n("if (l->l_flag & L_DETACHED) {", IfDetached(6)),
-    n("    LIST_REMOVE(l, l_sibling);  /* nobody waits for detached LWPs */", UnlinkSibling),
-    n("    if ((l->l_flag & L_PROCEXIT) == 0) p->p_nlwps--;\n    else KERNEL_PROC_UNLOCK(l);  /* release the big lock before the LWP goes */", ProcexitUnlockOrDecNlwps),
-    n("    pool_put(&lwp_pool, l); return; }", PoolPutLRet),
-    n("p->p_nzlwps++; wakeup(&p->p_nlwps);  /* lwp_wait1() may collect it */", NzlwpsIncWake),
+    n("l->l_stat = LSZOMB;", Proc(SetLStat(LStat::LSZOMB))),
+    n("if (l->l_flag & L_DETACHED) {", Proc(IfDetached(6))),
+    n("    LIST_REMOVE(l, l_sibling);  /* nobody waits for detached LWPs */", Proc(UnlinkSibling)),
+    n("    if ((l->l_flag & L_PROCEXIT) == 0) p->p_nlwps--;\n    else KERNEL_PROC_UNLOCK(l);  /* release the big lock before the LWP goes */", Proc(ProcexitUnlockOrDecNlwps)),
+    n("    pool_put(&lwp_pool, l); return; }", Proc(PoolPutLRet)),
+    n("p->p_nzlwps++; wakeup(&p->p_nlwps);  /* lwp_wait1() may collect it */", Proc(NzlwpsIncWake)),
 ];
 
 const UVM_PAGEOUT: &[Line] = &[
     s("for (;;) { ltsleep(&uvm.pagedaemon, PVM, \"pgdaemon\", 0, &uvm_pagedaemon_lock);", Tsleep(Sleep::Pagedaemon)),
     s("    uvmpd_scan();  /* page scanning: not modelled */", Nop),
-    s("    wakeup(&uvmexp.free);", WakeFree),
+    s("    wakeup(&uvmexp.free);", Vm(WakeFree)),
     s("    pool_drain(0);", Nop),
     n("    uvm_uarea_drain(TRUE); }  /* free any cached u-areas we don't need */", CallArgGoto(Func::uvm_uarea_drain, 1, 0)),
 ];
 
 const UVM_UAREA_FREE: &[Line] = &[
-    s("simple_lock(&uvm_uareas_slock);", SimpleLock),
-    n("*(void **)uaddr = uvm_uareas; uvm_uareas = (void *)uaddr; uvm_nuarea++;  /* never blocks */", CachePush),
-    n("simple_unlock(&uvm_uareas_slock); return;", SimpleUnlockRet),
+    s("simple_lock(&uvm_uareas_slock);", Sched(SimpleLock)),
+    n("*(void **)uaddr = uvm_uareas; uvm_uareas = (void *)uaddr; uvm_nuarea++;  /* never blocks */", Vm(CachePush)),
+    n("simple_unlock(&uvm_uareas_slock); return;", Sched(SimpleUnlockRet)),
 ];
 
 const UVM_UAREA_DRAIN: &[Line] = &[
-    n("leave = empty ? 0 : UVM_NUAREA_MAX; if (uvm_nuarea <= leave) return;", DrainCheck),
-    n("simple_lock(&uvm_uareas_slock);", SimpleLock),
-    n("while (uvm_nuarea > leave) { uaddr = uvm_uareas; uvm_uareas = *(void **)uaddr; uvm_nuarea--;", DrainPop(5)),
-    n("    simple_unlock(&uvm_uareas_slock); uvm_km_free(kernel_map, uaddr, USPACE);  /* may sleep */", DrainFree),
-    n("    simple_lock(&uvm_uareas_slock); }", SimpleLockGoto(2)),
-    n("simple_unlock(&uvm_uareas_slock); return;", SimpleUnlockRet),
+    n("leave = empty ? 0 : UVM_NUAREA_MAX; if (uvm_nuarea <= leave) return;", Vm(DrainCheck)),
+    n("simple_lock(&uvm_uareas_slock);", Sched(SimpleLock)),
+    n("while (uvm_nuarea > leave) { uaddr = uvm_uareas; uvm_uareas = *(void **)uaddr; uvm_nuarea--;", Vm(DrainPop(5))),
+    n("    simple_unlock(&uvm_uareas_slock); uvm_km_free(kernel_map, uaddr, USPACE);  /* may sleep */", Vm(DrainFree)),
+    n("    simple_lock(&uvm_uareas_slock); }", Sched(SimpleLockGoto(2))),
+    n("simple_unlock(&uvm_uareas_slock); return;", Sched(SimpleUnlockRet)),
 ];
 
 const CPU_WAIT: &[Line] = &[
-    s("tss_free(l->l_md.md_tss_sel);  /* nuke the TSS */", TssFreeCall),
-    n("#ifdef DEBUG\nl->l_md.md_tss_sel = 0xdeadbeef;  /* catch any later use */\n#endif", PoisonTssRet),
+    s("tss_free(l->l_md.md_tss_sel);  /* nuke the TSS */", Vm(TssFreeCall)),
+    n("#ifdef DEBUG\nl->l_md.md_tss_sel = 0xdeadbeef;  /* catch any later use */\n#endif", Vm(PoisonTssRet)),
 ];
 
 pub(super) fn body(func: Func) -> Option<&'static Body> {
