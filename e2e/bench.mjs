@@ -356,7 +356,15 @@ async function breakdown(page, key, ops, fn) {
 async function workPerAction(page, kind, n, seed, maxPos) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
-  const task = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value * 1000;
+  const KEYS = ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration'];
+  const parts = { ScriptDuration: 0, LayoutDuration: 0, RecalcStyleDuration: 0 };
+  let last = null;
+  const task = async () => {
+    const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics
+      .filter((x) => KEYS.includes(x.name)).map((x) => [x.name, x.value * 1000]));
+    last = m;
+    return m.TaskDuration;
+  };
   const act = (doIt, p) => page.evaluate(async ([doIt, kind, p]) => {
     const raf = () => new Promise((r) => requestAnimationFrame(r));
     await raf();
@@ -382,11 +390,14 @@ async function workPerAction(page, kind, n, seed, maxPos) {
   for (let i = 0; i < n; i++) {
     const p = Math.floor(rnd() * (maxPos + 1));
     const t0 = await task();
+    const m0 = last;
     await act(true, p);
     work.push(Math.max(0, (await task()) - t0 - idle));
+    for (const k of Object.keys(parts)) parts[k] += (last[k] - m0[k]) / n;
   }
   await cdp.detach().catch(() => {});
-  return { work, idle };
+  const split = `script ${parts.ScriptDuration.toFixed(2)} / layout ${parts.LayoutDuration.toFixed(2)} / style ${parts.RecalcStyleDuration.toFixed(2)} ms per action (means, harness included)`;
+  return { work, idle, split };
 }
 
 const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
@@ -411,7 +422,7 @@ async function stepWork(browser, key, scenario, at, live) {
     const r = await workPerAction(page, 'step', 200, 3, 0);
     const note = `${live} live LWPs: 200 steps from step ${c.pos} of ${c.len}, ${rows} LWP rows, 1600x1000; harness ${r.idle.toFixed(2)} ms per reading subtracted`;
     put(`${key}_p95_ms`, quantile(r.work, 0.95), `main-thread work per step (TaskDuration), p95; ${note}`);
-    put(`${key}_mean_ms`, mean(r.work), 'main-thread work per step, mean');
+    put(`${key}_mean_ms`, mean(r.work), `main-thread work per step, mean; ${r.split}`);
   } finally {
     await context.close();
   }
@@ -576,7 +587,7 @@ measure('work_seek_1m', 300_000, async (browser) => {
     const max = c.len || BIG_STEPS;
     const r = await workPerAction(page, 'seek', 200, 11, max);
     put('work_seek_1m_p95_ms', quantile(r.work, 0.95), `main-thread work per seek (TaskDuration), p95; 200 random positions in ${max} steps, 1600x1000; harness ${r.idle.toFixed(2)} ms subtracted`);
-    put('work_seek_1m_mean_ms', mean(r.work), 'main-thread work per seek, mean');
+    put('work_seek_1m_mean_ms', mean(r.work), `main-thread work per seek, mean; ${r.split}`);
   } finally {
     await context.close();
   }
