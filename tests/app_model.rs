@@ -85,7 +85,7 @@ fn reducer_run_until_and_design_switch() {
     }
     let status = back.status.clone().unwrap_or_default();
     assert!(
-        status.contains("No earlier zombie"),
+        status.contains("No earlier process zombie"),
         "running back past the first zombie says so: {status:?}"
     );
 }

@@ -32,6 +32,41 @@ fn lwp(sim: &Sim, l: LwpIdx) -> String {
     sim.st.lwp_name(l)
 }
 
+/// What a process is called on the page: its scenario block, or the kernel thread.
+pub fn proc_label(sim: &Sim, pid: u32) -> Option<String> {
+    let p = sim.st.proc(pid)?;
+    if pid == 0 {
+        return Some("swapper".into());
+    }
+    let kthread = p
+        .lwps
+        .first()
+        .and_then(|&l| sim.st.lwp(l))
+        .and_then(|l| l.kthread);
+    Some(match kthread {
+        Some(super::state::KThread::Pagedaemon) => "pagedaemon".into(),
+        Some(super::state::KThread::Reaper) => "reaper".into(),
+        None => sim.prog.block_name(p.block).to_string(),
+    })
+}
+
+/// An LWP as narration names it: `11.2 (app)`.
+fn who(sim: &Sim, l: LwpIdx) -> String {
+    let name = sim.st.lwp_name(l);
+    match sim.st.lwp(l).and_then(|lw| proc_label(sim, lw.pid)) {
+        Some(label) => format!("{name} ({label})"),
+        None => name,
+    }
+}
+
+/// A process as narration names it: `pid 11 (worker)`.
+fn pid_who(sim: &Sim, pid: u32) -> String {
+    match proc_label(sim, pid) {
+        Some(label) => format!("pid {pid} ({label})"),
+        None => format!("pid {pid}"),
+    }
+}
+
 /// The first statement of a pseudo-source line, without its comment.
 fn first_statement(text: &str) -> &str {
     let t = text
@@ -62,10 +97,10 @@ pub fn errno_text(e: i32) -> &'static str {
 pub fn narrate(sim: &Sim, step: &Step) -> String {
     let v = step.val;
     let func = step.func.name();
-    let who = if step.lwp == NONE {
+    let runner = if step.lwp == NONE {
         "the idle loop".to_string()
     } else {
-        lwp(sim, step.lwp)
+        who(sim, step.lwp)
     };
     let s = match step.event {
         Event::Forked => {
@@ -76,12 +111,33 @@ pub fn narrate(sim: &Sim, step: &Step) -> String {
                 .unwrap_or_default();
             format!("pid {v} ({name}) is born: SACTIVE, its LWP waits on the run queue")
         }
-        Event::LwpCreated => format!("LWP {} is created and waits on the run queue", lwp(sim, v)),
-        Event::ExitBegin => format!("pid {v} starts to exit: P_WEXIT"),
-        Event::Dead => format!("pid {v} is SDEAD: off allproc, waiting for the reaper"),
-        Event::Zombie => format!("pid {v} is a zombie (SZOMB): its parent may collect it now"),
+        Event::LwpCreated => format!(
+            "LWP {} is created and waits on the run queue",
+            who(sim, v)
+        ),
+        Event::ExitBegin => format!("{} starts to exit: P_WEXIT", pid_who(sim, v)),
+        Event::Dead => format!(
+            "{} is SDEAD: off allproc, waiting for the reaper",
+            pid_who(sim, v)
+        ),
+        Event::Zombie => {
+            let parent = sim
+                .st
+                .proc(v)
+                .map(|p| pid_who(sim, p.pptr))
+                .unwrap_or_else(|| "its parent".into());
+            format!("{} is a zombie (SZOMB): {parent} may collect it now", pid_who(sim, v))
+        }
         Event::Reaped => format!("pid {v} is gone: pid slot and struct proc freed"),
-        Event::LwpZombie => format!("LWP {} is a zombie LWP (LSZOMB)", lwp(sim, v)),
+        Event::LwpZombie => {
+            let nz = sim
+                .st
+                .lwp(v)
+                .and_then(|l| sim.st.proc(l.pid))
+                .map(|p| format!("; p_nzlwps is {}", p.nzlwps))
+                .unwrap_or_default();
+            format!("LWP {} is a zombie LWP (LSZOMB){nz}", who(sim, v))
+        }
         Event::LwpFreed => format!("LWP {} goes back to lwp_pool", lwp(sim, v)),
         Event::UareaCached => format!(
             "u-area {v:#010x} goes on the cache list (uvm_nuarea = {})",
@@ -92,13 +148,27 @@ pub fn narrate(sim: &Sim, step: &Step) -> String {
         }
         Event::KmAlloc => format!("u-area {v:#010x} is new from kernel_map (uvm_km_valloc)"),
         Event::KmFree => format!("u-area {v:#010x} goes back to kernel_map (uvm_km_free)"),
-        Event::TssAlloc => format!("GDT slot {v} now holds a TSS (selector {:#06x})", v << 3),
-        Event::TssFree => format!("GDT slot {v} is free again (SDT_SYSNULL, on gdt_free)"),
+        Event::TssAlloc => {
+            // newlwp gives the LWP its lid only after cpu_lwp_fork: name it by pid
+            let of = sim
+                .top_frame(step.cpu as usize)
+                .and_then(|f| sim.st.lwp(f.l2))
+                .map(|l| format!(" of the new LWP of {}", pid_who(sim, l.pid)))
+                .unwrap_or_default();
+            format!("GDT slot {v} now holds the TSS{of} (selector {:#06x})", v << 3)
+        }
+        Event::TssFree => {
+            let of = sim
+                .top_frame(step.cpu as usize)
+                .map(|f| format!(", the TSS of {},", who(sim, f.l)))
+                .unwrap_or_default();
+            format!("GDT slot {v}{of} is free again (SDT_SYSNULL, on gdt_free)")
+        }
         Event::GdtGrow => format!("gdt_grow: the GDT now has {v} descriptors"),
         Event::Switch => format!(
             "cpu{} switches to {}: %cr3, %tr, esp0 reloaded",
             step.cpu,
-            lwp(sim, v)
+            who(sim, v)
         ),
         Event::ToIdle => format!(
             "cpu{} has nothing to run and idles on the idle PCB",
@@ -118,13 +188,17 @@ pub fn narrate(sim: &Sim, step: &Step) -> String {
             .get(v as usize)
             .map(|s| s.wmesg())
             .unwrap_or("?");
-            format!("{who} goes to sleep (\"{wmesg}\")")
+            format!("{runner} goes to sleep (\"{wmesg}\")")
         }
         Event::Wakeup if v == 0 => "wakeup: nobody sleeps on that channel".into(),
-        Event::Wakeup => format!("wakeup: {v} LWP(s) made runnable"),
+        Event::Wakeup => format!("wakeup: {v} LWPs made runnable"),
+        Event::WakeupOne => format!(
+            "wakeup: {} is runnable again (on the run queue)",
+            who(sim, v)
+        ),
         Event::Tick => format!("the clock reaches tick {v}; timed sleeps end"),
-        Event::Reparent => format!("pid {v} is reparented to init"),
-        Event::Signal => format!("SIGCHLD is posted to pid {v}"),
+        Event::Reparent => format!("{} is reparented to init", pid_who(sim, v)),
+        Event::Signal => format!("SIGCHLD is posted to {}", pid_who(sim, v)),
         Event::PmapDeactivate if v == 0 => format!(
             "pmap_deactivate: cpu{} leaves the kernel pmap's pm_cpus (proc0's vmspace, which this process now borrows); %cr3 is unchanged",
             step.cpu

@@ -20,41 +20,160 @@ pub struct Session {
     pub trace: Trace,
 }
 
-/// Kinds of timeline markers.
+/// Kinds of timeline markers and "run until" targets. Each counts one thing, named
+/// by `name`; where a metric counts the same thing, the counts agree (tests/markers.rs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum MarkerKind {
+    /// fork1 made a process runnable, or _lwp_create an LWP.
     Fork,
+    /// exit1 began (P_WEXIT).
     Exit,
+    /// A process became a zombie (SZOMB).
     Zombie,
+    /// An LWP became a zombie LWP (LSZOMB).
+    LwpZombie,
+    /// A parent's wait4 freed a zombie (proc_free).
     Reap,
+    /// exit_lwps told the other LWPs to exit.
+    ExitLwps,
+    /// A u-area went onto the cache list.
+    UareaCached,
+    /// A u-area went back to kernel_map (uvm_km_free).
+    KmFree,
+    /// A GDT slot holding a TSS was freed.
     TssFree,
+    /// uvm_uarea_drain found more than it keeps.
     Drain,
+    /// The exit path woke the parent (exit1's or the reaper's wakeup(p->p_pptr)).
+    ParentWakeup,
+    /// The reaper was woken (metric `reaper_wakeups`).
+    ReaperWakeup,
+    /// uvmexp.swtch was incremented (metric `context_switches`).
     Switch,
+    /// A fault (a hazard a real kernel would crash on).
     Fault,
+    /// A broken invariant of the kernel's bookkeeping.
+    Violation,
 }
 
 impl MarkerKind {
-    pub const ALL: [MarkerKind; 8] = [
+    pub const ALL: [MarkerKind; 15] = [
         MarkerKind::Fork,
         MarkerKind::Exit,
         MarkerKind::Zombie,
+        MarkerKind::LwpZombie,
         MarkerKind::Reap,
+        MarkerKind::ExitLwps,
+        MarkerKind::UareaCached,
+        MarkerKind::KmFree,
         MarkerKind::TssFree,
         MarkerKind::Drain,
+        MarkerKind::ParentWakeup,
+        MarkerKind::ReaperWakeup,
         MarkerKind::Switch,
         MarkerKind::Fault,
+        MarkerKind::Violation,
     ];
 
+    /// What the lane and the "run until" choice are called: what they count.
     pub fn name(self) -> &'static str {
         match self {
             MarkerKind::Fork => "fork",
             MarkerKind::Exit => "exit",
-            MarkerKind::Zombie => "zombie",
+            MarkerKind::Zombie => "process zombie",
+            MarkerKind::LwpZombie => "LWP zombie",
             MarkerKind::Reap => "reap",
+            MarkerKind::ExitLwps => "exit_lwps",
+            MarkerKind::UareaCached => "u-area to cache",
+            MarkerKind::KmFree => "u-area to kernel_map",
             MarkerKind::TssFree => "TSS free",
             MarkerKind::Drain => "drain",
+            MarkerKind::ParentWakeup => "parent woken",
+            MarkerKind::ReaperWakeup => "reaper woken",
             MarkerKind::Switch => "context switch",
             MarkerKind::Fault => "fault",
+            MarkerKind::Violation => "broken invariant",
+        }
+    }
+
+    /// One sentence: exactly what a marker of this kind counts.
+    pub fn counts(self) -> &'static str {
+        match self {
+            MarkerKind::Fork => "fork1 made a new process runnable, or _lwp_create a new LWP",
+            MarkerKind::Exit => "exit1 began: the process set P_WEXIT",
+            MarkerKind::Zombie => "a process became a zombie (SZOMB); LWP zombies are counted apart",
+            MarkerKind::LwpZombie => "an LWP became a zombie LWP (LSZOMB), for lwp_wait to collect",
+            MarkerKind::Reap => "a parent's wait4 freed a zombie (proc_free)",
+            MarkerKind::ExitLwps => "exit_lwps told the other LWPs of an exiting process to exit",
+            MarkerKind::UareaCached => "a u-area went onto the cache list (uvm_uarea_free)",
+            MarkerKind::KmFree => "a u-area went back to kernel_map (uvm_km_free)",
+            MarkerKind::TssFree => "a TSS's GDT slot was freed (tss_free)",
+            MarkerKind::Drain => "uvm_uarea_drain found more u-areas cached than it keeps",
+            MarkerKind::ParentWakeup => "the exit path woke the parent: wakeup(p->p_pptr) in exit1 or the reaper",
+            MarkerKind::ReaperWakeup => "lwp_exit2 woke the sleeping reaper (the metric reaper wake-ups)",
+            MarkerKind::Switch => "uvmexp.swtch++: mi_switch, preempt or the exit path (the metric context switches); a CPU going idle on switch_exit is not one",
+            MarkerKind::Fault => "a fault: a hazard a real kernel would crash on",
+            MarkerKind::Violation => "a broken invariant of the kernel's bookkeeping",
+        }
+    }
+
+    /// A stable identifier (links, CSS classes): lower case, no spaces.
+    pub fn id(self) -> &'static str {
+        match self {
+            MarkerKind::Fork => "fork",
+            MarkerKind::Exit => "exit",
+            MarkerKind::Zombie => "zombie",
+            MarkerKind::LwpZombie => "lwpzombie",
+            MarkerKind::Reap => "reap",
+            MarkerKind::ExitLwps => "exitlwps",
+            MarkerKind::UareaCached => "cached",
+            MarkerKind::KmFree => "kmfree",
+            MarkerKind::TssFree => "tssfree",
+            MarkerKind::Drain => "drain",
+            MarkerKind::ParentWakeup => "parentwake",
+            MarkerKind::ReaperWakeup => "reaperwake",
+            MarkerKind::Switch => "switch",
+            MarkerKind::Fault => "fault",
+            MarkerKind::Violation => "violation",
+        }
+    }
+
+    /// Whether step `s` of a run in `design` is one of this kind (findings aside).
+    fn matches(self, design: Design, s: &super::trace::Step) -> bool {
+        use super::func::{Op, ProcOp, SchedOp};
+        let op = || source::line(design, s.func, u16::from(s.line)).map(|l| l.op);
+        match self {
+            MarkerKind::Fork => matches!(s.event, Event::Forked | Event::LwpCreated),
+            MarkerKind::Exit => s.event == Event::ExitBegin,
+            MarkerKind::Zombie => s.event == Event::Zombie,
+            MarkerKind::LwpZombie => s.event == Event::LwpZombie,
+            MarkerKind::Reap => s.event == Event::Reaped,
+            MarkerKind::ExitLwps => s.event == Event::Kick,
+            MarkerKind::UareaCached => s.event == Event::UareaCached,
+            MarkerKind::KmFree => s.event == Event::KmFree,
+            MarkerKind::TssFree => s.event == Event::TssFree,
+            MarkerKind::Drain => matches!(s.event, Event::Drain | Event::DrainAll),
+            MarkerKind::ParentWakeup => matches!(
+                op(),
+                Some(Op::Proc(ProcOp::NotifyParent) | Op::Proc(ProcOp::ReaperUnlockWakeParent(_)))
+            ),
+            MarkerKind::ReaperWakeup => {
+                matches!(op(), Some(Op::Proc(ProcOp::WakeReaper)))
+                    && (s.event == Event::WakeupOne || (s.event == Event::Wakeup && s.val > 0))
+            }
+            // an LWP taking the big lock back on its way out of mi_switch (spinning
+            // first if another CPU holds it) is recorded at mi_switch's line, but
+            // counts nothing
+            MarkerKind::Switch => {
+                !matches!(s.event, Event::Spin | Event::BigLock)
+                    && matches!(
+                        op(),
+                        Some(Op::Sched(
+                            SchedOp::MiSwitch | SchedOp::Preempt | SchedOp::SwtchInc
+                        ))
+                    )
+            }
+            MarkerKind::Fault | MarkerKind::Violation => false,
         }
     }
 }
@@ -290,30 +409,24 @@ impl Session {
 
     /// Step indices where something of `kind` happens, in order.
     pub fn markers(&self, kind: MarkerKind) -> Vec<u64> {
-        if kind == MarkerKind::Fault {
-            let mut v: Vec<u64> = self.trace.findings.iter().map(|f| f.step).collect();
+        if matches!(kind, MarkerKind::Fault | MarkerKind::Violation) {
+            let fault = kind == MarkerKind::Fault;
+            let mut v: Vec<u64> = self
+                .trace
+                .findings
+                .iter()
+                .filter(|f| f.check.is_fault() == fault)
+                .map(|f| f.step)
+                .collect();
             v.dedup();
             return v;
         }
+        let design = self.design;
         self.trace
             .steps
             .iter()
             .enumerate()
-            .filter(|(_, s)| {
-                matches!(
-                    (kind, s.event),
-                    (MarkerKind::Fork, Event::Forked)
-                        | (MarkerKind::Fork, Event::LwpCreated)
-                        | (MarkerKind::Exit, Event::ExitBegin)
-                        | (MarkerKind::Zombie, Event::Zombie)
-                        | (MarkerKind::Zombie, Event::LwpZombie)
-                        | (MarkerKind::Reap, Event::Reaped)
-                        | (MarkerKind::TssFree, Event::TssFree)
-                        | (MarkerKind::Drain, Event::Drain | Event::DrainAll)
-                        | (MarkerKind::Switch, Event::Switch)
-                        | (MarkerKind::Switch, Event::ToIdle)
-                )
-            })
+            .filter(|(_, s)| kind.matches(design, s))
             .map(|(i, _)| i as u64)
             .collect()
     }

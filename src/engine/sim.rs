@@ -496,6 +496,16 @@ impl Sim {
         }
     }
 
+    /// The frame on top of `cpu`'s current stack (the LWP's kernel stack, or the
+    /// idle PCB's): the function running there and its locals.
+    pub fn top_frame(&self, cpu: usize) -> Option<&Frame> {
+        let c = self.st.cpus.get(cpu)?;
+        match c.on_stack {
+            Some(l) => self.st.lwps.get(l as usize)?.kstack.last(),
+            None => c.idle_frames.last(),
+        }
+    }
+
     pub(crate) fn set_ev(&mut self, e: Event, v: u32) {
         self.ev = (e, v);
     }

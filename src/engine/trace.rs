@@ -47,7 +47,7 @@ pub enum Event {
     ToIdle,
     /// The running LWP went to sleep (`val`: the Sleep kind).
     Sleep,
-    /// A wakeup made `val` LWPs runnable.
+    /// A wakeup made `val` LWPs runnable (0, or more than one).
     Wakeup,
     /// The clock advanced to tick `val`.
     Tick,
@@ -86,6 +86,8 @@ pub enum Event {
     DrainAll,
     /// lwp_wait1's scan found `val` LWPs it may wait for, none of them a zombie.
     LwpScan,
+    /// A wakeup made exactly one LWP, `val`, runnable.
+    WakeupOne,
 }
 
 /// One micro-step: which CPU ran which line of which function for which LWP.

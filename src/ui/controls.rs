@@ -59,7 +59,7 @@ pub fn Controls(p: &ControlsProps) -> Html {
             let v = e
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
-            if let Some(k) = MarkerKind::ALL.iter().find(|k| k.name() == v) {
+            if let Some(k) = MarkerKind::ALL.iter().find(|k| k.id() == v) {
                 on.emit(Nav::SetUntilKind(*k).into());
             }
         })
@@ -99,7 +99,7 @@ pub fn Controls(p: &ControlsProps) -> Html {
                     aria-label={format!("Back to the previous {kind}")} title={format!("Back to the previous {kind}")}>{ "◀" }</button>
                 <select id="until-kind" data-testid="run-until-kind" onchange={on_kind}>
                     { for MarkerKind::ALL.iter().map(|k| html! {
-                        <option value={k.name()} selected={*k == p.until_kind}>{ k.name() }</option>
+                        <option value={k.id()} selected={*k == p.until_kind} title={k.counts()}>{ k.name() }</option>
                     }) }
                 </select>
                 <button type="button" data-testid="run-until-forward" onclick={send(&p.on, Nav::RunUntil { forward: true })}

@@ -11,17 +11,8 @@ use yew::prelude::*;
 const LANE_W: u64 = 1000;
 
 /// A CSS-safe name for a marker kind (class `k-<name>`).
-pub fn kind_class(k: MarkerKind) -> &'static str {
-    match k {
-        MarkerKind::Fork => "k-fork",
-        MarkerKind::Exit => "k-exit",
-        MarkerKind::Zombie => "k-zombie",
-        MarkerKind::Reap => "k-reap",
-        MarkerKind::TssFree => "k-tssfree",
-        MarkerKind::Drain => "k-drain",
-        MarkerKind::Switch => "k-switch",
-        MarkerKind::Fault => "k-fault",
-    }
+pub fn kind_class(k: MarkerKind) -> String {
+    format!("k-{}", k.id())
 }
 
 #[derive(Properties, PartialEq)]
@@ -73,7 +64,7 @@ pub fn MarkerLanes(p: &LanesProps) -> Html {
     let len = p.run.end().max(1);
     html! {
         <div class="lanes" role="img" aria-label="Event markers along the run">
-            { for p.run.markers.iter().map(|(kind, steps)| {
+            { for p.run.markers.iter().filter(|(_, steps)| !steps.is_empty()).map(|(kind, steps)| {
                 let mut d = String::new();
                 let mut last = u64::MAX;
                 for s in steps {
@@ -84,7 +75,7 @@ pub fn MarkerLanes(p: &LanesProps) -> Html {
                     }
                 }
                 html! {
-                    <div class={classes!("lane", kind_class(*kind))}>
+                    <div class={classes!("lane", kind_class(*kind))} title={kind.counts()}>
                         <span class="lane-label"><i class="swatch" aria-hidden="true"></i>{ format!("{} {}", kind.name(), steps.len()) }</span>
                         <svg viewBox={format!("0 0 {LANE_W} 10")} preserveAspectRatio="none" aria-hidden="true">
                             <path d={d} vector-effect="non-scaling-stroke" />

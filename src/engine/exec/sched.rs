@@ -421,7 +421,10 @@ impl Sim {
             self.setrunnable(l);
         }
         if self.ev.0 == Event::None {
-            self.set_ev(Event::Wakeup, sleepers.len() as u32);
+            match sleepers[..] {
+                [one] => self.set_ev(Event::WakeupOne, one),
+                _ => self.set_ev(Event::Wakeup, sleepers.len() as u32),
+            }
         }
         sleepers.len() as u32
     }
