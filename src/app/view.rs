@@ -147,16 +147,21 @@ fn holders(s: &Snapshot) -> Vec<(String, Holder)> {
             ));
         }
     }
-    // Stable: the first owner of an address stays first.
-    owners.sort_by(|a, b| a.0.cmp(b.0));
+    // The first owner of an address stays first (its index breaks ties).
+    let mut owners: Vec<(&str, usize, Holder)> = owners
+        .into_iter()
+        .enumerate()
+        .map(|(i, (a, h))| (a, i, h))
+        .collect();
+    owners.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let mut cached: Vec<&str> = s.uarea_cache.list.iter().map(String::as_str).collect();
     cached.sort_unstable();
     s.kernel_map
         .iter()
         .map(|a| {
-            let at = owners.partition_point(|(x, _)| *x < a.as_str());
+            let at = owners.partition_point(|(x, _, _)| *x < a.as_str());
             let h = match owners.get(at) {
-                Some((x, h)) if *x == a.as_str() => h.clone(),
+                Some((x, _, h)) if *x == a.as_str() => h.clone(),
                 _ if cached.binary_search(&a.as_str()).is_ok() => Holder::Cache,
                 _ => Holder::Nobody,
             };

@@ -119,6 +119,10 @@ pub struct ProcView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SleepQueue {
     pub chan: String,
+    /// The channel as a value (channels may print alike: every nanosleep's is
+    /// `&nanowait`).
+    #[serde(skip)]
+    pub id: Chan,
     pub lwps: Vec<String>,
 }
 
@@ -351,6 +355,7 @@ impl Snapshot {
                 .into_iter()
                 .map(|(c, ls)| SleepQueue {
                     chan: c.name(),
+                    id: c,
                     lwps: ls.into_iter().map(name).collect(),
                 })
                 .collect(),

@@ -2,8 +2,7 @@
 //! the effects that talk to the browser (building runs in slices, the edit debounce,
 //! localStorage, play timer, keyboard, URL and history, clipboard), and the page layout:
 //! one design's panels, or two designs side by side in compare mode. Each panel takes
-//! only its slice of the view (`app::view::View`), so a step redraws only what it changed;
-//! the position reaches the few things that show it through the `Pos` context.
+//! only its slice of the view (`app::view::View`), so a step redraws only what it changed.
 
 use super::build;
 use super::compare::Compare;
@@ -12,7 +11,7 @@ use super::cpu::CpuPanel;
 use super::dom::{self, Listener};
 use super::download::TooLarge;
 use super::editor::Editor;
-use super::faults::FaultsPanel;
+use super::faults::{FaultsPanel, Reached};
 use super::gdt::GdtPanel;
 use super::header::{About, Header};
 use super::keys::{self, KeyList};
@@ -26,7 +25,6 @@ use super::source::SourcePanel;
 use super::switches::SwitchesPanel;
 use super::timeline::Timeline;
 use super::uarea::UareaPanel;
-use super::view::Pos;
 use crate::app::state::{STORAGE_KEY, STORAGE_TAB_KEY};
 use crate::app::switches::switches_in;
 use crate::app::view::View;
@@ -303,8 +301,8 @@ pub fn App() -> Html {
                 <div class="col col-c">
                     <GdtPanel gdt={view.gdt.clone()} />
                     <UareaPanel uareas={view.uareas.clone()} />
-                    <FaultsPanel run={run.clone()} pos={cur.pos} on={on.clone()} />
-                    <MetricsPanel run={run.clone()} counts={view.counts.clone()} />
+                    <FaultsPanel run={run.clone()} reached={Reached::at(&run.session.trace.findings, cur.pos)} on={on.clone()} />
+                    <MetricsPanel run={run.clone()} counts={view.counts.clone()} pos={cur.pos} />
                 </div>
             </div>
             </>
@@ -312,7 +310,6 @@ pub fn App() -> Html {
     };
 
     html! {
-        <ContextProvider<Pos> context={Pos(cur.pos)}>
         <div class={classes!("app", doc.embed.then_some("embed"), doc.cmp.is_some().then_some("comparing"))}>
             <Header {design} compare={state.want_compare()} {builtin} embed={doc.embed}
                 share={state.share.clone()} {full_view} on={on.clone()} />
@@ -323,7 +320,7 @@ pub fn App() -> Html {
                 </>
             } } }
             { for state.banner.iter().map(|m| html! { <Banner message={m.clone()} on={on.clone()} /> }) }
-            <Controls at_start={cur.pos == 0} at_end={cur.pos >= state.end()} len={state.end()} playing={cur.playing} speed={cur.speed}
+            <Controls pos={cur.pos} len={state.end()} playing={cur.playing} speed={cur.speed}
                 until_kind={cur.until_kind} status={state.status.clone()} on={on.clone()} />
             <ProgressRow progress={doc.progress} {truncated} on={on.clone()} />
             <Timeline run={run.clone()} pos={cur.pos} on={on.clone()} />
@@ -343,6 +340,5 @@ pub fn App() -> Html {
                 { "exitpath models NetBSD's exit path of late 2003: the reaper kthread before the patch, the patch that removed it, and the form committed in January 2004. Everything runs in this page; nothing is sent anywhere." }
             </footer>
         </div>
-        </ContextProvider<Pos>>
     }
 }

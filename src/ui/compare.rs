@@ -4,7 +4,7 @@
 //! difference (the rows of `metrics::ROWS`, as the CLI's `compare` prints them).
 
 use super::cpu::CpuPanel;
-use super::faults::FaultsPanel;
+use super::faults::{FaultsPanel, Reached};
 use super::gdt::GdtPanel;
 use super::header::design_label;
 use super::lists::ListsPanel;
@@ -18,16 +18,9 @@ use crate::engine::metrics::ROWS;
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-struct MetricsTableProps {
-    left: Rc<Run>,
-    right: Rc<Run>,
-}
-
-/// The metrics of both runs and their difference; redrawn only with new runs.
-#[component]
-fn CompareMetrics(p: &MetricsTableProps) -> Html {
-    let (l, r) = (&p.left.metrics, &p.right.metrics);
+/// The metrics of both runs and their difference.
+fn compare_metrics(left: &Run, right: &Run) -> Html {
+    let (l, r) = (&left.metrics, &right.metrics);
     let cut = l.truncated || r.truncated;
     html! {
         <div class="panel cmp-top">
@@ -69,21 +62,17 @@ fn CompareMetrics(p: &MetricsTableProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct SideProps {
-    run: Rc<Run>,
-    view: Rc<View>,
-    other: Rc<View>,
+/// One design's column: `run` at its view's position, marked where it differs from
+/// `other`; `idp` ("left-" / "right-") keeps element ids apart. Each panel in it is a
+/// component fed its own slice, so one side's step redraws what changed there.
+fn side(
+    run: &Rc<Run>,
+    v: &View,
+    o: &View,
     idp: &'static str,
     playing: bool,
-    on: Callback<Verb>,
-}
-
-/// One design's column: `run` at its view's position, marked where it differs from
-/// `other`; `idp` ("left-" / "right-") keeps element ids apart.
-#[component]
-fn Side(p: &SideProps) -> Html {
-    let (run, v, o, idp) = (&p.run, &p.view, &p.other, p.idp);
+    on: &Callback<Verb>,
+) -> Html {
     let pos = v.pos;
     let action = run.action_at(pos);
     let differs = v.step.as_ref().map(|s| &s.narration) != o.step.as_ref().map(|s| &s.narration);
@@ -96,7 +85,7 @@ fn Side(p: &SideProps) -> Html {
                 <output class="counter" data-testid="cmp-counter">{ format!("step {} / {}", pos, run.end()) }</output>
             </h2>
             <Narration step={v.step.clone()} action={action.as_ref().map(|a| a.label.clone())} note={action.and_then(|a| a.note)}
-                playing={p.playing} {differs} />
+                {playing} {differs} />
             <SourcePanel {design} step={v.step.clone()} stack={v.stack.clone()} {idp} />
             <ProcsPanel procs={v.procs.clone()} other={o.procs.now.clone()} {idp} />
             <ListsPanel lists={v.lists.clone()} other={o.lists.now.clone()} {idp} />
@@ -104,7 +93,7 @@ fn Side(p: &SideProps) -> Html {
             <GdtPanel gdt={v.gdt.clone()} other={o.gdt.now.clone()} {idp} />
             <CpuPanel cpus={v.cpus.clone()} ran={v.step.as_ref().filter(|_| multi).map(|s| s.cpu)}
                 idle_pcbs={run.idle_pcbs.clone()} />
-            <FaultsPanel run={run.clone()} {pos} on={p.on.clone()} {idp} />
+            <FaultsPanel run={run.clone()} reached={Reached::at(&run.session.trace.findings, pos)} on={on.clone()} {idp} />
         </div>
     }
 }
@@ -133,10 +122,10 @@ pub fn Compare(p: &CompareProps) -> Html {
     });
     html! {
         <section class="compare" data-testid="compare" aria-label="Two designs side by side">
-            <CompareMetrics left={p.left.clone()} right={p.right.clone()} />
+            { compare_metrics(&p.left, &p.right) }
             <div class="cmp-cols">
-                <Side run={p.left.clone()} view={p.lv.clone()} other={p.rv.clone()} idp="left-" playing={p.playing} on={p.on.clone()} />
-                <Side run={p.right.clone()} view={p.rv.clone()} other={p.lv.clone()} idp="right-" playing={p.playing} on={(*on_right).clone()} />
+                { side(&p.left, &p.lv, &p.rv, "left-", p.playing, &p.on) }
+                { side(&p.right, &p.rv, &p.lv, "right-", p.playing, &on_right) }
             </div>
         </section>
     }

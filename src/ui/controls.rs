@@ -1,7 +1,6 @@
 //! The transport bar: step and action buttons, play/pause with speed, reset, the step
 //! counter, and "run until the next/previous <event>".
 
-use super::view::Pos;
 use crate::app::state::SPEEDS;
 use crate::app::{Nav, Verb};
 use crate::engine::session::MarkerKind;
@@ -9,8 +8,7 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ControlsProps {
-    pub at_start: bool,
-    pub at_end: bool,
+    pub pos: u64,
     pub len: u64,
     pub playing: bool,
     pub speed: u32,
@@ -26,22 +24,22 @@ fn send(on: &Callback<Verb>, verb: Nav) -> Callback<MouseEvent> {
 
 #[derive(Properties, PartialEq)]
 pub struct CounterProps {
+    pub pos: u64,
     pub len: u64,
 }
 
-/// The step counter: the position (from the context) of the run's length; the only part
-/// of the controls that changes on every step.
+/// The step counter: the position of the run's length.
 #[component]
 pub fn StepCounter(p: &CounterProps) -> Html {
-    let pos = use_context::<Pos>().map_or(0, |p| p.0);
     html! {
-        <output class="counter" data-testid="step-counter" aria-live="off">{ format!("step {} / {}", pos, p.len) }</output>
+        <output class="counter" data-testid="step-counter" aria-live="off">{ format!("step {} / {}", p.pos, p.len) }</output>
     }
 }
 
 #[component]
 pub fn Controls(p: &ControlsProps) -> Html {
-    let (at_start, at_end) = (p.at_start, p.at_end);
+    let at_start = p.pos == 0;
+    let at_end = p.pos >= p.len;
     let on_speed = {
         let on = p.on.clone();
         Callback::from(move |e: Event| {
@@ -92,7 +90,7 @@ pub fn Controls(p: &ControlsProps) -> Html {
                     }) }
                 </select>
             </div>
-            <StepCounter len={p.len} />
+            <StepCounter pos={p.pos} len={p.len} />
             <div class="group until">
                 <label for="until-kind">{ "Run until" }</label>
                 <button type="button" data-testid="run-until-back" onclick={send(&p.on, Nav::RunUntil { forward: false })}

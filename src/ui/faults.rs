@@ -13,8 +13,8 @@ const LISTED_MAX: usize = 12;
 #[derive(Properties, PartialEq)]
 pub struct FaultsProps {
     pub run: Rc<Run>,
-    /// The position on screen (cut down to what the panel shows: `Reached`).
-    pub pos: u64,
+    /// How far the position on screen is among the findings (`Reached::at`).
+    pub reached: Reached,
     pub on: Callback<Verb>,
     /// Prefix of element ids (two of this panel in compare mode).
     #[prop_or_default]
@@ -38,13 +38,13 @@ fn groups(findings: &[Finding]) -> Vec<(Check, Vec<(usize, &Finding)>)> {
 /// from `here` to `ahead` were found by the last step, the rest are ahead. A step that
 /// crosses no finding leaves it as it was, and the list is not redrawn.
 #[derive(Clone, Copy, PartialEq, Eq)]
-struct Reached {
+pub struct Reached {
     here: usize,
     ahead: usize,
 }
 
 impl Reached {
-    fn at(findings: &[Finding], pos: u64) -> Reached {
+    pub fn at(findings: &[Finding], pos: u64) -> Reached {
         Reached {
             here: findings.partition_point(|f| f.step + 1 < pos),
             ahead: findings.partition_point(|f| f.step < pos),
@@ -52,23 +52,8 @@ impl Reached {
     }
 }
 
-/// The panel at a position: only `Reached` of it goes to the list.
 #[component]
 pub fn FaultsPanel(p: &FaultsProps) -> Html {
-    let reached = Reached::at(&p.run.session.trace.findings, p.pos);
-    html! { <FaultList run={p.run.clone()} {reached} on={p.on.clone()} idp={p.idp} /> }
-}
-
-#[derive(Properties, PartialEq)]
-struct FaultListProps {
-    run: Rc<Run>,
-    reached: Reached,
-    on: Callback<Verb>,
-    idp: &'static str,
-}
-
-#[component]
-fn FaultList(p: &FaultListProps) -> Html {
     let findings = &p.run.session.trace.findings;
     let faults = findings.iter().filter(|f| f.check.is_fault()).count();
     let violations = findings.len() - faults;

@@ -51,14 +51,6 @@ pub fn ListsPanel(p: &ListsProps) -> Html {
     let s = &p.lists.now;
     let b = p.lists.before();
     let reaper = has_reaper_queues(s.design);
-    let before_keys: Vec<String> = b
-        .map(|b| unique_keys(b.sleepq.iter().map(|q| q.chan.as_str())))
-        .unwrap_or_default();
-    let before_keys: std::collections::BTreeMap<&str, usize> = before_keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.as_str(), i))
-        .collect();
     html! {
         <section class="panel lists" aria-labelledby={format!("{}lists-h", p.idp)}>
             <h2 id={format!("{}lists-h", p.idp)}>{ "Kernel lists" }<span class="sub">{ " head first" }</span></h2>
@@ -78,9 +70,8 @@ pub fn ListsPanel(p: &ListsProps) -> Html {
                     } else {
                         <ul class="sleepq">
                             { for s.sleepq.iter().zip(unique_keys(s.sleepq.iter().map(|q| q.chan.as_str()))).map(|(q, key)| {
-                                // The queue with the same key before (channels that print
-                                // alike, such as every nanosleep's, pair up in order).
-                                let before = b.and_then(|b| before_keys.get(key.as_str()).map(|&i| &b.sleepq[i]));
+                                // The queue of the same channel before.
+                                let before = b.and_then(|b| b.sleepq.iter().find(|x| x.id == q.id));
                                 html! {
                                     <li {key} class={chg(b.is_some() && before.is_none())}>
                                         <span class="chan mono">{ q.chan.clone() }</span>{ " ← " }

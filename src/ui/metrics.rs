@@ -1,7 +1,7 @@
 //! The metrics panel: the rows of `metrics::ROWS` (the one table the CLI's `compare` and
 //! compare mode also show), so far (at this step) and for the whole run.
 
-use super::view::{chg, Pos};
+use super::view::chg;
 use crate::app::view::{Counts, Section, STEPS_ROW};
 use crate::app::Run;
 use crate::engine::metrics::{MetricValue, ROWS};
@@ -12,13 +12,8 @@ use yew::prelude::*;
 pub struct MetricsProps {
     pub run: Rc<Run>,
     pub counts: Section<Counts>,
-}
-
-/// The micro-steps so far: the position (from the context, so only this cell redraws).
-#[component]
-fn StepsSoFar() -> Html {
-    let pos = use_context::<Pos>().map_or(0, |p| p.0);
-    html! { <td class="num">{ pos }</td> }
+    /// The position: the micro-steps so far.
+    pub pos: u64,
 }
 
 #[component]
@@ -41,7 +36,7 @@ pub fn MetricsPanel(p: &MetricsProps) -> Html {
                         html! {
                             <tr key={row.id} class={chg(changed)} data-metric={row.id}>
                                 <th scope="row">{ row.label }</th>
-                                { if steps { html! { <StepsSoFar /> } } else { html! { <td class="num">{ so_far.display() }</td> } } }
+                                <td class="num">{ if steps { p.pos.to_string() } else { so_far.display() } }</td>
                                 <td class="num">{ whole }</td>
                             </tr>
                         }

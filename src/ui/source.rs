@@ -44,31 +44,20 @@ fn mark_legend(design: Design) -> (&'static str, &'static str) {
     (class, design.mark_note())
 }
 
-#[derive(Properties, PartialEq)]
-struct LineProps {
-    n: usize,
-    text: AttrValue,
-    mark: Mark,
-    hit: bool,
-    /// The first executed line: kept in view.
-    at: Option<NodeRef>,
-}
-
-/// One listing line; redrawn only when it becomes or stops being the executed one.
-#[component]
-fn SourceLine(p: &LineProps) -> Html {
-    let (mcls, msym, mtitle) = match p.mark {
+/// One listing line; `at` marks the first executed one (kept in view).
+fn source_line(n: usize, text: &AttrValue, mark: Mark, hit: bool, at: Option<&NodeRef>) -> Html {
+    let (mcls, msym, mtitle) = match mark {
         Mark::New => ("m-new", "+", "new in the patch"),
         Mark::Gone => ("m-gone", "−", "removed by the patch"),
         Mark::Same => ("", " ", ""),
     };
     html! {
-        <li class={classes!(mcls, p.hit.then_some("hit"), (p.n == 1).then_some("sig"))}
-            ref={p.at.clone().unwrap_or_default()}
-            aria-current={if p.hit { Some("step") } else { None }}>
-            <span class="ln" aria-hidden="true">{ p.n }</span>
+        <li key={n} class={classes!(mcls, hit.then_some("hit"), (n == 1).then_some("sig"))}
+            ref={at.cloned().unwrap_or_default()}
+            aria-current={if hit { Some("step") } else { None }}>
+            <span class="ln" aria-hidden="true">{ n }</span>
             <span class="mk" title={mtitle}>{ msym }</span>
-            <code>{ p.text.clone() }</code>
+            <code>{ text.clone() }</code>
         </li>
     }
 }
@@ -149,8 +138,7 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
                             { for lines.iter().enumerate().map(|(i, (text, mark))| {
                                 let n = i + 1;
                                 let hit = n >= first && n <= last;
-                                let at = (n == first).then(|| line_ref.clone());
-                                html! { <SourceLine key={n} {n} text={text.clone()} mark={*mark} {hit} {at} /> }
+                                source_line(n, text, *mark, hit, (n == first).then_some(&line_ref))
                             }) }
                         </ol>
                     },

@@ -94,15 +94,15 @@ pub fn pstat_class(s: PStat) -> &'static str {
 /// Keys for a list's items: each item's text, with `#n` on a repeat (the u-area cache
 /// holds one address twice when a what-if breaks it), so keys stay unique.
 pub fn unique_keys<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut seen: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let mut seen: Vec<&str> = Vec::new();
     items
         .map(|it| {
-            let n = seen.entry(it).or_insert(0);
-            *n += 1;
-            if *n == 1 {
+            let n = seen.iter().filter(|s| **s == it).count();
+            seen.push(it);
+            if n == 0 {
                 it.to_string()
             } else {
-                format!("{it}#{}", *n - 1)
+                format!("{it}#{n}")
             }
         })
         .collect()
@@ -131,8 +131,3 @@ pub fn chips<T: PartialEq + ToString>(
         </ol>
     }
 }
-
-/// The position on screen, as a context: the few small components that show it read it
-/// here, so the panels around them need not take it as a prop (and redraw every step).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Pos(pub u64);
