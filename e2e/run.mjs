@@ -604,7 +604,7 @@ test('compare mode: a link with c=reaper shows both designs, locked by action, w
   return errors;
 });
 
-test('a what-if checkbox adds its switch; the fault is explained, marked on the timeline, and reached by run until', async (browser) => {
+test('a what-if checkbox adds its switch; the finding is explained, marked on the timeline, and reached by run until', async (browser) => {
   const { page, context } = await newPage(browser);
   await open(page);
   eq(await page.locator('[data-testid=faults] .fgroup').count(), 0, 'no findings before the switch');
@@ -621,18 +621,19 @@ test('a what-if checkbox adds its switch; the fault is explained, marked on the 
   assert(msg.length > 20, `and gives the finding's message: "${msg}"`);
   const summary = (await page.textContent('[data-testid=switches]'));
   assert(/1 fault|\d+ faults/.test(summary), `the what-if panel counts the faults: "${summary}"`);
-  // The timeline's fault lane has a visible tick.
-  const lane = page.locator('.lane.k-fault');
-  assert(/fault [1-9]/.test(await lane.locator('.lane-label').textContent()), 'the fault lane counts the faults');
-  assert((await lane.locator('path').getAttribute('d')).startsWith('M'), 'the fault lane has a tick');
+  // PmapActiveFreed is a broken invariant (docs/model.md §11): the timeline's
+  // broken-invariant lane has a visible tick.
+  const lane = page.locator('.lane.k-violation');
+  assert(/broken invariant [1-9]/.test(await lane.locator('.lane-label').textContent()), 'the lane counts the broken invariants');
+  assert((await lane.locator('path').getAttribute('d')).startsWith('M'), 'the lane has a tick');
   const box = await lane.locator('svg').boundingBox();
-  assert(box && box.width > 100 && box.height > 4, 'the fault lane is visible');
-  // Run until fault stops just after the first finding, and the narration says it.
+  assert(box && box.width > 100 && box.height > 4, 'the lane is visible');
+  // Run until a broken invariant stops just after the first finding, and the narration says it.
   const first = Number(/step (\d+)/.exec(await group.locator('button.jump').first().textContent())[1]);
-  await runUntil(page, 'fault');
+  await runUntil(page, 'violation');
   await atStep(page, first);
   const said = await page.textContent('[data-testid=narration]');
-  assert(/fault/.test(said), `the narration shows the fault: "${said}"`);
+  assert(/invariant/.test(said), `the narration shows the broken invariant: "${said}"`);
   await urlAtStep(page, first);
   assert(/(^#|&)w=no_pmap_deactivate(&|$)/.test(await page.evaluate(() => location.hash)), 'the link carries w=no_pmap_deactivate');
   await shot(page, 'whatif-checkbox-fault');
