@@ -36,7 +36,7 @@ fn kstack_text(l: &LwpView) -> String {
 
 fn lwp_cells(l: &LwpView, before: Option<&LwpView>, other: Option<Option<&LwpView>>) -> Html {
     let (dcls, dtitle) = diff(other.is_some_and(|o| o.is_none_or(|o| o.stat != l.stat)));
-    let ch = |f: &dyn Fn(&LwpView) -> String| before.is_some_and(|b| f(b) != f(l));
+    let ch = |f: &dyn Fn(&LwpView, &LwpView) -> bool| before.is_some_and(|b| f(b, l));
     let uarea = if l.owns_uarea {
         l.uarea.clone()
     } else {
@@ -45,12 +45,12 @@ fn lwp_cells(l: &LwpView, before: Option<&LwpView>, other: Option<Option<&LwpVie
     html! {
         <>
             <td class="num">{ l.lid }</td>
-            <td class={classes!("stat", lstat_class(l.stat), chg(ch(&|l| format!("{:?}", l.stat))), dcls)} title={dtitle}>{ format!("{:?}", l.stat) }</td>
-            <td class={classes!("flags", chg(ch(&|l| l.flags.clone())))}>{ l.flags.replace('|', " ") }</td>
-            <td class={classes!("mono", (!l.owns_uarea).then_some("gone"), chg(ch(&|l| format!("{}{}", l.uarea, l.owns_uarea))))}>{ uarea }</td>
-            <td class={classes!("mono", chg(ch(&|l| l.tss_sel.clone())))}>{ l.tss_sel.clone() }</td>
-            <td class={classes!("wchan", chg(ch(&wchan_text)))}>{ wchan_text(l) }</td>
-            <td class={classes!("kstack", chg(ch(&kstack_text)))}>{ kstack_text(l) }</td>
+            <td class={classes!("stat", lstat_class(l.stat), chg(ch(&|b, l| b.stat != l.stat)), dcls)} title={dtitle}>{ format!("{:?}", l.stat) }</td>
+            <td class={classes!("flags", chg(ch(&|b, l| b.flags != l.flags)))}>{ l.flags.replace('|', " ") }</td>
+            <td class={classes!("mono", (!l.owns_uarea).then_some("gone"), chg(ch(&|b, l| (&b.uarea, b.owns_uarea) != (&l.uarea, l.owns_uarea))))}>{ uarea }</td>
+            <td class={classes!("mono", chg(ch(&|b, l| b.tss_sel != l.tss_sel)))}>{ l.tss_sel.clone() }</td>
+            <td class={classes!("wchan", chg(ch(&|b, l| (&b.wchan, b.wmesg) != (&l.wchan, l.wmesg))))}>{ wchan_text(l) }</td>
+            <td class={classes!("kstack", chg(ch(&|b, l| kstack_text(b) != kstack_text(l))))}>{ kstack_text(l) }</td>
         </>
     }
 }
@@ -64,6 +64,61 @@ struct ProcRowsProps {
     had_prev: bool,
     /// Compare mode: the same pid on the other side (None inside when it has none).
     twin: Option<Option<Rc<ProcView>>>,
+}
+
+/// One LWP's row: LWP `i` of proc `p`. Equal props (the same LWP, before and in the
+/// other design, as shown) skip the redraw, however much the rest of the proc changed:
+/// a proc with 64 LWPs redraws the one that ran.
+#[derive(Properties)]
+struct LwpRowProps {
+    p: Rc<ProcView>,
+    i: usize,
+    before: Option<Rc<ProcView>>,
+    new_proc: bool,
+    had_prev: bool,
+    twin: Option<Option<Rc<ProcView>>>,
+}
+
+impl LwpRowProps {
+    fn lwp(&self) -> &LwpView {
+        &self.p.lwps[self.i]
+    }
+    fn find(p: Option<&ProcView>, lid: u32) -> Option<&LwpView> {
+        p?.lwps.iter().find(|x| x.lid == lid)
+    }
+    fn before_lwp(&self) -> Option<&LwpView> {
+        Self::find(self.before.as_deref(), self.lwp().lid)
+    }
+    fn twin_lwp(&self) -> Option<Option<&LwpView>> {
+        let lid = self.lwp().lid;
+        self.twin.as_ref().map(|t| Self::find(t.as_deref(), lid))
+    }
+}
+
+impl PartialEq for LwpRowProps {
+    fn eq(&self, o: &Self) -> bool {
+        self.p.pid == o.p.pid
+            && self.p.stat == o.p.stat
+            && self.new_proc == o.new_proc
+            && self.had_prev == o.had_prev
+            && self.lwp() == o.lwp()
+            && self.before_lwp() == o.before_lwp()
+            && self.twin_lwp().map(|t| t.map(|l| l.stat)) == o.twin_lwp().map(|t| t.map(|l| l.stat))
+    }
+}
+
+#[component]
+fn LwpRow(props: &LwpRowProps) -> Html {
+    let (p, l) = (&props.p, props.lwp());
+    let lb = props.before_lwp();
+    let new_lwp = props.had_prev && lb.is_none();
+    html! {
+        <tr class={classes!("lwp-row", chg(props.new_proc || new_lwp))}
+            data-pid={p.pid.to_string()} data-lid={l.lid.to_string()}
+            data-stat={format!("{:?}", l.stat)} data-pstat={format!("{:?}", p.stat)}>
+            { lwp_cells(l, lb, props.twin_lwp()) }
+        </tr>
+    }
 }
 
 /// One proc: its header row and a row per LWP; redrawn only when they change.
@@ -112,16 +167,9 @@ fn ProcRows(props: &ProcRowsProps) -> Html {
     html! {
         <tbody>
             { head }
-            { for p.lwps.iter().map(|l| {
-                let lb = before.and_then(|b| b.lwps.iter().find(|x| x.lid == l.lid));
-                let new_lwp = had_prev && lb.is_none();
-                html! {
-                    <tr key={l.lid} class={classes!("lwp-row", chg(is_new || new_lwp))}
-                        data-pid={p.pid.to_string()} data-lid={l.lid.to_string()}
-                        data-stat={format!("{:?}", l.stat)} data-pstat={pstat.clone()}>
-                        { lwp_cells(l, lb, twin.map(|t| t.and_then(|t| t.lwps.iter().find(|x| x.lid == l.lid)))) }
-                    </tr>
-                }
+            { for p.lwps.iter().enumerate().map(|(i, l)| html! {
+                <LwpRow key={l.lid} p={props.p.clone()} {i} before={props.before.clone()} new_proc={is_new}
+                    {had_prev} twin={props.twin.clone()} />
             }) }
         </tbody>
     }
