@@ -77,6 +77,34 @@ mod cli {
             #[command(subcommand)]
             cmd: LinkCmd,
         },
+        /// Why a cell holds its value at a step: the step that last changed it, the
+        /// value before, its source line and narration, and the change before that.
+        #[command(
+            after_help = "CELL: proc.PID.FIELD (p_stat p_nlwps p_nrlwps p_nzlwps p_pptr \
+                                p_flag p_vmspace), lwp.PID.LID.FIELD (l_stat l_flag l_addr \
+                                md_tss_sel wchan), cpu.N.REG (cr3 tr esp0 curlwp), gdt.SLOT, \
+                                uvm_nuarea, list.NAME (allproc zombproc deadprocs deadlwp \
+                                runqueue). Prints one JSON object: {cell, value, step, before, \
+                                func, line, source, narration, previous}; `step` is the \
+                                micro-step after which the cell holds `value` (null: since \
+                                boot). Exit status 2 when the cell is unknown or does not exist \
+                                at N (the message lists what does)."
+        )]
+        Why {
+            /// The scenario file (.scn).
+            file: PathBuf,
+            #[command(flatten)]
+            design: DesignArg,
+            /// The position: the state after N micro-steps (0 is the boot state).
+            #[arg(long, value_name = "N")]
+            at: u64,
+            /// The cell, e.g. proc.11.p_stat or cpu.0.tr.
+            #[arg(value_name = "CELL")]
+            cell: String,
+            /// How many earlier changes to chain in `previous`.
+            #[arg(long, value_name = "D", default_value_t = 1)]
+            depth: usize,
+        },
         /// Engine speed and trace memory on a long fork/exit/wait loop.
         Bench {
             /// Rounds of fork, exit, wait (1 to 1,000,000).
@@ -248,7 +276,28 @@ mod cli {
                     .collect();
                 out.write_all(report::compare_table(&rows).as_bytes())?;
             }
-            Cmd::Bench { iterations } => exitpath::engine::bench::run(iterations),
+            Cmd::Why {
+                file,
+                design,
+                at,
+                cell,
+                depth,
+            } => {
+                let (text, _) = load(&file)?;
+                let cell: exitpath::engine::why::Cell = cell.parse()?;
+                let s =
+                    exitpath::engine::session::Session::new(&text, design.design).map_err(|e| {
+                        format!("{}:{}:{}: {}", file.display(), e.line, e.col, e.message)
+                    })?;
+                if at > s.len() {
+                    return Err(
+                        format!("--at {at}: the run has only {} micro-steps", s.len()).into(),
+                    );
+                }
+                let w = s.why(cell, at, depth).map_err(|e| e.to_string())?;
+                writeln!(out, "{}", json(&w, true)?)?;
+            }
+            Cmd::Bench { iterations } => exitpath::engine::bench::run(iterations, out)?,
             Cmd::Link {
                 cmd: LinkCmd::Encode { file, design, step },
             } => {

@@ -22,6 +22,7 @@ pub mod snapshot;
 pub mod source;
 pub mod state;
 pub mod trace;
+pub mod why;
 
 pub use design::{Design, Switch};
 pub use sim::Sim;
