@@ -24,6 +24,16 @@
 //   seek_1m       in that run, 100 scrubber moves to random positions: input -> next frame
 //   play_60       play at 60 steps/s for 5 s: animation frames vs expected, frames dropped
 //                 (gaps between requestAnimationFrame timestamps > 20 ms), steps advanced
+//   work_step64, work_step256, work_seek_1m
+//                 main-thread work per action (the targets of issue 9): in a 1600x1000
+//                 window, the renderer's TaskDuration (CDP Performance.getMetrics) read
+//                 before an action and after the two animation frames that follow it,
+//                 minus the median of the same reading with no action; 200 actions
+//                 (steps with 64 and with 256 live LWPs, seeks anywhere in the 1M-step
+//                 run); mean and p95
+//   play_256_throttled
+//                 256 live LWPs, the CPU throttled 4x (Emulation.setCPUThrottlingRate),
+//                 play at 60 steps/s for 10 s: frames dropped, steps advanced
 // Prints one human line per result; exits 0 unless the browser could not start.
 
 import { chromium } from 'playwright-core';
@@ -64,6 +74,23 @@ lwp t
   sleep 100000
 `;
 const LWPS64_AT = 1800;
+// `lwps256`: 64 processes of 4 LWPs each, all alive at once (with init, the shell and
+// the kernel threads, 261 live LWPs) from about step 7,600 to 9,900 in `reaper`.
+const LWPS256 = `proc shell
+  repeat 64
+    fork multi
+  repeat 64
+    wait
+  exit 0
+proc multi
+  repeat 3
+    thread t
+  sleep 100000
+  exit 0
+lwp t
+  sleep 100000
+`;
+const LWPS256_AT = 7700;
 const BIG_ROUNDS = 7600;
 const BIG = `proc shell\n  repeat ${BIG_ROUNDS}\n    fork worker\n    wait\n  exit 0\nproc worker\n  exit 3\n`;
 const DESIGN = 'reaper';
@@ -143,8 +170,8 @@ function pageProbe(want) {
   if (!want) setInterval(check, 250);
 }
 
-async function newPage(browser) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, colorScheme: 'light' });
+async function newPage(browser, viewport = { width: 1280, height: 720 }) {
+  const context = await browser.newContext({ viewport, colorScheme: 'light' });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.errors = [];
@@ -319,6 +346,88 @@ async function breakdown(page, key, ops, fn) {
   return result;
 }
 
+/**
+ * Main-thread work per action: `n` times, the renderer's TaskDuration (CDP
+ * Performance.getMetrics) before `kind` ("step": a click on step-forward; "seek": the
+ * scrubber to a random position below `maxPos`) and after the two animation frames that
+ * follow it (style, layout and paint included), minus the median of 40 readings around
+ * the same wait with no action (the harness's own cost). Returns milliseconds per action.
+ */
+async function workPerAction(page, kind, n, seed, maxPos) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const KEYS = ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration'];
+  const parts = { ScriptDuration: 0, LayoutDuration: 0, RecalcStyleDuration: 0 };
+  let last = null;
+  const task = async () => {
+    const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics
+      .filter((x) => KEYS.includes(x.name)).map((x) => [x.name, x.value * 1000]));
+    last = m;
+    return m.TaskDuration;
+  };
+  const act = (doIt, p) => page.evaluate(async ([doIt, kind, p]) => {
+    const raf = () => new Promise((r) => requestAnimationFrame(r));
+    await raf();
+    if (doIt && kind === 'step') document.querySelector('[data-testid=step-forward]').click();
+    if (doIt && kind === 'seek') {
+      const sc = document.querySelector('[data-testid=scrubber]');
+      sc.value = String(p);
+      sc.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+    await raf();
+    await raf();
+  }, [doIt, kind, p]);
+  let s = seed >>> 0;
+  const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
+  const base = [];
+  for (let i = 0; i < 40; i++) {
+    const t0 = await task();
+    await act(false, 0);
+    base.push((await task()) - t0);
+  }
+  const idle = median(base);
+  const work = [];
+  for (let i = 0; i < n; i++) {
+    const p = Math.floor(rnd() * (maxPos + 1));
+    const t0 = await task();
+    const m0 = last;
+    await act(true, p);
+    work.push(Math.max(0, (await task()) - t0 - idle));
+    for (const k of Object.keys(parts)) parts[k] += (last[k] - m0[k]) / n;
+  }
+  await cdp.detach().catch(() => {});
+  const split = `script ${parts.ScriptDuration.toFixed(2)} / layout ${parts.LayoutDuration.toFixed(2)} / style ${parts.RecalcStyleDuration.toFixed(2)} ms per action (means, harness included)`;
+  return { work, idle, split };
+}
+
+const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/** Opens `scenario` at `at` in a 1600x1000 window; the page and its context. */
+async function openAt(browser, scenario, at) {
+  const frag = await linkFor(browser, scenario, DESIGN, at);
+  const { context, page } = await newPage(browser, { width: 1600, height: 1000 });
+  await open(page, `#${frag}`);
+  for (const id of ['step-counter', 'step-forward', 'scrubber']) {
+    if (!(await hook(page, id))) throw new Error(`no [data-testid=${id}]`);
+  }
+  await atStep(page, at);
+  return { context, page };
+}
+
+async function stepWork(browser, key, scenario, at, live) {
+  const { context, page } = await openAt(browser, scenario, at);
+  try {
+    const c = await counterOf(page);
+    const rows = await page.locator('[data-testid=procs] [data-lid]').count().catch(() => -1);
+    const r = await workPerAction(page, 'step', 200, 3, 0);
+    const note = `${live} live LWPs: 200 steps from step ${c.pos} of ${c.len}, ${rows} LWP rows, 1600x1000; harness ${r.idle.toFixed(2)} ms per reading subtracted`;
+    put(`${key}_p95_ms`, quantile(r.work, 0.95), `main-thread work per step (TaskDuration), p95; ${note}`);
+    put(`${key}_mean_ms`, mean(r.work), `main-thread work per step, mean; ${r.split}`);
+  } finally {
+    await context.close();
+  }
+}
+
 // ---------------------------------------------------------------- measurements
 
 const measurements = [];
@@ -458,6 +567,77 @@ measure('play_60', 120_000, async (browser) => {
     put('play_dropped_frames', dropped, `${long.length} gaps > 20 ms between rAF timestamps (longest ${Math.max(0, ...gaps).toFixed(1)} ms)`);
     put('play_steps', r.steps, `steps advanced in ${r.secs.toFixed(2)} s (expected ${Math.round(60 * r.secs)}; the timer ticks every ${Math.floor(1000 / 60)} ms)`);
   } finally {
+    await context.close();
+  }
+});
+
+measure('work_step64', 180_000, (browser) => stepWork(browser, 'work_step64', LWPS64, LWPS64_AT, 64));
+measure('work_step256', 180_000, (browser) => stepWork(browser, 'work_step256', LWPS256, LWPS256_AT, 256));
+
+measure('work_seek_1m', 300_000, async (browser) => {
+  const frag = await linkFor(browser, BIG, DESIGN, 0);
+  const { context, page } = await newPage(browser, { width: 1600, height: 1000 });
+  try {
+    await open(page, `#${frag}`, BIG_STEPS);
+    if (!(await hook(page, 'step-counter', 120_000))) throw new Error('no [data-testid=step-counter] within 120 s');
+    await page.waitForFunction(() => window.__bench.fullFrame !== null, null, { timeout: 240_000, polling: 200 })
+      .catch(() => { throw new Error('the counter never showed the whole run within 240 s'); });
+    if (!(await hook(page, 'scrubber', 5_000))) throw new Error('no [data-testid=scrubber]');
+    const c = await counterOf(page);
+    const max = c.len || BIG_STEPS;
+    const r = await workPerAction(page, 'seek', 200, 11, max);
+    put('work_seek_1m_p95_ms', quantile(r.work, 0.95), `main-thread work per seek (TaskDuration), p95; 200 random positions in ${max} steps, 1600x1000; harness ${r.idle.toFixed(2)} ms subtracted`);
+    put('work_seek_1m_mean_ms', mean(r.work), `main-thread work per seek, mean; ${r.split}`);
+  } finally {
+    await context.close();
+  }
+});
+
+measure('play_256_throttled', 180_000, async (browser) => {
+  const { context, page } = await openAt(browser, LWPS256, LWPS256_AT);
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const offered = await page.$$eval('[data-testid=speed] option', (os) => os.map((o) => o.value));
+    if (!offered.includes('60')) {
+      await page.$eval('[data-testid=speed]', (s) => {
+        const o = document.createElement('option');
+        o.value = '60';
+        o.textContent = '60 / s (bench)';
+        s.appendChild(o);
+      });
+    }
+    await page.selectOption('[data-testid=speed]', '60');
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    const r = await page.evaluate(async () => {
+      const counter = () => {
+        const m = /step\s+([\d,\u202f\u00a0 ]+)/.exec(document.querySelector('[data-testid=step-counter]').textContent);
+        return m ? Number(m[1].replace(/\D/g, '')) : NaN;
+      };
+      const stamps = [];
+      let on = true;
+      const loop = (ts) => { stamps.push(ts); if (on) requestAnimationFrame(loop); };
+      await new Promise((r) => requestAnimationFrame(r));
+      const p0 = counter();
+      const t0 = performance.now();
+      document.querySelector('[data-testid=play]').click();
+      requestAnimationFrame(loop);
+      await new Promise((r) => setTimeout(r, 10_000));
+      on = false;
+      const p1 = counter();
+      const t1 = performance.now();
+      document.querySelector('[data-testid=play]').click();
+      return { stamps, steps: p1 - p0, secs: (t1 - t0) / 1000 };
+    });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    const gaps = r.stamps.slice(1).map((t, i) => t - r.stamps[i]);
+    const frameMs = 1000 / 60;
+    const long = gaps.filter((g) => g > 20);
+    const dropped = long.reduce((n, g) => n + Math.max(1, Math.round(g / frameMs) - 1), 0);
+    put('play256_dropped_frames', dropped, `256 live LWPs, CPU throttled 4x, 60 steps/s for ${r.secs.toFixed(2)} s: ${r.stamps.length} frames, ${long.length} gaps > 20 ms between rAF timestamps (longest ${Math.max(0, ...gaps).toFixed(1)} ms)`);
+    put('play256_steps', r.steps, `steps advanced in ${r.secs.toFixed(2)} s (expected ${Math.round(60 * r.secs)})`);
+  } finally {
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 }).catch(() => {});
+    await cdp.detach().catch(() => {});
     await context.close();
   }
 });

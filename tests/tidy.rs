@@ -1,9 +1,11 @@
 //! Repository conventions, checked as an ordinary test: every Rust file opens with a `//!`
-//! line, and the engine (src/engine/, src/arch_i386/) uses no web crate.
+//! line, and neither the engine (src/engine/, src/arch_i386/) nor the app model
+//! (src/app/) uses a web crate.
 
 use std::path::{Path, PathBuf};
 
-/// Crates the engine must not use: it stays pure, native and wasm alike.
+/// Crates the engine and the app model must not use: they stay pure, native and wasm
+/// alike, and their tests run in `cargo test`.
 const WEB_CRATES: [&str; 5] = ["yew", "web_sys", "wasm_bindgen", "gloo", "js_sys"];
 
 fn root() -> PathBuf {
@@ -57,9 +59,9 @@ fn every_rust_file_starts_with_a_module_doc_line() {
 }
 
 #[test]
-fn engine_uses_no_web_crate() {
+fn engine_and_app_model_use_no_web_crate() {
     let mut offenders = Vec::new();
-    for dir in ["src/engine", "src/arch_i386"] {
+    for dir in ["src/engine", "src/arch_i386", "src/app"] {
         for path in rs_files(&root().join(dir)) {
             for (number, line) in read(&path).lines().enumerate() {
                 if let Some(krate) = web_crate_used(line) {
@@ -75,7 +77,7 @@ fn engine_uses_no_web_crate() {
     }
     assert!(
         offenders.is_empty(),
-        "src/engine and src/arch_i386 must not use {}; the UI belongs in src/ui:\n  {}",
+        "src/engine, src/arch_i386 and src/app must not use {}; the UI belongs in src/ui:\n  {}",
         WEB_CRATES.join(", "),
         offenders.join("\n  ")
     );

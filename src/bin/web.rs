@@ -40,7 +40,7 @@ pub fn exitpath_link(
     embed: bool,
     compare: Option<String>,
 ) -> String {
-    use exitpath::ui::share_link::{encode, make};
+    use exitpath::app::share_link::{encode, make};
     let Some(design) = exitpath::engine::Design::from_name(design) else {
         return String::new();
     };

@@ -6,7 +6,7 @@ use super::design::Design;
 use super::func::NONE;
 use super::scenario::{self, ParseError, Scenario};
 use super::sim::Sim;
-use super::snapshot::Snapshot;
+use super::snapshot::{LwpId, Snapshot};
 use super::source;
 use super::trace::{Event, Finding, Trace};
 use serde::Serialize;
@@ -197,6 +197,9 @@ pub struct StepView {
     pub cpu: u8,
     /// "pid.lid" of the LWP whose stack the CPU was on, or "idle".
     pub who: String,
+    /// The same LWP as a value (None: the idle PCB).
+    #[serde(skip)]
+    pub lwp: Option<LwpId>,
     pub func: &'static str,
     pub file: &'static str,
     /// Index of the executed line in the function's body.
@@ -245,6 +248,21 @@ impl SessionBuilder {
             trace: self.runner.finish(),
         }
     }
+}
+
+/// Who ran a step (before it ran): "pid.lid" and the LWP as a value, or the idle PCB.
+fn who_ran(sim: &Sim, lwp: u32) -> (String, Option<LwpId>) {
+    if lwp == NONE {
+        return ("idle".to_string(), None);
+    }
+    let id = (lwp < super::sim::IDLE_OWNER_BASE)
+        .then(|| sim.st.lwps.get(lwp as usize))
+        .flatten()
+        .map(|l| LwpId {
+            pid: l.pid,
+            lid: l.lid,
+        });
+    (sim.st.lwp_name(lwp), id)
 }
 
 impl Session {
@@ -303,6 +321,16 @@ impl Session {
     /// Everything the UI shows at `pos` from one replay: the state before the last
     /// step, the step itself (narrated), and the state after it.
     pub fn position(&self, pos: u64) -> Position {
+        self.position_with(pos, true)
+    }
+
+    /// `position` without the state before the last step (`previous` is None): for a
+    /// caller that has it already (the position before, when stepping forward).
+    pub fn position_after(&self, pos: u64) -> Position {
+        self.position_with(pos, false)
+    }
+
+    fn position_with(&self, pos: u64, previous: bool) -> Position {
         let pos = pos.min(self.len());
         let Some(i) = pos.checked_sub(1) else {
             return Position {
@@ -312,36 +340,40 @@ impl Session {
             };
         };
         let mut sim = self.sim_at(i);
-        let previous = Snapshot::of(&sim);
         let Some(step) = self.trace.steps.get(i as usize).copied() else {
             return Position {
-                snapshot: previous,
+                snapshot: Snapshot::of(&sim),
                 previous: None,
                 step: None,
             };
         };
-        let who = if step.lwp == NONE {
-            "idle".to_string()
-        } else {
-            sim.st.lwp_name(step.lwp)
-        };
+        let before = previous.then(|| Snapshot::of(&sim));
+        let who = who_ran(&sim, step.lwp);
         sim.checks = false;
         sim.step();
         let view = self.view_of(i, step, who, &sim);
         Position {
             snapshot: Snapshot::of(&sim),
-            previous: Some(previous),
+            previous: before,
             step: Some(view),
         }
     }
 
-    fn view_of(&self, i: u64, step: super::trace::Step, who: String, after: &Sim) -> StepView {
+    fn view_of(
+        &self,
+        i: u64,
+        step: super::trace::Step,
+        who: (String, Option<LwpId>),
+        after: &Sim,
+    ) -> StepView {
+        let (who, lwp) = who;
         let body = source::body(self.design, step.func);
         let line = body.and_then(|b| b.lines.get(step.line as usize));
         StepView {
             index: i,
             cpu: step.cpu,
             who,
+            lwp,
             func: step.func.name(),
             file: body.map(|b| b.file).unwrap_or(""),
             line: step.line as u16,
@@ -369,11 +401,7 @@ impl Session {
         let i = pos.checked_sub(1)?;
         let step = *self.trace.steps.get(i as usize)?;
         let mut sim = self.sim_at(i);
-        let who = if step.lwp == NONE {
-            "idle".to_string()
-        } else {
-            sim.st.lwp_name(step.lwp)
-        };
+        let who = who_ran(&sim, step.lwp);
         sim.checks = false;
         sim.step();
         Some(self.view_of(i, step, who, &sim))
@@ -448,6 +476,45 @@ impl Session {
             return upto.last();
         }
         upto.iter().rev().find(|a| a.lwp == step.lwp)
+    }
+
+    /// Maps position `pos` of this run onto run `to` by scenario action: the same action
+    /// (by index), as far into it as `pos` is into its own (at most to its end). Compare
+    /// mode keeps its second run here, so both sides show the same scenario action.
+    pub fn lock_pos(&self, to: &Session, pos: u64) -> u64 {
+        if pos == 0 {
+            return 0;
+        }
+        if pos >= self.len() {
+            return to.len();
+        }
+        let ta = &to.trace.actions;
+        match self.trace.action_of(pos) {
+            None => pos.min(ta.first().map_or(to.len(), |a| a.step)),
+            Some(k) => match ta.get(k) {
+                None => to.len(),
+                Some(a) => {
+                    let offset = pos - self.trace.actions[k].step;
+                    let next = ta.get(k + 1).map_or(to.len(), |n| n.step);
+                    (a.step + offset).min(next)
+                }
+            },
+        }
+    }
+
+    /// The start of the action that position `pos` of this run is in, mapped onto run
+    /// `to` (a design change keeps the user on the same scenario line).
+    pub fn same_action(&self, pos: u64, to: &Session) -> u64 {
+        if pos == 0 {
+            return 0;
+        }
+        if pos >= self.len() {
+            return to.len();
+        }
+        match self.trace.action_of(pos) {
+            Some(i) => to.trace.actions.get(i).map_or(to.len(), |a| a.step),
+            None => 0,
+        }
     }
 
     /// Findings up to and including step `pos - 1`.

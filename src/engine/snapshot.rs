@@ -1,14 +1,86 @@
 //! A readable view of the whole kernel state at one instant: what `exitpath state`
 //! prints as JSON and what the UI panels show.
 
+use super::design::Design;
 use super::func::NONE;
 use super::sim::Sim;
 use super::state::*;
 use crate::arch_i386::{gdt::NGDT, gsel, SlotState, TSS_SEL_POISON};
 use serde::Serialize;
 
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// `v` as `{:#0Nx}` with `digits` hex digits at least (`0x` then zero-padded), without
+/// the formatting machinery: a snapshot formats a few values per LWP, and the UI takes
+/// one per step.
+fn hex_pad(v: u32, digits: u32) -> String {
+    let needed = (32 - v.leading_zeros()).div_ceil(4).max(1);
+    let n = needed.max(digits);
+    let mut s = String::with_capacity(2 + n as usize);
+    s.push_str("0x");
+    for i in (0..n).rev() {
+        let d = if i < 8 { (v >> (i * 4)) & 0xf } else { 0 };
+        s.push(HEX[d as usize] as char);
+    }
+    s
+}
+
 fn hex(v: u32) -> String {
-    format!("{v:#010x}")
+    hex_pad(v, 8)
+}
+
+fn push_u32(s: &mut String, mut v: u32) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        s.push(b as char);
+    }
+}
+
+/// `KernelState::lwp_name` ("pid.lid", "idleN", "lwp#N"), with fewer allocations.
+fn lwp_name(st: &KernelState, l: LwpIdx) -> String {
+    if l >= super::sim::IDLE_OWNER_BASE && l != u32::MAX {
+        return st.lwp_name(l);
+    }
+    match st.lwps.get(l as usize) {
+        Some(lwp) => {
+            let mut s = String::with_capacity(8);
+            push_u32(&mut s, lwp.pid);
+            s.push('.');
+            push_u32(&mut s, lwp.lid);
+            s
+        }
+        None => st.lwp_name(l),
+    }
+}
+
+/// The sleep queues (`KernelState::sleep_queues`: channels in order, each queue in
+/// wakeup order) in one pass over the LWPs.
+fn sleep_queues(st: &KernelState) -> Vec<(Chan, Vec<LwpIdx>)> {
+    let mut v: Vec<(Chan, u64, LwpIdx)> = st
+        .lwps
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !l.freed && l.stat == LStat::LSSLEEP)
+        .filter_map(|(i, l)| l.wchan.map(|c| (c, l.sleep_seq, i as LwpIdx)))
+        .collect();
+    v.sort_unstable();
+    let mut out: Vec<(Chan, Vec<LwpIdx>)> = Vec::new();
+    for (c, _, l) in v {
+        match out.last_mut() {
+            Some((last, ls)) if *last == c => ls.push(l),
+            _ => out.push((c, vec![l])),
+        }
+    }
+    out
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -22,9 +94,9 @@ pub struct LwpView {
     pub owns_uarea: bool,
     pub tss_sel: String,
     pub wchan: Option<String>,
-    pub wmesg: String,
+    pub wmesg: &'static str,
     /// The kernel functions on its stack, outermost first.
-    pub kstack: Vec<String>,
+    pub kstack: Vec<&'static str>,
     pub kthread: bool,
 }
 
@@ -47,6 +119,10 @@ pub struct ProcView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SleepQueue {
     pub chan: String,
+    /// The channel as a value (channels may print alike: every nanosleep's is
+    /// `&nanowait`).
+    #[serde(skip)]
+    pub id: Chan,
     pub lwps: Vec<String>,
 }
 
@@ -78,14 +154,57 @@ pub struct GdtView {
     pub slots: Vec<SlotView>,
 }
 
+/// What %cr3's page directory is, as a value (`CpuView::cr3_state` says it in words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cr3State {
+    /// The kernel's own page directory (proc0, kernel threads, the idle loop).
+    Kernel,
+    /// A live vmspace's page directory, the CPU's own.
+    Live,
+    /// The CPU's vmspace was freed; its page directory is not yet reused.
+    Freed,
+    /// The page directory now belongs to another vmspace.
+    Reused,
+    /// Freed, the page directory back in `pmap_pdp_cache`.
+    Stale,
+    /// No vmspace has that page directory.
+    Unknown,
+}
+
+/// What the GDT slot %tr names is, as a value (`CpuView::tr_state` says it in words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrState {
+    /// The TSS of the LWP the CPU last loaded it for.
+    Own,
+    /// The slot now holds another LWP's TSS.
+    Reused,
+    /// The slot was freed (the CPU keeps its cached copy).
+    Stale,
+    /// A static slot (the idle TSS).
+    Static,
+}
+
+/// An LWP by its pid and lid (what "pid.lid" names in the text views).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct LwpId {
+    pub pid: u32,
+    pub lid: u32,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CpuView {
     pub id: u8,
     pub cr3: String,
     /// What %cr3's page directory is: "live", "cached (freed vmspace)" ...
     pub cr3_state: String,
+    /// The same as a value, for the UI's tones.
+    #[serde(skip)]
+    pub cr3_kind: Cr3State,
     pub tr: String,
     pub tr_state: String,
+    /// The same as a value.
+    #[serde(skip)]
+    pub tr_kind: TrState,
     pub esp0: String,
     pub kstack: String,
     pub curlwp: Option<String>,
@@ -100,7 +219,7 @@ pub struct CpuView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Snapshot {
     pub step: u64,
-    pub design: &'static str,
+    pub design: Design,
     pub procs: Vec<ProcView>,
     pub allproc: Vec<u32>,
     pub zombproc: Vec<u32>,
@@ -124,7 +243,26 @@ pub struct Snapshot {
 impl Snapshot {
     pub fn of(sim: &Sim) -> Snapshot {
         let st = &sim.st;
-        let name = |l: LwpIdx| st.lwp_name(l);
+        let name = |l: LwpIdx| lwp_name(st, l);
+        // The first live LWP of each pid that is a kernel thread (a proc's name).
+        let mut kthreads: Vec<(Pid, KThread)> = Vec::new();
+        let mut seen: Vec<Pid> = Vec::new();
+        for l in st.lwps.iter().filter(|l| !l.freed) {
+            if let Err(at) = seen.binary_search(&l.pid) {
+                seen.insert(at, l.pid);
+                if let Some(k) = l.kthread {
+                    kthreads.push((l.pid, k));
+                }
+            }
+        }
+        // The selectors live LWPs still carry (a free slot with one is poisoned).
+        let mut held: Vec<u32> = st
+            .lwps
+            .iter()
+            .filter(|l| !l.freed)
+            .map(|l| l.tss_sel)
+            .collect();
+        held.sort_unstable();
         let procs = st
             .procs
             .iter()
@@ -132,12 +270,10 @@ impl Snapshot {
                 pid: p.pid,
                 name: match p.pid {
                     0 => "swapper".into(),
-                    _ => st
-                        .lwps
+                    _ => kthreads
                         .iter()
-                        .find(|l| l.pid == p.pid && !l.freed)
-                        .and_then(|l| l.kthread)
-                        .map(|k| match k {
+                        .find(|(pid, _)| *pid == p.pid)
+                        .map(|&(_, k)| match k {
                             KThread::Pagedaemon => "pagedaemon".to_string(),
                             KThread::Reaper => "reaper".to_string(),
                         })
@@ -170,14 +306,10 @@ impl Snapshot {
                         flags: flag_names(lw.flags, &lflag::NAMES),
                         uarea: hex(lw.uarea),
                         owns_uarea: lw.owns_uarea,
-                        tss_sel: format!("{:#x}", lw.tss_sel),
+                        tss_sel: hex_pad(lw.tss_sel, 1),
                         wchan: lw.wchan.map(|c| c.name()),
-                        wmesg: lw.wmesg.to_string(),
-                        kstack: lw
-                            .kstack
-                            .iter()
-                            .map(|f| f.func.name().to_string())
-                            .collect(),
+                        wmesg: lw.wmesg,
+                        kstack: lw.kstack.iter().map(|f| f.func.name()).collect(),
                         kthread: lw.kthread.is_some(),
                     })
                     .collect(),
@@ -191,11 +323,10 @@ impl Snapshot {
             .map(|(i, s)| {
                 let slot = NGDT + i as u16;
                 let sel = gsel(slot) as u32;
-                let poisoned = matches!(s, SlotState::Free)
-                    && st.lwps.iter().any(|l| !l.freed && l.tss_sel == sel);
+                let poisoned = matches!(s, SlotState::Free) && held.binary_search(&sel).is_ok();
                 SlotView {
                     slot,
-                    sel: format!("{sel:#06x}"),
+                    sel: hex_pad(sel, 4),
                     state: match s {
                         SlotState::Free => "free",
                         SlotState::Tss(_) => "tss",
@@ -212,7 +343,7 @@ impl Snapshot {
         let cpus: Vec<CpuView> = (0..st.cpus.len()).map(|c| cpu_view(sim, c)).collect();
         Snapshot {
             step: sim.step_no,
-            design: sim.cfg.design.name(),
+            design: sim.cfg.design,
             procs,
             allproc: st.allproc.clone(),
             zombproc: st.zombproc.clone(),
@@ -220,11 +351,11 @@ impl Snapshot {
             deadlwp: st.deadlwp.iter().map(|&l| name(l)).collect(),
             zomblwp: st.zomblwp.iter().map(|&l| name(l)).collect(),
             runq: st.runq.iter().map(|&l| name(l)).collect(),
-            sleepq: st
-                .sleep_queues()
+            sleepq: sleep_queues(st)
                 .into_iter()
                 .map(|(c, ls)| SleepQueue {
                     chan: c.name(),
+                    id: c,
                     lwps: ls.into_iter().map(name).collect(),
                 })
                 .collect(),
@@ -257,8 +388,8 @@ fn cpu_view(sim: &Sim, c: usize) -> CpuView {
     let st = &sim.st;
     let cpu = &st.cpus[c];
     let r = &cpu.regs;
-    let cr3_state = match st.pdir_owner(r.cr3) {
-        Some(PdirState::Live(0)) => "kernel page directory".to_string(),
+    let (cr3_kind, cr3_state) = match st.pdir_owner(r.cr3) {
+        Some(PdirState::Live(0)) => (Cr3State::Kernel, "kernel page directory".to_string()),
         Some(PdirState::Live(v)) if Some(v) == cpu.cr3_vm => {
             let owner = st
                 .procs
@@ -266,21 +397,32 @@ fn cpu_view(sim: &Sim, c: usize) -> CpuView {
                 .find(|p| p.vmspace == Some(v) && p.pid > 2)
                 .map(|p| p.pid);
             match (owner, st.vmspaces[v as usize].freed) {
-                (_, true) => "vmspace freed".into(),
-                (Some(pid), false) => format!("pid {pid}'s page directory"),
-                (None, false) => "live".into(),
+                (_, true) => (Cr3State::Freed, "vmspace freed".into()),
+                (Some(pid), false) => (Cr3State::Live, format!("pid {pid}'s page directory")),
+                (None, false) => (Cr3State::Live, "live".into()),
             }
         }
-        Some(PdirState::Live(_)) => "REUSED by another vmspace".into(),
-        Some(PdirState::Cached) => "stale: vmspace freed, page directory in pmap_pdp_cache".into(),
-        None => "unknown".into(),
+        Some(PdirState::Live(_)) => (Cr3State::Reused, "REUSED by another vmspace".into()),
+        Some(PdirState::Cached) => (
+            Cr3State::Stale,
+            "stale: vmspace freed, page directory in pmap_pdp_cache".into(),
+        ),
+        None => (Cr3State::Unknown, "unknown".into()),
     };
     let slot = crate::arch_i386::idxsel(r.tr);
-    let tr_state = match st.gdt.state(slot) {
-        Some(SlotState::Tss(o)) if Some(o) == cpu.tr_owner => format!("TSS of {}", st.lwp_name(o)),
-        Some(SlotState::Tss(o)) => format!("REUSED: slot now holds the TSS of {}", st.lwp_name(o)),
-        Some(SlotState::Free) => "stale: slot freed (the CPU keeps its cached copy)".into(),
-        None => "static".into(),
+    let (tr_kind, tr_state) = match st.gdt.state(slot) {
+        Some(SlotState::Tss(o)) if Some(o) == cpu.tr_owner => {
+            (TrState::Own, format!("TSS of {}", st.lwp_name(o)))
+        }
+        Some(SlotState::Tss(o)) => (
+            TrState::Reused,
+            format!("REUSED: slot now holds the TSS of {}", st.lwp_name(o)),
+        ),
+        Some(SlotState::Free) => (
+            TrState::Stale,
+            "stale: slot freed (the CPU keeps its cached copy)".into(),
+        ),
+        None => (TrState::Static, "static".into()),
     };
     let why = sim.no_sleep_reason(c, false);
     let _ = TSS_SEL_POISON;
@@ -288,8 +430,10 @@ fn cpu_view(sim: &Sim, c: usize) -> CpuView {
         id: r.id,
         cr3: hex(r.cr3),
         cr3_state,
-        tr: format!("{:#06x}", r.tr),
+        cr3_kind,
+        tr: hex_pad(r.tr.into(), 4),
         tr_state,
+        tr_kind,
         esp0: hex(r.esp0),
         kstack: hex(r.kstack),
         curlwp: cpu.curlwp.map(|l| st.lwp_name(l)),
@@ -305,4 +449,56 @@ fn cpu_view(sim: &Sim, c: usize) -> CpuView {
 /// `NONE` as an optional LWP.
 pub fn lwp_opt(l: u32) -> Option<u32> {
     (l != NONE).then_some(l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{library, scenario, Design};
+
+    #[test]
+    fn the_fast_formatters_print_what_format_prints() {
+        for v in [
+            0u32,
+            1,
+            9,
+            10,
+            15,
+            16,
+            0x30,
+            0xfff,
+            0x1000,
+            0xdead_beef,
+            u32::MAX,
+        ] {
+            assert_eq!(hex(v), format!("{v:#010x}"));
+            assert_eq!(hex_pad(v, 4), format!("{v:#06x}"));
+            assert_eq!(hex_pad(v, 1), format!("{v:#x}"));
+            let mut s = String::new();
+            push_u32(&mut s, v);
+            assert_eq!(s, v.to_string());
+        }
+    }
+
+    #[test]
+    fn names_and_sleep_queues_match_the_kernel_states_own() {
+        for b in library::BUILTINS {
+            let sc = scenario::parse(b.text).unwrap();
+            for design in Design::ALL {
+                let mut sim = Sim::new(&sc, Some(design));
+                for _ in 0..3000 {
+                    if sim.step_no.is_multiple_of(97) {
+                        let st = &sim.st;
+                        assert_eq!(sleep_queues(st), st.sleep_queues(), "{}", b.id);
+                        for l in 0..st.lwps.len() as u32 {
+                            assert_eq!(lwp_name(st, l), st.lwp_name(l));
+                        }
+                    }
+                    if sim.step().is_none() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
 }

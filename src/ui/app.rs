@@ -1,32 +1,36 @@
-//! The root component: one `use_reducer` for the whole app, the effects that talk to the
-//! browser (building runs in slices, the edit debounce, localStorage, play timer,
-//! keyboard, URL and history, clipboard), and the page layout: one design's panels, or
-//! two designs side by side in compare mode.
+//! The root component: one `use_reducer` for the whole app (the model is `crate::app`),
+//! the effects that talk to the browser (building runs in slices, the edit debounce,
+//! localStorage, play timer, keyboard, URL and history, clipboard), and the page layout:
+//! one design's panels, or two designs side by side in compare mode. Each panel takes
+//! only its slice of the view (`app::view::View`), so a step redraws only what it changed.
 
 use super::build;
-use super::compare::compare;
+use super::compare::Compare;
 use super::controls::Controls;
 use super::cpu::CpuPanel;
 use super::dom::{self, Listener};
-use super::download::too_large;
+use super::download::TooLarge;
 use super::editor::Editor;
-use super::faults::FaultsPanel;
+use super::faults::{FaultsPanel, Reached};
 use super::gdt::GdtPanel;
-use super::header::{about, Header};
+use super::header::{About, Header};
 use super::keys::{self, KeyList};
 use super::lists::ListsPanel;
 use super::metrics::MetricsPanel;
 use super::narration::Narration;
 use super::procs::ProcsPanel;
-use super::progress::progress_row;
+use super::progress::ProgressRow;
 use super::share_link;
 use super::source::SourcePanel;
-use super::state::{builtin_of, link_of, ShareStatus, State, Verb, STORAGE_KEY, STORAGE_TAB_KEY};
-use super::switches::switches_panel;
+use super::switches::SwitchesPanel;
 use super::timeline::Timeline;
 use super::uarea::UareaPanel;
-use super::view::{running_stack, View};
+use crate::app::state::{STORAGE_KEY, STORAGE_TAB_KEY};
+use crate::app::switches::switches_in;
+use crate::app::view::View;
+use crate::app::{builtin_of, link_of, Edit, Nav, Outcome, Run, ShareStatus, State, Verb};
 use gloo_timers::callback::{Interval, Timeout};
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// How long the state must hold still before the URL is rewritten.
@@ -52,14 +56,27 @@ fn Banner(p: &BannerProps) -> Html {
         <div class="banner" data-testid="error-banner" role="alert">
             <span class="banner-icon" aria-hidden="true">{ "⚠" }</span>
             <span class="banner-text">{ p.message.clone() }</span>
-            <button type="button" onclick={Callback::from(move |_| on.emit(Verb::DismissBanner))}>{ "Dismiss" }</button>
+            <button type="button" onclick={Callback::from(move |_| on.emit(Edit::DismissBanner.into()))}>{ "Dismiss" }</button>
         </div>
     }
 }
 
-/// The view of a run at a position (one function, so both memos share its code).
-fn view_at((run, pos): &(std::rc::Rc<super::state::Run>, u64)) -> View {
-    View::at(&run.session, *pos)
+/// The view of `run` at `pos`, worked out once per position: from the last view of the
+/// same run when there is one (a step forward then takes one snapshot, not two, and the
+/// panels that did not change keep their slices).
+#[hook]
+fn use_view(run: Rc<Run>, pos: u64) -> Rc<View> {
+    let last = use_mut_ref(|| None::<(u64, Rc<View>)>);
+    let memo = use_memo((run, pos), move |(run, pos)| {
+        let known = last.borrow().clone().filter(|(gen, _)| *gen == run.gen);
+        let view = Rc::new(match known {
+            Some((_, k)) => View::after(&k, &run.session, *pos),
+            None => View::at(&run.session, *pos),
+        });
+        *last.borrow_mut() = Some((run.gen, view.clone()));
+        view
+    });
+    (*memo).clone()
 }
 
 /// The whole app.
@@ -72,10 +89,12 @@ pub fn App() -> Html {
         let tab = dom::history_tab();
         let own = tab.is_some() && tab == dom::storage_get(STORAGE_TAB_KEY);
         let mut s = State::open(&dom::read_hash(), &dom::read_search(), stored, own);
-        s.tab = tab.unwrap_or_else(dom::new_tab_id);
+        Rc::make_mut(&mut s.doc).tab = tab.unwrap_or_else(dom::new_tab_id);
         s
     });
-    let tab = state.tab.clone();
+    let doc = state.doc.clone();
+    let cur = state.cursor;
+    let tab = doc.tab.clone();
     let on = {
         let d = state.dispatcher();
         use_callback((), move |v: Verb, _| d.dispatch(v))
@@ -84,7 +103,7 @@ pub fn App() -> Html {
     // Build the job's runs a slice at a time; a newer job (or none) stops the old one.
     {
         let on = on.clone();
-        use_effect_with(state.job.clone(), move |job| {
+        use_effect_with(doc.job.clone(), move |job| {
             let builder = job.clone().map(|j| build::start(j, on));
             move || drop(builder)
         });
@@ -93,25 +112,36 @@ pub fn App() -> Html {
     {
         let on = on.clone();
         use_effect_with(
-            (state.edit_seq, state.edit_pending()),
+            (doc.edit_seq, state.edit_pending()),
             move |&(seq, pending)| {
-                let timer = pending
-                    .then(|| Timeout::new(EDIT_SETTLE_MS, move || on.emit(Verb::Commit(seq))));
+                let timer = pending.then(|| {
+                    Timeout::new(EDIT_SETTLE_MS, move || on.emit(Outcome::Commit(seq).into()))
+                });
                 move || drop(timer)
             },
         );
     }
     // Why the run on screen has no link (too large), worked out once per run.
-    let too_large_why = use_memo((state.run.clone(), state.cmp.clone()), |(run, cmp)| {
+    let too_large_why = use_memo((doc.run.clone(), doc.cmp.clone()), |(run, cmp)| {
         share_link::encode(&link_of(run, cmp.as_deref(), 0, false)).err()
     });
+    // What the document's text gives the header and the switches, once per edit (not per
+    // step): its built-in, its switch lines, and the text itself for the storage effect.
+    let from_text = use_memo(doc.clone(), |d| {
+        (
+            builtin_of(&d.text),
+            switches_in(&d.text),
+            Rc::new(d.text.clone()),
+        )
+    });
+    let (builtin, active_switches, text) = (*from_text).clone();
     // Keep the editor's text in this browser (not from an iframe: an embedded moment must
     // not replace what the user was editing), and offer it as a file when it is too
     // large for a link (a Blob URL, revoked when the text changes).
     let blob_url = use_state(|| None::<String>);
     {
         let (tab, blob_url) = (tab.clone(), blob_url.clone());
-        let deps = (state.text.clone(), state.embed, too_large_why.is_some());
+        let deps = (text, doc.embed, too_large_why.is_some());
         use_effect_with(deps, move |(text, embed, big)| {
             if !*embed {
                 dom::storage_set(STORAGE_KEY, text);
@@ -131,11 +161,11 @@ pub fn App() -> Html {
     // so a tick that costs more than its period does not slow play down.
     {
         let on = on.clone();
-        use_effect_with((state.playing, state.speed), move |&(playing, speed)| {
+        use_effect_with((cur.playing, cur.speed), move |&(playing, speed)| {
             let timer = playing.then(|| {
                 let speed = speed.max(1);
                 if speed < PLAY_BATCH_SPEED {
-                    return Interval::new(1000 / speed, move || on.emit(Verb::Tick));
+                    return Interval::new(1000 / speed, move || on.emit(Nav::Tick.into()));
                 }
                 let rate = f64::from(speed) / 1000.0;
                 // At most a quarter of a second's steps at once (a throttled tab resumes
@@ -150,7 +180,7 @@ pub fn App() -> Html {
                     let n = d.floor().min(most);
                     due.set((d - n).min(1.0));
                     if n >= 1.0 {
-                        on.emit(Verb::Advance(n as u64));
+                        on.emit(Nav::Advance(n as u64).into());
                     }
                 })
             });
@@ -164,10 +194,10 @@ pub fn App() -> Html {
             let keys = keys::listen(on.clone());
             let on2 = on.clone();
             let pop = Listener::window("popstate", move |_| {
-                on.emit(Verb::OpenLink(dom::read_hash()))
+                on.emit(Edit::OpenLink(dom::read_hash()).into())
             });
             let hash = Listener::window("hashchange", move |_| {
-                on2.emit(Verb::OpenLink(dom::read_hash()))
+                on2.emit(Edit::OpenLink(dom::read_hash()).into())
             });
             move || drop((keys, pop, hash))
         });
@@ -179,14 +209,14 @@ pub fn App() -> Html {
     // builds: the run on screen is about to be replaced (and a reload must find the link
     // that is building).
     {
-        let last_seq = use_mut_ref(|| state.history_seq);
+        let last_seq = use_mut_ref(|| doc.history_seq);
         let deps = (
-            state.run.clone(),
-            state.cmp.clone(),
-            state.pos,
-            state.embed,
-            state.history_seq,
-            state.job.is_some() || too_large_why.is_some(),
+            doc.run.clone(),
+            doc.cmp.clone(),
+            cur.pos,
+            doc.embed,
+            doc.history_seq,
+            doc.job.is_some() || too_large_why.is_some(),
         );
         let tab = tab.clone();
         use_effect_with(deps, move |(run, cmp, pos, embed, seq, skip)| {
@@ -203,83 +233,76 @@ pub fn App() -> Html {
             move || drop(timer)
         });
     }
-    // Share: copy the link to the clipboard, or show it when that is not possible.
+    // Share: copy the link to the clipboard, or show it when that is not possible. The
+    // link is made when the button asks for it, not on every render.
     {
         let on = on.clone();
-        let link = state.link();
+        let state = state.clone();
         use_effect_with(state.share_seq, move |&seq| {
             if seq > 0 {
-                match share_link::encode(&link).map(|f| dom::url_with(&f)) {
+                match share_link::encode(&state.link()).map(|f| dom::url_with(&f)) {
                     Ok(url) => {
                         let shown = url.clone();
                         dom::copy_text(&url, move |copied| {
-                            on.emit(Verb::ShareDone(if copied {
-                                ShareStatus::Copied(shown)
-                            } else {
-                                ShareStatus::Manual(shown)
-                            }))
+                            on.emit(
+                                Outcome::ShareDone(if copied {
+                                    ShareStatus::Copied(shown)
+                                } else {
+                                    ShareStatus::Manual(shown)
+                                })
+                                .into(),
+                            )
                         });
                     }
-                    Err(why) => on.emit(Verb::ShareDone(ShareStatus::Failed(why))),
+                    Err(why) => on.emit(Outcome::ShareDone(ShareStatus::Failed(why)).into()),
                 }
             }
         });
     }
 
-    let view = use_memo((state.run.clone(), state.pos), view_at);
-    let run = &state.run;
-    let action = run.action_at(state.pos);
-    let label = action.as_ref().map(|a| a.0.clone());
+    let run = &doc.run;
+    let view = use_view(run.clone(), cur.pos);
+    let action = use_memo((run.clone(), cur.pos), |(run, pos)| run.action_at(*pos));
+    let label = action.as_ref().as_ref().map(|a| a.label.clone());
     // In an iframe: a link to the same moment in the full app.
-    let full_view = state
+    let full_view = doc
         .embed
-        .then(|| {
-            share_link::encode(&link_of(&state.run, state.cmp.as_deref(), state.pos, false)).ok()
-        })
+        .then(|| share_link::encode(&link_of(run, doc.cmp.as_deref(), cur.pos, false)).ok())
         .flatten()
         .map(|f| format!("{}#{f}", dom::read_pathname()));
-    let stack = running_stack(&view);
     let design = state.want_design();
     let truncated = run.session.trace.truncated.then(|| run.end());
 
     // Compare mode's second view (out of compare mode, a cheap one of the main run at boot).
     let (cmp, cpos) = state.cmp_at().unzip();
-    let cmp_view = use_memo(
-        (
-            cmp.clone().unwrap_or_else(|| run.clone()),
-            cpos.unwrap_or(0),
-        ),
-        view_at,
+    let cmp_view = use_view(
+        cmp.clone().unwrap_or_else(|| run.clone()),
+        cpos.unwrap_or(0),
     );
+    let multi = view.cpus.now.cpus.len() > 1;
     let panels = match &cmp {
-        Some(c) => compare(
-            run,
-            state.pos,
-            &view,
-            c,
-            cpos.unwrap_or(0),
-            &cmp_view,
-            state.playing,
-            &on,
-        ),
+        Some(c) => html! {
+            <Compare left={run.clone()} lv={view.clone()} right={c.clone()} rv={cmp_view.clone()}
+                playing={cur.playing} on={on.clone()} />
+        },
         None => html! {
             <>
-            <Narration step={view.step.clone()} action={label.clone()} note={action.and_then(|a| a.1)} playing={state.playing} />
+            <Narration step={view.step.clone()} action={label.clone()} note={action.as_ref().as_ref().and_then(|a| a.note.clone())} playing={cur.playing} />
             <div class="cols">
                 <div class="col col-a">
-                    <SourcePanel design={state.design()} step={view.step.clone()} {stack} />
-                    <CpuPanel snap={view.snap.clone()} prev={view.prev.clone()} ran={view.step.as_ref().map(|s| s.cpu)}
+                    <SourcePanel design={state.design()} step={view.step.clone()} stack={view.stack.clone()} />
+                    <CpuPanel cpus={view.cpus.clone()} ran={view.step.as_ref().filter(|_| multi).map(|s| s.cpu)}
                         idle_pcbs={run.idle_pcbs.clone()} />
                 </div>
                 <div class="col col-b">
-                    <ProcsPanel snap={view.snap.clone()} prev={view.prev.clone()} />
-                    <ListsPanel snap={view.snap.clone()} prev={view.prev.clone()} />
+                    <ProcsPanel procs={view.procs.clone()} />
+                    <ListsPanel lists={view.lists.clone()} />
                 </div>
                 <div class="col col-c">
-                    <GdtPanel snap={view.snap.clone()} prev={view.prev.clone()} />
-                    <UareaPanel snap={view.snap.clone()} prev={view.prev.clone()} />
-                    <FaultsPanel run={run.clone()} pos={state.pos} on={on.clone()} />
-                    <MetricsPanel run={run.clone()} snap={view.snap.clone()} prev={view.prev.clone()} />
+                    <GdtPanel gdt={view.gdt.clone()} />
+                    <UareaPanel uareas={view.uareas.clone()} />
+                    <FaultsPanel run={run.clone()} reached={Reached::at(&run.session.trace.findings, cur.pos)} on={on.clone()} />
+                    <MetricsPanel run={run.clone()} counts={view.counts.clone()} pos={cur.pos} />
                 </div>
             </div>
             </>
@@ -287,30 +310,27 @@ pub fn App() -> Html {
     };
 
     html! {
-        <div class={classes!("app", state.embed.then_some("embed"), state.cmp.is_some().then_some("comparing"))}>
-            <Header {design} compare={state.want_compare()} builtin={builtin_of(&state.text)} embed={state.embed}
+        <div class={classes!("app", doc.embed.then_some("embed"), doc.cmp.is_some().then_some("comparing"))}>
+            <Header {design} compare={state.want_compare()} {builtin} embed={doc.embed}
                 share={state.share.clone()} {full_view} on={on.clone()} />
-            { if state.embed { html! {} } else { html! {
+            { if doc.embed { html! {} } else { html! {
                 <>
-                    { about(builtin_of(&state.text), design) }
-                    { too_large(too_large_why.as_ref().as_ref(), blob_url.as_ref()) }
+                    <About {builtin} {design} />
+                    <TooLarge why={(*too_large_why).clone()} url={(*blob_url).clone()} />
                 </>
             } } }
             { for state.banner.iter().map(|m| html! { <Banner message={m.clone()} on={on.clone()} /> }) }
-            <Controls pos={state.pos} len={state.end()} playing={state.playing} speed={state.speed}
-                until_kind={state.until_kind} status={state.status.clone()} on={on.clone()} />
-            { progress_row(state.progress, truncated, &on) }
-            <Timeline run={run.clone()} pos={state.pos} on={on.clone()} />
+            <Controls pos={cur.pos} len={state.end()} playing={cur.playing} speed={cur.speed}
+                until_kind={cur.until_kind} status={state.status.clone()} on={on.clone()} />
+            <ProgressRow progress={doc.progress} {truncated} on={on.clone()} />
+            <Timeline run={run.clone()} pos={cur.pos} on={on.clone()} />
             <main class="panels">
                 { panels }
-                { if state.embed { html! {} } else { html! {
+                { if doc.embed { html! {} } else { html! {
                     <div class="row row-end">
-                        <Editor text={state.text.clone()} error={state.editor_error.clone()} action={label}
-                            pending={state.edit_pending()}
-                            building={state.job.as_ref().map(|_| state.progress.map_or(0, |p| p.steps * 100 / p.limit.max(1)))} restored={state.restored}
-                            stash={state.stash.is_some()} on={on.clone()} />
+                        <Editor doc={doc.clone()} action={label} on={on.clone()} />
                         <div class="col">
-                            { switches_panel(&state.text, design, run, &on) }
+                            <SwitchesPanel active={active_switches} {design} run={run.clone()} on={on.clone()} />
                             <KeyList />
                         </div>
                     </div>

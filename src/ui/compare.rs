@@ -1,132 +1,26 @@
 //! Compare mode: the same scenario in two designs side by side, step-locked on actions
-//! (the second side shows the same scenario action as the first: `state::lock_pos`),
-//! with what differs between them marked, and a table of the metrics of both runs and
-//! their difference.
+//! (the second side shows the same scenario action as the first: `Session::lock_pos`),
+//! with what differs between them marked, and the metrics of both runs and their
+//! difference (the rows of `metrics::ROWS`, as the CLI's `compare` prints them).
 
 use super::cpu::CpuPanel;
-use super::faults::FaultsPanel;
+use super::faults::{FaultsPanel, Reached};
 use super::gdt::GdtPanel;
 use super::header::design_label;
 use super::lists::ListsPanel;
 use super::narration::Narration;
 use super::procs::ProcsPanel;
 use super::source::SourcePanel;
-use super::state::{Run, Verb};
 use super::uarea::UareaPanel;
-use super::view::{running_stack, View};
-use crate::engine::metrics::Metrics;
+use crate::app::view::View;
+use crate::app::{Nav, Run, Verb};
+use crate::engine::metrics::ROWS;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// The mean of `v` in tenths (integers only: no float formatting in the wasm).
-fn mean10(v: &[u64]) -> Option<i64> {
-    let n = v.len() as u64;
-    (n > 0).then(|| ((v.iter().sum::<u64>() * 10 + n / 2) / n) as i64)
-}
-
-/// `v` (in tenths when `tenths`) as text, with a sign (a real minus) when `signed`.
-fn fixed(v: i64, tenths: bool, signed: bool) -> String {
-    let a = v.unsigned_abs();
-    let num = if tenths {
-        format!("{}.{}", a / 10, a % 10)
-    } else {
-        a.to_string()
-    };
-    match (signed, v.signum()) {
-        (_, 0) => num,
-        (true, 1) => format!("+{num}"),
-        (_, -1) => format!("−{num}"),
-        _ => num,
-    }
-}
-
-/// (metric id, what it counts, how to read it from a run's metrics, in tenths?).
-type Row = (
-    &'static str,
-    &'static str,
-    fn(&Metrics) -> Option<i64>,
-    bool,
-);
-
-const ROWS: [Row; 12] = [
-    (
-        "context_switches",
-        "context switches (uvmexp.swtch)",
-        |m| Some(m.context_switches as i64),
-        false,
-    ),
-    (
-        "reaper_wakeups",
-        "reaper wake-ups",
-        |m| Some(m.reaper_wakeups as i64),
-        false,
-    ),
-    (
-        "km_alloc",
-        "uvm_km_alloc (u-areas)",
-        |m| Some(m.km_alloc as i64),
-        false,
-    ),
-    (
-        "km_free",
-        "uvm_km_free (u-areas)",
-        |m| Some(m.km_free as i64),
-        false,
-    ),
-    (
-        "uarea_cache_hits",
-        "u-area cache hits",
-        |m| Some(m.uarea_cache_hits as i64),
-        false,
-    ),
-    (
-        "uarea_cache_peak",
-        "u-area cache peak",
-        |m| Some(m.uarea_cache_peak as i64),
-        false,
-    ),
-    (
-        "tss_slots_peak",
-        "TSS slots peak",
-        |m| Some(m.tss_slots_peak as i64),
-        false,
-    ),
-    (
-        "exit_to_reap_steps",
-        "steps from exit() to reap (mean)",
-        |m| mean10(&m.exit_to_reap_steps),
-        true,
-    ),
-    (
-        "exit_to_reap_switches",
-        "switches from exit() to reap (mean)",
-        |m| mean10(&m.exit_to_reap_switches),
-        true,
-    ),
-    (
-        "zombies_left",
-        "zombies left at the end",
-        |m| Some(m.zombies_left as i64),
-        false,
-    ),
-    (
-        "findings",
-        "faults + broken invariants",
-        |m| Some((m.faults.len() + m.invariant_violations.len()) as i64),
-        false,
-    ),
-    (
-        "micro_steps",
-        "micro-steps",
-        |m| Some(m.micro_steps as i64),
-        false,
-    ),
-];
-
 /// The metrics of both runs and their difference.
-fn metrics_table(left: &Run, right: &Run) -> Html {
+fn compare_metrics(left: &Run, right: &Run) -> Html {
     let (l, r) = (&left.metrics, &right.metrics);
-    let show = |v: Option<i64>, t: bool| v.map_or("—".to_string(), |v| fixed(v, t, false));
     let cut = l.truncated || r.truncated;
     html! {
         <div class="panel cmp-top">
@@ -139,17 +33,17 @@ fn metrics_table(left: &Run, right: &Run) -> Html {
                     <th scope="col" class="num">{ "difference" }</th>
                 </tr></thead>
                 <tbody>
-                    { for ROWS.iter().map(|(id, name, get, dec)| {
-                        let (a, b) = (get(l), get(r));
-                        let d = a.zip(b).map(|(a, b)| b - a);
-                        let nonzero = d.is_some_and(|d| d != 0);
+                    { for ROWS.iter().map(|row| {
+                        let (a, b) = (row.value(l), row.value(r));
+                        let d = b.minus(a);
+                        let nonzero = d.raw().is_some_and(|d| d != 0);
                         html! {
-                            <tr data-metric={*id}>
-                                <th scope="row">{ *name }</th>
-                                <td class="num">{ show(a, *dec) }</td>
-                                <td class="num">{ show(b, *dec) }</td>
-                                <td class={classes!("num", nonzero.then_some("diff"))} data-diff={d.map(|d| d.to_string()).unwrap_or_default()}>
-                                    { d.map_or("—".to_string(), |d| fixed(d, *dec, true)) }
+                            <tr key={row.id} data-metric={row.id}>
+                                <th scope="row">{ row.label }</th>
+                                <td class="num">{ a.display() }</td>
+                                <td class="num">{ b.display() }</td>
+                                <td class={classes!("num", nonzero.then_some("diff"))} data-diff={d.raw().map(|d| d.to_string()).unwrap_or_default()}>
+                                    { d.display_diff("−") }
                                 </td>
                             </tr>
                         }
@@ -168,66 +62,70 @@ fn metrics_table(left: &Run, right: &Run) -> Html {
     }
 }
 
-/// One design's column: `run` at `pos` (its `view`), marked where it differs from
-/// `other`; `idp` ("left-" / "right-") keeps element ids apart.
+/// One design's column: `run` at its view's position, marked where it differs from
+/// `other`; `idp` ("left-" / "right-") keeps element ids apart. Each panel in it is a
+/// component fed its own slice, so one side's step redraws what changed there.
 fn side(
     run: &Rc<Run>,
-    pos: u64,
     v: &View,
-    other: &View,
+    o: &View,
     idp: &'static str,
     playing: bool,
     on: &Callback<Verb>,
 ) -> Html {
+    let pos = v.pos;
     let action = run.action_at(pos);
-    let differs =
-        v.step.as_ref().map(|s| &s.narration) != other.step.as_ref().map(|s| &s.narration);
-    let other = Some(other.snap.clone());
-    let design = run.session.design;
+    let differs = v.step.as_ref().map(|s| &s.narration) != o.step.as_ref().map(|s| &s.narration);
+    let design = run.design();
+    let multi = v.cpus.now.cpus.len() > 1;
     html! {
         <div class="cmp-side" data-testid={format!("cmp-{}", idp.trim_end_matches('-'))} data-design={design.name()}>
             <h2 class="cmp-head">
                 <span>{ design_label(design) }</span>
                 <output class="counter" data-testid="cmp-counter">{ format!("step {} / {}", pos, run.end()) }</output>
             </h2>
-            <Narration step={v.step.clone()} action={action.as_ref().map(|a| a.0.clone())} note={action.and_then(|a| a.1)}
+            <Narration step={v.step.clone()} action={action.as_ref().map(|a| a.label.clone())} note={action.and_then(|a| a.note)}
                 {playing} {differs} />
-            <SourcePanel {design} step={v.step.clone()} stack={running_stack(v)} {idp} />
-            <ProcsPanel snap={v.snap.clone()} prev={v.prev.clone()} other={other.clone()} {idp} />
-            <ListsPanel snap={v.snap.clone()} prev={v.prev.clone()} other={other.clone()} {idp} />
-            <UareaPanel snap={v.snap.clone()} prev={v.prev.clone()} other={other.clone()} {idp} />
-            <GdtPanel snap={v.snap.clone()} prev={v.prev.clone()} {other} {idp} />
-            <CpuPanel snap={v.snap.clone()} prev={v.prev.clone()} ran={v.step.as_ref().map(|s| s.cpu)}
+            <SourcePanel {design} step={v.step.clone()} stack={v.stack.clone()} {idp} />
+            <ProcsPanel procs={v.procs.clone()} other={o.procs.now.clone()} {idp} />
+            <ListsPanel lists={v.lists.clone()} other={o.lists.now.clone()} {idp} />
+            <UareaPanel uareas={v.uareas.clone()} other={o.uareas.now.clone()} {idp} />
+            <GdtPanel gdt={v.gdt.clone()} other={o.gdt.now.clone()} {idp} />
+            <CpuPanel cpus={v.cpus.clone()} ran={v.step.as_ref().filter(|_| multi).map(|s| s.cpu)}
                 idle_pcbs={run.idle_pcbs.clone()} />
-            <FaultsPanel run={run.clone()} {pos} on={on.clone()} {idp} />
+            <FaultsPanel run={run.clone()} reached={Reached::at(&run.session.trace.findings, pos)} on={on.clone()} {idp} />
         </div>
     }
 }
 
-/// Both designs side by side, and their metrics: `left` at `lpos` (the run the controls
-/// move) and `right` at `rpos` (locked to it), with their views `lv` and `rv`. A jump on
-/// the right side (a fault's step) is `Verb::SeekCompare`, mapped back by action.
-#[allow(clippy::too_many_arguments)]
-pub fn compare(
-    left: &Rc<Run>,
-    lpos: u64,
-    lv: &View,
-    right: &Rc<Run>,
-    rpos: u64,
-    rv: &View,
-    playing: bool,
-    on: &Callback<Verb>,
-) -> Html {
-    let on_right = on.reform(|v: Verb| match v {
-        Verb::Seek(pos) => Verb::SeekCompare(pos),
-        v => v,
+#[derive(Properties, PartialEq)]
+pub struct CompareProps {
+    /// The run the controls move, and its view.
+    pub left: Rc<Run>,
+    pub lv: Rc<View>,
+    /// The other design's run, locked to it by action, and its view.
+    pub right: Rc<Run>,
+    pub rv: Rc<View>,
+    pub playing: bool,
+    pub on: Callback<Verb>,
+}
+
+/// Both designs side by side, and their metrics. A jump on the right side (a fault's
+/// step) is `Nav::SeekCompare`, mapped back by action.
+#[component]
+pub fn Compare(p: &CompareProps) -> Html {
+    let on_right = use_memo(p.on.clone(), |on| {
+        on.reform(|v: Verb| match v {
+            Verb::Nav(Nav::Seek(pos)) => Nav::SeekCompare(pos).into(),
+            v => v,
+        })
     });
     html! {
         <section class="compare" data-testid="compare" aria-label="Two designs side by side">
-            { metrics_table(left, right) }
+            { compare_metrics(&p.left, &p.right) }
             <div class="cmp-cols">
-                { side(left, lpos, lv, rv, "left-", playing, on) }
-                { side(right, rpos, rv, lv, "right-", playing, &on_right) }
+                { side(&p.left, &p.lv, &p.rv, "left-", p.playing, &p.on) }
+                { side(&p.right, &p.rv, &p.lv, "right-", p.playing, &on_right) }
             </div>
         </section>
     }

@@ -1,7 +1,8 @@
 //! The transport bar: step and action buttons, play/pause with speed, reset, the step
 //! counter, and "run until the next/previous <event>".
 
-use super::state::{Verb, SPEEDS};
+use crate::app::state::SPEEDS;
+use crate::app::{Nav, Verb};
 use crate::engine::session::MarkerKind;
 use yew::prelude::*;
 
@@ -16,9 +17,23 @@ pub struct ControlsProps {
     pub on: Callback<Verb>,
 }
 
-fn send(on: &Callback<Verb>, verb: Verb) -> Callback<MouseEvent> {
+fn send(on: &Callback<Verb>, verb: Nav) -> Callback<MouseEvent> {
     let on = on.clone();
-    Callback::from(move |_| on.emit(verb.clone()))
+    Callback::from(move |_| on.emit(verb.clone().into()))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CounterProps {
+    pub pos: u64,
+    pub len: u64,
+}
+
+/// The step counter: the position of the run's length.
+#[component]
+pub fn StepCounter(p: &CounterProps) -> Html {
+    html! {
+        <output class="counter" data-testid="step-counter" aria-live="off">{ format!("step {} / {}", p.pos, p.len) }</output>
+    }
 }
 
 #[component]
@@ -32,7 +47,7 @@ pub fn Controls(p: &ControlsProps) -> Html {
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
             if let Ok(v) = v.parse() {
-                on.emit(Verb::SetSpeed(v));
+                on.emit(Nav::SetSpeed(v).into());
             }
         })
     };
@@ -43,7 +58,7 @@ pub fn Controls(p: &ControlsProps) -> Html {
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
             if let Some(k) = MarkerKind::ALL.iter().find(|k| k.id() == v) {
-                on.emit(Verb::SetUntilKind(*k));
+                on.emit(Nav::SetUntilKind(*k).into());
             }
         })
     };
@@ -51,20 +66,20 @@ pub fn Controls(p: &ControlsProps) -> Html {
     html! {
         <div class="controls" role="toolbar" aria-label="Step controls">
             <div class="group transport">
-                <button type="button" data-testid="reset" onclick={send(&p.on, Verb::Reset)}
+                <button type="button" data-testid="reset" onclick={send(&p.on, Nav::Reset)}
                     title="Back to boot (step 0) and stop">{ "↺ Reset" }</button>
-                <button type="button" data-testid="action-back" onclick={send(&p.on, Verb::ActionBack)}
+                <button type="button" data-testid="action-back" onclick={send(&p.on, Nav::ActionBack)}
                     disabled={at_start} aria-label="Back one action" title="Back one action (Shift+←)">{ "◀◀ Action" }</button>
-                <button type="button" data-testid="step-back" onclick={send(&p.on, Verb::StepBack)}
+                <button type="button" data-testid="step-back" onclick={send(&p.on, Nav::StepBack)}
                     disabled={at_start} aria-label="Back one micro-step" title="Back one micro-step (←)">{ "◀ Step" }</button>
                 <button type="button" data-testid="play" class={classes!("play", p.playing.then_some("on"))}
-                    onclick={send(&p.on, Verb::TogglePlay)} aria-pressed={if p.playing { "true" } else { "false" }}
+                    onclick={send(&p.on, Nav::TogglePlay)} aria-pressed={if p.playing { "true" } else { "false" }}
                     title="Play / pause (Space)">
                     { if p.playing { "❚❚ Pause" } else { "▶ Play" } }
                 </button>
-                <button type="button" data-testid="step-forward" onclick={send(&p.on, Verb::StepForward)}
+                <button type="button" data-testid="step-forward" onclick={send(&p.on, Nav::StepForward)}
                     disabled={at_end} aria-label="Forward one micro-step" title="Forward one micro-step (→)">{ "Step ▶" }</button>
-                <button type="button" data-testid="action-forward" onclick={send(&p.on, Verb::ActionForward)}
+                <button type="button" data-testid="action-forward" onclick={send(&p.on, Nav::ActionForward)}
                     disabled={at_end} aria-label="Forward one action" title="Forward one action (Shift+→)">{ "Action ▶▶" }</button>
             </div>
             <div class="group">
@@ -75,17 +90,17 @@ pub fn Controls(p: &ControlsProps) -> Html {
                     }) }
                 </select>
             </div>
-            <output class="counter" data-testid="step-counter" aria-live="off">{ format!("step {} / {}", p.pos, p.len) }</output>
+            <StepCounter pos={p.pos} len={p.len} />
             <div class="group until">
                 <label for="until-kind">{ "Run until" }</label>
-                <button type="button" data-testid="run-until-back" onclick={send(&p.on, Verb::RunUntil { forward: false })}
+                <button type="button" data-testid="run-until-back" onclick={send(&p.on, Nav::RunUntil { forward: false })}
                     aria-label={format!("Back to the previous {kind}")} title={format!("Back to the previous {kind}")}>{ "◀" }</button>
                 <select id="until-kind" data-testid="run-until-kind" onchange={on_kind}>
                     { for MarkerKind::ALL.iter().map(|k| html! {
                         <option value={k.id()} selected={*k == p.until_kind} title={k.counts()}>{ k.name() }</option>
                     }) }
                 </select>
-                <button type="button" data-testid="run-until-forward" onclick={send(&p.on, Verb::RunUntil { forward: true })}
+                <button type="button" data-testid="run-until-forward" onclick={send(&p.on, Nav::RunUntil { forward: true })}
                     aria-label={format!("Run until the next {kind}")} title={format!("Run until the next {kind}")}>{ "▶" }</button>
                 <span class="status" role="status">{ p.status.clone().unwrap_or_default() }</span>
             </div>

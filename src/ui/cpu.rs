@@ -4,36 +4,19 @@
 //! the last step marked.
 
 use super::view::{chg, Tone};
-use crate::engine::snapshot::{CpuView, Snapshot};
+use crate::app::view::{Cpus, Section};
+use crate::engine::snapshot::CpuView;
 use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct CpuProps {
-    pub snap: Rc<Snapshot>,
-    pub prev: Option<Rc<Snapshot>>,
-    /// The CPU that ran the last step (None at boot).
+    pub cpus: Section<Cpus>,
+    /// With several CPUs, the one that ran the last step (None at boot, or one CPU).
     #[prop_or_default]
     pub ran: Option<u8>,
     /// Each CPU's idle PCB, by CPU.
-    #[prop_or_default]
-    pub idle_pcbs: Vec<String>,
-}
-
-/// How worrying a %cr3 / %tr / sleep state is.
-fn tone_of(state: &str) -> Tone {
-    let s = state.to_ascii_lowercase();
-    if s.contains("reused") {
-        Tone::Bad
-    } else if s.contains("freed")
-        || s.contains("stale")
-        || s.contains("unknown")
-        || s.contains("must not")
-    {
-        Tone::Warn
-    } else {
-        Tone::Ok
-    }
+    pub idle_pcbs: Rc<[String]>,
 }
 
 /// The registers, in display order.
@@ -50,27 +33,48 @@ const REGS: [&str; 10] = [
     "sleep?",
 ];
 
-/// Register `i` of CPU `c`: its value, what it means, and whether that note is a state
-/// (shown with its tone).
-fn reg(c: &CpuView, i: usize, idle: &str) -> (String, String, bool) {
+/// How a register's note is shown: plain, or as a state with its tone (and the tone's
+/// symbol unless the text has its own).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Note {
+    Plain,
+    State(Tone),
+    /// A state whose text starts with its own symbol (✓ / ✗).
+    Marked(Tone),
+}
+
+/// Register `i` of CPU `c`: its value, what it means, and how to show that.
+fn reg(c: &CpuView, i: usize, idle: &str) -> (String, String, Note) {
     let s = |v: &str| v.to_string();
     match i {
-        0 => (s(&c.cr3), s(&c.cr3_state), true),
-        1 => (s(&c.tr), s(&c.tr_state), true),
-        2 => (s(&c.esp0), s("ring-0 stack top in the TSS"), false),
-        3 => (s(&c.kstack), s("u-area the CPU runs on"), false),
+        0 => (
+            s(&c.cr3),
+            s(&c.cr3_state),
+            Note::State(Tone::of_cr3(c.cr3_kind)),
+        ),
+        1 => (
+            s(&c.tr),
+            s(&c.tr_state),
+            Note::State(Tone::of_tr(c.tr_kind)),
+        ),
+        2 => (s(&c.esp0), s("ring-0 stack top in the TSS"), Note::Plain),
+        3 => (s(&c.kstack), s("u-area the CPU runs on"), Note::Plain),
         4 => match &c.curlwp {
-            Some(l) => (s(l), s("pid.lid running here"), false),
-            None => (s("NULL"), s("idle: switch_exit's idle PCB"), false),
+            Some(l) => (s(l), s("pid.lid running here"), Note::Plain),
+            None => (s("NULL"), s("idle: switch_exit's idle PCB"), Note::Plain),
         },
         5 => (
             s(&c.curpcb),
             s(if c.curpcb == idle { "the idle PCB" } else { "" }),
-            false,
+            Note::Plain,
         ),
-        6 => (s(idle), s("switch_exit's stack for this CPU"), false),
-        7 if c.eflags_if => (s("1"), s("interrupts enabled"), false),
-        7 => (s("0"), s("interrupts disabled (splhigh / cli)"), false),
+        6 => (s(idle), s("switch_exit's stack for this CPU"), Note::Plain),
+        7 if c.eflags_if => (s("1"), s("interrupts enabled"), Note::Plain),
+        7 => (
+            s("0"),
+            s("interrupts disabled (splhigh / cli)"),
+            Note::Plain,
+        ),
         8 => (
             c.spin_locks.to_string(),
             s(if c.proclist_locked {
@@ -78,38 +82,35 @@ fn reg(c: &CpuView, i: usize, idle: &str) -> (String, String, bool) {
             } else {
                 ""
             }),
-            false,
+            Note::Plain,
         ),
         _ => match &c.why_not {
-            None if c.may_sleep => (String::new(), s("✓ may sleep"), true),
+            None if c.may_sleep => (String::new(), s("✓ may sleep"), Note::Marked(Tone::Ok)),
             w => (
                 String::new(),
                 format!("✗ must not sleep: {}", w.clone().unwrap_or_default()),
-                true,
+                Note::Marked(Tone::Warn),
             ),
         },
     }
 }
 
-fn note(text: String, state: bool) -> Html {
-    if !state {
-        return html! { <span class="cpu-note">{ text }</span> };
-    }
-    let tone = tone_of(&text);
-    let prefix = if text.starts_with(['✓', '✗']) {
-        ""
-    } else {
-        tone.prefix()
+fn note(text: String, how: Note) -> Html {
+    let (tone, prefix) = match how {
+        Note::Plain => return html! { <span class="cpu-note">{ text }</span> },
+        Note::State(t) => (t, t.prefix()),
+        Note::Marked(t) => (t, ""),
     };
     html! { <span class={classes!("cpu-note", "state", tone.class())}>{ prefix }{ text }</span> }
 }
 
 #[component]
 pub fn CpuPanel(p: &CpuProps) -> Html {
-    let s = &p.snap;
+    let s = &p.cpus.now;
+    let prev = p.cpus.before();
     let multi = s.cpus.len() > 1;
     let idle = |i: usize| p.idle_pcbs.get(i).map_or("?", String::as_str);
-    let lock_changed = p.prev.as_ref().is_some_and(|pr| pr.biglock != s.biglock);
+    let lock_changed = prev.is_some_and(|pr| pr.biglock != s.biglock);
     html! {
         <section class="panel cpu" data-testid="cpu" aria-labelledby="cpu-h">
             <h2 id="cpu-h">{ "CPU" }{ if multi { "s" } else { "" } }<span class="sub">{ " i386 registers" }</span></h2>
@@ -133,7 +134,7 @@ pub fn CpuPanel(p: &CpuProps) -> Html {
                             <th scope="row">{ *name }</th>
                             { for s.cpus.iter().enumerate().map(|(k, c)| {
                                 let (value, text, state) = reg(c, i, idle(k));
-                                let before = p.prev.as_ref().and_then(|pr| pr.cpus.get(k)).map(|b| reg(b, i, idle(k)));
+                                let before = prev.and_then(|pr| pr.cpus.get(k)).map(|b| reg(b, i, idle(k)));
                                 let changed = before.is_some_and(|b| (b.0, b.1) != (value.clone(), text.clone()));
                                 if multi {
                                     html! { <td class={classes!("cpu-cell", chg(changed))}><span class="mono v">{ value }</span>{ note(text, state) }</td> }

@@ -3,12 +3,22 @@
 
 use yew::prelude::*;
 
-/// The notice, when the run on screen has no link (`why`: the codec's error), with the
-/// download of the editor's text at `url`.
-pub fn too_large(why: Option<&String>, url: Option<&String>) -> Html {
-    let Some(why) = why else {
+#[derive(Properties, PartialEq)]
+pub struct TooLargeProps {
+    /// Why the run on screen has no link (the codec's error); None: it has one.
+    pub why: Option<String>,
+    /// The editor's text as a file.
+    pub url: Option<String>,
+}
+
+/// The notice, when the run on screen has no link, with the download of the editor's
+/// text.
+#[component]
+pub fn TooLarge(p: &TooLargeProps) -> Html {
+    let Some(why) = &p.why else {
         return html! {};
     };
+    let url = p.url.as_ref();
     html! {
         <div class="too-large" data-testid="too-large" role="note">
             <span>{ "⚠ " }{ why.get(..1).map(str::to_ascii_uppercase).unwrap_or_default() }{ why.get(1..).unwrap_or_default() }

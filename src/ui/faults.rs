@@ -2,7 +2,7 @@
 //! check means, then each finding with its step (clicking one jumps there; those not yet
 //! reached are marked "ahead"). A long run lists the first few of each check.
 
-use super::state::{Run, Verb};
+use crate::app::{Nav, Run, Verb};
 use crate::engine::trace::{Check, Finding};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -13,7 +13,8 @@ const LISTED_MAX: usize = 12;
 #[derive(Properties, PartialEq)]
 pub struct FaultsProps {
     pub run: Rc<Run>,
-    pub pos: u64,
+    /// How far the position on screen is among the findings (`Reached::at`).
+    pub reached: Reached,
     pub on: Callback<Verb>,
     /// Prefix of element ids (two of this panel in compare mode).
     #[prop_or_default]
@@ -21,15 +22,34 @@ pub struct FaultsProps {
 }
 
 /// The findings grouped by check, in the order each check first fired.
-fn groups(findings: &[Finding]) -> Vec<(Check, Vec<&Finding>)> {
-    let mut out: Vec<(Check, Vec<&Finding>)> = Vec::new();
-    for f in findings {
+/// Each with its index in the run's findings.
+fn groups(findings: &[Finding]) -> Vec<(Check, Vec<(usize, &Finding)>)> {
+    let mut out: Vec<(Check, Vec<(usize, &Finding)>)> = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
         match out.iter_mut().find(|(c, _)| *c == f.check) {
-            Some((_, v)) => v.push(f),
-            None => out.push((f.check, vec![f])),
+            Some((_, v)) => v.push((i, f)),
+            None => out.push((f.check, vec![(i, f)])),
         }
     }
     out
+}
+
+/// How far the position is among the findings: those before `here` are behind, those
+/// from `here` to `ahead` were found by the last step, the rest are ahead. A step that
+/// crosses no finding leaves it as it was, and the list is not redrawn.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Reached {
+    here: usize,
+    ahead: usize,
+}
+
+impl Reached {
+    pub fn at(findings: &[Finding], pos: u64) -> Reached {
+        Reached {
+            here: findings.partition_point(|f| f.step + 1 < pos),
+            ahead: findings.partition_point(|f| f.step < pos),
+        }
+    }
 }
 
 #[component]
@@ -38,14 +58,14 @@ pub fn FaultsPanel(p: &FaultsProps) -> Html {
     let faults = findings.iter().filter(|f| f.check.is_fault()).count();
     let violations = findings.len() - faults;
     let plural = |n: usize| if n == 1 { "" } else { "s" };
-    let item = |f: &Finding| {
+    let item = |(i, f): (usize, &Finding)| {
         let on = p.on.clone();
         let target = f.step + 1;
-        let ahead = f.step >= p.pos;
-        let here = f.step + 1 == p.pos;
+        let ahead = i >= p.reached.ahead;
+        let here = i >= p.reached.here && !ahead;
         html! {
-            <li class={classes!(ahead.then_some("ahead"), here.then_some("here"))}>
-                <button type="button" class="jump" onclick={Callback::from(move |_| on.emit(Verb::Seek(target)))}
+            <li key={i} class={classes!(ahead.then_some("ahead"), here.then_some("here"))}>
+                <button type="button" class="jump" onclick={Callback::from(move |_| on.emit(Nav::Seek(target).into()))}
                     aria-label={format!("Go to step {target}")}>{ format!("step {target}") }</button>
                 <span class="msg">{ f.message.clone() }</span>
                 { if ahead { html! { <span class="ahead-tag">{ "ahead" }</span> } } else { html! {} } }
@@ -66,14 +86,14 @@ pub fn FaultsPanel(p: &FaultsProps) -> Html {
                             let fault = check.is_fault();
                             let more = fs.len().saturating_sub(LISTED_MAX);
                             html! {
-                                <li class={classes!("fgroup", if fault { "fault" } else { "violation" })} data-check={format!("{check:?}")}>
+                                <li key={format!("{check:?}")} class={classes!("fgroup", if fault { "fault" } else { "violation" })} data-check={format!("{check:?}")}>
                                     <p class="fg-head">
                                         <span class="kind">{ if fault { "✗ fault" } else { "⚠ invariant" } }</span>
                                         <span class="check mono">{ format!("{check:?}") }</span>
                                         <span class="count">{ format!("× {}", fs.len()) }</span>
                                     </p>
                                     <p class="explain" data-testid="fault-explain">{ check.explain() }</p>
-                                    <ol class="findings">{ for fs.iter().take(LISTED_MAX).map(|f| item(f)) }</ol>
+                                    <ol class="findings">{ for fs.iter().take(LISTED_MAX).map(|&(i, f)| item((i, f))) }</ol>
                                     { if more > 0 { html! {
                                         <p class="hint">{ format!("… and {more} more: Run until ▸ fault steps through them.") }</p>
                                     } } else { html! {} } }

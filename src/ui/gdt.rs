@@ -2,17 +2,17 @@
 //! poisoned (free, but a dead LWP still carries its selector).
 
 use super::view::{chg, diff};
-use crate::engine::snapshot::{SlotView, Snapshot};
+use crate::app::view::Section;
+use crate::engine::snapshot::{GdtView, SlotView};
 use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct GdtProps {
-    pub snap: Rc<Snapshot>,
-    pub prev: Option<Rc<Snapshot>>,
-    /// Compare mode: the other design's state at the same action.
+    pub gdt: Section<GdtView>,
+    /// Compare mode: the other design's GDT at the same action.
     #[prop_or_default]
-    pub other: Option<Rc<Snapshot>>,
+    pub other: Option<Rc<GdtView>>,
     /// Prefix of element ids (two of this panel in compare mode).
     #[prop_or_default]
     pub idp: &'static str,
@@ -29,13 +29,13 @@ fn slot_state(s: &SlotView) -> (&'static str, String) {
 
 #[component]
 pub fn GdtPanel(p: &GdtProps) -> Html {
-    let g = &p.snap.gdt;
-    let before = p.prev.as_ref().map(|b| &b.gdt);
+    let g = &p.gdt.now;
+    let before = p.gdt.before();
     let in_use = g.slots.iter().filter(|s| s.owner.is_some()).count();
     let other_in_use = p
         .other
         .as_ref()
-        .map(|o| o.gdt.slots.iter().filter(|s| s.owner.is_some()).count());
+        .map(|o| o.slots.iter().filter(|s| s.owner.is_some()).count());
     let (dcls, dtitle) = diff(other_in_use.is_some_and(|n| n != in_use));
     html! {
         <section class="panel gdt" aria-labelledby={format!("{}gdt-h", p.idp)}>
@@ -47,7 +47,7 @@ pub fn GdtPanel(p: &GdtProps) -> Html {
                     let was = before.and_then(|b| b.slots.iter().find(|x| x.slot == s.slot));
                     let changed = before.is_some() && was.is_none_or(|w| w.owner != s.owner || w.poisoned != s.poisoned);
                     html! {
-                        <li class={classes!("slot", cls, chg(changed))} data-slot={s.slot.to_string()}
+                        <li key={s.slot} class={classes!("slot", cls, chg(changed))} data-slot={s.slot.to_string()}
                             data-owner={s.owner.clone().unwrap_or_default()} data-state={cls.trim_start_matches("slot-").to_string()}
                             title={format!("GDT slot {}, selector {}: {text}", s.slot, s.sel)}>
                             <span class="slot-no">{ format!("#{} {}", s.slot, s.sel) }</span>

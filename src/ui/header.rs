@@ -2,7 +2,7 @@
 //! pickers, and the share button with the link it copied (or a field to copy it from
 //! when the clipboard is unavailable); under it, the scenario's description.
 
-use super::state::{ShareStatus, Verb};
+use crate::app::{Edit, ShareStatus, Verb};
 use crate::engine::library::{self, BUILTINS};
 use crate::engine::Design;
 use yew::prelude::*;
@@ -35,7 +35,7 @@ pub fn Header(p: &HeaderProps) -> Html {
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
             if let Some(d) = Design::from_name(&v) {
-                on.emit(Verb::SetDesign(d));
+                on.emit(Edit::SetDesign(d).into());
             }
         })
     };
@@ -45,7 +45,7 @@ pub fn Header(p: &HeaderProps) -> Html {
             let v = e
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
-            on.emit(Verb::PickBuiltin(v));
+            on.emit(Edit::PickBuiltin(v).into());
         })
     };
     let on_compare = {
@@ -54,12 +54,12 @@ pub fn Header(p: &HeaderProps) -> Html {
             let v = e
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
-            on.emit(Verb::SetCompare(Design::from_name(&v)));
+            on.emit(Edit::SetCompare(Design::from_name(&v)).into());
         })
     };
     let on_share = {
         let on = p.on.clone();
-        Callback::from(move |_: MouseEvent| on.emit(Verb::Share))
+        Callback::from(move |_: MouseEvent| on.emit(Edit::Share.into()))
     };
     let select_all = Callback::from(|e: FocusEvent| {
         e.target_unchecked_into::<web_sys::HtmlInputElement>()
@@ -129,11 +129,20 @@ pub fn Header(p: &HeaderProps) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct AboutProps {
+    /// The built-in the editor holds unedited.
+    pub builtin: Option<&'static str>,
+    pub design: Design,
+}
+
 /// The built-in scenario's title and description (its header comments), under the
 /// pickers: the first paragraph shows, the rest opens on demand; a note when `design` is
 /// not one it is meant for.
-pub fn about(builtin: Option<&'static str>, design: Design) -> Html {
-    let Some(b) = builtin.and_then(library::find) else {
+#[component]
+pub fn About(p: &AboutProps) -> Html {
+    let design = p.design;
+    let Some(b) = p.builtin.and_then(library::find) else {
         return html! {};
     };
     // The first paragraph; the rest keeps its line breaks (list items) with CSS.

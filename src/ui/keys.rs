@@ -2,7 +2,7 @@
 //! (never while the user types in a text field), and the on-screen list of keys.
 
 use super::dom::Listener;
-use super::state::Verb;
+use crate::app::{Nav, Verb};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -17,18 +17,9 @@ pub const KEYS: [(&str, &str); 7] = [
     ("End", "the end of the run"),
 ];
 
-/// The verb for a key press, if the key is a shortcut.
+/// The verb for a key press, if the key is a shortcut (`Nav::for_key`).
 pub fn verb_for(key: &str, shift: bool) -> Option<Verb> {
-    Some(match (key, shift) {
-        (" " | "Spacebar", _) => Verb::TogglePlay,
-        ("ArrowRight", false) => Verb::StepForward,
-        ("ArrowLeft", false) => Verb::StepBack,
-        ("ArrowRight", true) => Verb::ActionForward,
-        ("ArrowLeft", true) => Verb::ActionBack,
-        ("Home", _) => Verb::Home,
-        ("End", _) => Verb::End,
-        _ => return None,
-    })
+    Nav::for_key(key, shift).map(Verb::from)
 }
 
 /// Which keys the focused element keeps for itself.

@@ -1,18 +1,18 @@
 //! The kernel's lists: allproc, zombproc, (in `reaper`) deadprocs / deadlwp / zomblwp,
 //! the run queue and the sleep queues by wait channel. New entries are highlighted.
 
-use super::view::{chg, chips, diff};
-use crate::engine::snapshot::Snapshot;
+use super::view::{chg, chips, diff, unique_keys};
+use crate::app::view::{Lists, Section};
+use crate::engine::Design;
 use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ListsProps {
-    pub snap: Rc<Snapshot>,
-    pub prev: Option<Rc<Snapshot>>,
-    /// Compare mode: the other design's state at the same action.
+    pub lists: Section<Lists>,
+    /// Compare mode: the other design's lists at the same action.
     #[prop_or_default]
-    pub other: Option<Rc<Snapshot>>,
+    pub other: Option<Rc<Lists>>,
     /// Prefix of element ids (two of this panel in compare mode).
     #[prop_or_default]
     pub idp: &'static str,
@@ -38,11 +38,19 @@ fn list_row_d(
     }
 }
 
+/// Whether `design` has the reaper's queues (deadprocs, deadlwp, zomblwp).
+fn has_reaper_queues(design: Design) -> bool {
+    match design {
+        Design::Reaper => true,
+        Design::Patch | Design::Committed | Design::Fixed => false,
+    }
+}
+
 #[component]
 pub fn ListsPanel(p: &ListsProps) -> Html {
-    let s = &p.snap;
-    let b = p.prev.as_deref();
-    let reaper = s.design == "reaper";
+    let s = &p.lists.now;
+    let b = p.lists.before();
+    let reaper = has_reaper_queues(s.design);
     html! {
         <section class="panel lists" aria-labelledby={format!("{}lists-h", p.idp)}>
             <h2 id={format!("{}lists-h", p.idp)}>{ "Kernel lists" }<span class="sub">{ " head first" }</span></h2>
@@ -61,10 +69,11 @@ pub fn ListsPanel(p: &ListsProps) -> Html {
                         <span class="empty">{ "(nobody asleep)" }</span>
                     } else {
                         <ul class="sleepq">
-                            { for s.sleepq.iter().map(|q| {
-                                let before = b.and_then(|b| b.sleepq.iter().find(|x| x.chan == q.chan));
+                            { for s.sleepq.iter().zip(unique_keys(s.sleepq.iter().map(|q| q.chan.as_str()))).map(|(q, key)| {
+                                // The queue of the same channel before.
+                                let before = b.and_then(|b| b.sleepq.iter().find(|x| x.id == q.id));
                                 html! {
-                                    <li class={chg(b.is_some() && before.is_none())}>
+                                    <li {key} class={chg(b.is_some() && before.is_none())}>
                                         <span class="chan mono">{ q.chan.clone() }</span>{ " ← " }
                                         { chips(&q.lwps, before.map(|x| x.lwps.as_slice()).or(b.map(|_| &[][..])), None) }
                                     </li>

@@ -1,7 +1,7 @@
 //! Yew front end (wasm32 only): the controls, timeline and kernel-state panels of the
-//! simulator, compare mode and the what-if switches. `state` holds the reducer; `app` the
-//! root component and its effects; `build` builds runs in slices; one small file per
-//! panel.
+//! simulator, compare mode and the what-if switches. The model is `crate::app`; `state`
+//! makes it Yew's reducer; `app` holds the root component and its effects; `build` builds
+//! runs in slices; one small file per panel, each fed only its own slice of the state.
 
 mod app;
 pub mod build;
@@ -20,12 +20,12 @@ mod metrics;
 mod narration;
 mod procs;
 mod progress;
-pub mod share_link;
 mod source;
-pub mod state;
+mod state;
 pub mod switches;
 mod timeline;
 mod uarea;
 mod view;
 
+pub use crate::app::share_link;
 pub use app::App;

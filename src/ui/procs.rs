@@ -3,17 +3,17 @@
 //! In compare mode, states that differ from the other design's are marked.
 
 use super::view::{chg, diff, lstat_class, pstat_class};
-use crate::engine::snapshot::{LwpView, ProcView, Snapshot};
+use crate::app::view::{Procs, Section};
+use crate::engine::snapshot::{LwpView, ProcView};
 use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ProcsProps {
-    pub snap: Rc<Snapshot>,
-    pub prev: Option<Rc<Snapshot>>,
-    /// Compare mode: the other design's state at the same action.
+    pub procs: Section<Procs>,
+    /// Compare mode: the other design's processes at the same action.
     #[prop_or_default]
-    pub other: Option<Rc<Snapshot>>,
+    pub other: Option<Rc<Procs>>,
     /// Prefix of element ids (two of this panel in compare mode).
     #[prop_or_default]
     pub idp: &'static str,
@@ -36,7 +36,7 @@ fn kstack_text(l: &LwpView) -> String {
 
 fn lwp_cells(l: &LwpView, before: Option<&LwpView>, other: Option<Option<&LwpView>>) -> Html {
     let (dcls, dtitle) = diff(other.is_some_and(|o| o.is_none_or(|o| o.stat != l.stat)));
-    let ch = |f: &dyn Fn(&LwpView) -> String| before.is_some_and(|b| f(b) != f(l));
+    let ch = |f: &dyn Fn(&LwpView, &LwpView) -> bool| before.is_some_and(|b| f(b, l));
     let uarea = if l.owns_uarea {
         l.uarea.clone()
     } else {
@@ -45,24 +45,89 @@ fn lwp_cells(l: &LwpView, before: Option<&LwpView>, other: Option<Option<&LwpVie
     html! {
         <>
             <td class="num">{ l.lid }</td>
-            <td class={classes!("stat", lstat_class(l.stat), chg(ch(&|l| format!("{:?}", l.stat))), dcls)} title={dtitle}>{ format!("{:?}", l.stat) }</td>
-            <td class={classes!("flags", chg(ch(&|l| l.flags.clone())))}>{ l.flags.replace('|', " ") }</td>
-            <td class={classes!("mono", (!l.owns_uarea).then_some("gone"), chg(ch(&|l| format!("{}{}", l.uarea, l.owns_uarea))))}>{ uarea }</td>
-            <td class={classes!("mono", chg(ch(&|l| l.tss_sel.clone())))}>{ l.tss_sel.clone() }</td>
-            <td class={classes!("wchan", chg(ch(&wchan_text)))}>{ wchan_text(l) }</td>
-            <td class={classes!("kstack", chg(ch(&kstack_text)))}>{ kstack_text(l) }</td>
+            <td class={classes!("stat", lstat_class(l.stat), chg(ch(&|b, l| b.stat != l.stat)), dcls)} title={dtitle}>{ format!("{:?}", l.stat) }</td>
+            <td class={classes!("flags", chg(ch(&|b, l| b.flags != l.flags)))}>{ l.flags.replace('|', " ") }</td>
+            <td class={classes!("mono", (!l.owns_uarea).then_some("gone"), chg(ch(&|b, l| (&b.uarea, b.owns_uarea) != (&l.uarea, l.owns_uarea))))}>{ uarea }</td>
+            <td class={classes!("mono", chg(ch(&|b, l| b.tss_sel != l.tss_sel)))}>{ l.tss_sel.clone() }</td>
+            <td class={classes!("wchan", chg(ch(&|b, l| (&b.wchan, b.wmesg) != (&l.wchan, l.wmesg))))}>{ wchan_text(l) }</td>
+            <td class={classes!("kstack", chg(ch(&|b, l| kstack_text(b) != kstack_text(l))))}>{ kstack_text(l) }</td>
         </>
     }
 }
 
-fn proc_rows(
-    p: &ProcView,
-    before: Option<&ProcView>,
+#[derive(Properties, PartialEq)]
+struct ProcRowsProps {
+    p: Rc<ProcView>,
+    /// The same proc before the last step (None: new, or at boot).
+    before: Option<Rc<ProcView>>,
+    /// There is a state before the last step (not boot).
     had_prev: bool,
-    other: Option<&Snapshot>,
-) -> Html {
-    // Compare mode: the same pid on the other side (None when it has no such proc).
-    let twin = other.map(|o| o.procs.iter().find(|x| x.pid == p.pid));
+    /// Compare mode: the same pid on the other side (None inside when it has none).
+    twin: Option<Option<Rc<ProcView>>>,
+}
+
+/// One LWP's row: LWP `i` of proc `p`. Equal props (the same LWP, before and in the
+/// other design, as shown) skip the redraw, however much the rest of the proc changed:
+/// a proc with 64 LWPs redraws the one that ran.
+#[derive(Properties)]
+struct LwpRowProps {
+    p: Rc<ProcView>,
+    i: usize,
+    before: Option<Rc<ProcView>>,
+    new_proc: bool,
+    had_prev: bool,
+    twin: Option<Option<Rc<ProcView>>>,
+}
+
+impl LwpRowProps {
+    fn lwp(&self) -> &LwpView {
+        &self.p.lwps[self.i]
+    }
+    fn find(p: Option<&ProcView>, lid: u32) -> Option<&LwpView> {
+        p?.lwps.iter().find(|x| x.lid == lid)
+    }
+    fn before_lwp(&self) -> Option<&LwpView> {
+        Self::find(self.before.as_deref(), self.lwp().lid)
+    }
+    fn twin_lwp(&self) -> Option<Option<&LwpView>> {
+        let lid = self.lwp().lid;
+        self.twin.as_ref().map(|t| Self::find(t.as_deref(), lid))
+    }
+}
+
+impl PartialEq for LwpRowProps {
+    fn eq(&self, o: &Self) -> bool {
+        self.p.pid == o.p.pid
+            && self.p.stat == o.p.stat
+            && self.new_proc == o.new_proc
+            && self.had_prev == o.had_prev
+            && self.lwp() == o.lwp()
+            && self.before_lwp() == o.before_lwp()
+            && self.twin_lwp().map(|t| t.map(|l| l.stat)) == o.twin_lwp().map(|t| t.map(|l| l.stat))
+    }
+}
+
+#[component]
+fn LwpRow(props: &LwpRowProps) -> Html {
+    let (p, l) = (&props.p, props.lwp());
+    let lb = props.before_lwp();
+    let new_lwp = props.had_prev && lb.is_none();
+    html! {
+        <tr class={classes!("lwp-row", chg(props.new_proc || new_lwp))}
+            data-pid={p.pid.to_string()} data-lid={l.lid.to_string()}
+            data-stat={format!("{:?}", l.stat)} data-pstat={format!("{:?}", p.stat)}>
+            { lwp_cells(l, lb, props.twin_lwp()) }
+        </tr>
+    }
+}
+
+/// One proc: its header row and a row per LWP; redrawn only when they change.
+#[component]
+fn ProcRows(props: &ProcRowsProps) -> Html {
+    let p = &*props.p;
+    let before = props.before.as_deref();
+    let had_prev = props.had_prev;
+    let twin = props.twin.as_ref().map(|t| t.as_deref());
     let (dcls, dtitle) = diff(twin.is_some_and(|t| t.is_none_or(|t| t.stat != p.stat)));
     let is_new = had_prev && before.is_none();
     let ch = |f: &dyn Fn(&ProcView) -> String| before.is_some_and(|b| f(b) != f(p));
@@ -102,16 +167,9 @@ fn proc_rows(
     html! {
         <tbody>
             { head }
-            { for p.lwps.iter().map(|l| {
-                let lb = before.and_then(|b| b.lwps.iter().find(|x| x.lid == l.lid));
-                let new_lwp = had_prev && lb.is_none();
-                html! {
-                    <tr class={classes!("lwp-row", chg(is_new || new_lwp))}
-                        data-pid={p.pid.to_string()} data-lid={l.lid.to_string()}
-                        data-stat={format!("{:?}", l.stat)} data-pstat={pstat.clone()}>
-                        { lwp_cells(l, lb, twin.map(|t| t.and_then(|t| t.lwps.iter().find(|x| x.lid == l.lid)))) }
-                    </tr>
-                }
+            { for p.lwps.iter().enumerate().map(|(i, l)| html! {
+                <LwpRow key={l.lid} p={props.p.clone()} {i} before={props.before.clone()} new_proc={is_new}
+                    {had_prev} twin={props.twin.clone()} />
             }) }
         </tbody>
     }
@@ -119,12 +177,12 @@ fn proc_rows(
 
 #[component]
 pub fn ProcsPanel(p: &ProcsProps) -> Html {
-    let prev = p.prev.as_deref();
-    let gone: Vec<&ProcView> = prev
+    let now = &p.procs.now;
+    let prev = p.procs.before();
+    let gone: Vec<&Rc<ProcView>> = prev
         .map(|pr| {
-            pr.procs
-                .iter()
-                .filter(|x| !p.snap.procs.iter().any(|y| y.pid == x.pid))
+            pr.iter()
+                .filter(|x| !now.iter().any(|y| y.pid == x.pid))
                 .collect()
         })
         .unwrap_or_default();
@@ -144,9 +202,10 @@ pub fn ProcsPanel(p: &ProcsProps) -> Html {
                             <th scope="col">{ "in kernel" }</th>
                         </tr>
                     </thead>
-                    { for p.snap.procs.iter().map(|x| {
-                        let before = prev.and_then(|pr| pr.procs.iter().find(|y| y.pid == x.pid));
-                        proc_rows(x, before, prev.is_some(), p.other.as_deref())
+                    { for now.iter().map(|x| {
+                        let before = prev.and_then(|pr| pr.iter().find(|y| y.pid == x.pid)).cloned();
+                        let twin = p.other.as_ref().map(|o| o.iter().find(|y| y.pid == x.pid).cloned());
+                        html! { <ProcRows key={x.pid} p={x.clone()} {before} had_prev={prev.is_some()} {twin} /> }
                     }) }
                 </table>
             </div>

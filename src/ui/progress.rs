@@ -2,7 +2,7 @@
 //! usable meanwhile, and the build can be stopped), and a warning when the run on screen
 //! was cut at the engine's step limit.
 
-use super::state::{Progress, Verb};
+use crate::app::{Edit, Progress, Verb};
 use yew::prelude::*;
 
 /// `n` with thousands separators: 1,234,567.
@@ -18,16 +18,21 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// The progress bar of the job being built (`progress`), and the warning for a run that
-/// stopped at the step limit (`truncated`: after this many micro-steps). A plain function,
-/// not a component: it re-renders with the app, and costs the wasm less.
-pub fn progress_row(
-    progress: Option<Progress>,
-    truncated: Option<u64>,
-    on: &Callback<Verb>,
-) -> Html {
-    let bar = progress.map(|pr| {
-        let on = on.clone();
+#[derive(Properties, PartialEq)]
+pub struct ProgressProps {
+    /// The job being built, how far.
+    pub progress: Option<Progress>,
+    /// The run on screen stopped at the step limit, after this many micro-steps.
+    pub truncated: Option<u64>,
+    pub on: Callback<Verb>,
+}
+
+/// The progress bar of the job being built, and the warning for a run that stopped at
+/// the step limit.
+#[component]
+pub fn ProgressRow(p: &ProgressProps) -> Html {
+    let bar = p.progress.map(|pr| {
+        let on = p.on.clone();
         let of = if pr.sides > 1 {
             format!(" (run {} of {})", pr.side + 1, pr.sides)
         } else {
@@ -50,11 +55,11 @@ pub fn progress_row(
                     value={now.clone()} max={max.clone()} aria-valuemin="0" aria-valuemax={max.clone()} aria-valuenow={now.clone()}
                     aria-valuetext={text.clone()} />
                 <span class="progress-text">{ text }{ " The panels show the previous run until it is done." }</span>
-                <button type="button" data-testid="cancel-build" onclick={Callback::from(move |_| on.emit(Verb::CancelBuild))}>{ "Stop" }</button>
+                <button type="button" data-testid="cancel-build" onclick={Callback::from(move |_| on.emit(Edit::CancelBuild.into()))}>{ "Stop" }</button>
             </div>
         }
     });
-    let cut = truncated.map(|n| html! {
+    let cut = p.truncated.map(|n| html! {
         <p class="limit-note tone-warn" data-testid="step-limit" role="note">
             { format!("⚠ This run stopped at the step limit of {} micro-steps: the scenario had not finished. Make a repeat count smaller to see its end.", thousands(n)) }
         </p>

@@ -15,7 +15,7 @@ pub struct SourceProps {
     pub design: Design,
     pub step: Option<Rc<StepView>>,
     /// The running LWP's kernel stack, outermost first.
-    pub stack: Vec<String>,
+    pub stack: Rc<[&'static str]>,
     /// Prefix of element ids (two of this panel in compare mode).
     #[prop_or_default]
     pub idp: &'static str,
@@ -23,15 +23,43 @@ pub struct SourceProps {
 
 /// The listing of `func` in `design`, one entry per line (line 1 is the signature), each
 /// with its patch mark; the same lines as `source::render`.
-fn listing(design: Design, func: Func) -> Option<Vec<(String, Mark)>> {
+fn listing(design: Design, func: Func) -> Option<Vec<(AttrValue, Mark)>> {
     let body = source::body(design, func)?;
-    let mut out = vec![(body.signature.to_string(), Mark::Same)];
+    let mut out = vec![(AttrValue::Static(body.signature), Mark::Same)];
     for l in body.lines {
         for t in l.text.lines() {
-            out.push((format!("    {t}"), l.mark));
+            out.push((AttrValue::from(format!("    {t}")), l.mark));
         }
     }
     Some(out)
+}
+
+/// The legend of the patch marks in `design`: lines the patch removed (before it) or
+/// added (after it), its class and its words.
+fn mark_legend(design: Design) -> (&'static str, &'static str) {
+    let class = match design {
+        Design::Reaper => "m-gone",
+        Design::Patch | Design::Committed | Design::Fixed => "m-new",
+    };
+    (class, design.mark_note())
+}
+
+/// One listing line; `at` marks the first executed one (kept in view).
+fn source_line(n: usize, text: &AttrValue, mark: Mark, hit: bool, at: Option<&NodeRef>) -> Html {
+    let (mcls, msym, mtitle) = match mark {
+        Mark::New => ("m-new", "+", "new in the patch"),
+        Mark::Gone => ("m-gone", "−", "removed by the patch"),
+        Mark::Same => ("", " ", ""),
+    };
+    html! {
+        <li key={n} class={classes!(mcls, hit.then_some("hit"), (n == 1).then_some("sig"))}
+            ref={at.cloned().unwrap_or_default()}
+            aria-current={if hit { Some("step") } else { None }}>
+            <span class="ln" aria-hidden="true">{ n }</span>
+            <span class="mk" title={mtitle}>{ msym }</span>
+            <code>{ text.clone() }</code>
+        </li>
+    }
 }
 
 #[component]
@@ -73,6 +101,13 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
             });
         });
     }
+    let func = p
+        .step
+        .as_ref()
+        .and_then(|s| Func::ALL.iter().copied().find(|f| f.name() == s.func));
+    let lines = use_memo((p.design, func), |&(design, func)| {
+        func.and_then(|f| listing(design, f))
+    });
     let Some(step) = &p.step else {
         return html! {
             <section class="panel source" data-testid="source" aria-labelledby={format!("{}src-h", p.idp)}>
@@ -81,11 +116,9 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
             </section>
         };
     };
-    let func = Func::ALL.iter().copied().find(|f| f.name() == step.func);
-    let lines = func.and_then(|f| listing(p.design, f));
     let first = step.listing_line as usize;
     let last = first + step.listing_span.max(1) as usize - 1;
-    let mark_note = p.design.mark_note();
+    let (mark_class, mark_note) = mark_legend(p.design);
     html! {
         <section class="panel source" data-testid="source" aria-labelledby={format!("{}src-h", p.idp)}>
             <h2 id={format!("{}src-h", p.idp)}>
@@ -98,27 +131,14 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
                 </p>
             } } else { html! {} } }
             <div class="listing" ref={box_ref} tabindex="0" aria-label={format!("Pseudo-source of {}", step.func)}>
-                { match lines {
+                { match lines.as_ref() {
                     None => html! { <p class="empty">{ "(no pseudo-source for this function in this design)" }</p> },
                     Some(lines) => html! {
                         <ol class="code">
                             { for lines.iter().enumerate().map(|(i, (text, mark))| {
                                 let n = i + 1;
                                 let hit = n >= first && n <= last;
-                                let (mcls, msym, mtitle) = match mark {
-                                    Mark::New => ("m-new", "+", "new in the patch"),
-                                    Mark::Gone => ("m-gone", "−", "removed by the patch"),
-                                    Mark::Same => ("", " ", ""),
-                                };
-                                html! {
-                                    <li class={classes!(mcls, hit.then_some("hit"), (n == 1).then_some("sig"))}
-                                        ref={if n == first { line_ref.clone() } else { NodeRef::default() }}
-                                        aria-current={if hit { Some("step") } else { None }}>
-                                        <span class="ln" aria-hidden="true">{ n }</span>
-                                        <span class="mk" title={mtitle}>{ msym }</span>
-                                        <code>{ text.clone() }</code>
-                                    </li>
-                                }
+                                source_line(n, text, *mark, hit, (n == first).then_some(&line_ref))
                             }) }
                         </ol>
                     },
@@ -126,7 +146,7 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
             </div>
             <p class="legend">
                 <span class="hit key">{ "▶ executed by this step" }</span>
-                <span class={classes!("key", if p.design == Design::Reaper { "m-gone" } else { "m-new" })}>{ mark_note }</span>
+                <span class={classes!("key", mark_class)}>{ mark_note }</span>
             </p>
         </section>
     }

@@ -1,7 +1,7 @@
 //! The timeline: a scrubber over the whole trace, with one lane of event markers per
 //! kind (forks, exits, zombies, reaps, TSS frees, drains, context switches, faults).
 
-use super::state::{Run, Verb};
+use crate::app::{Nav, Run, Verb};
 use crate::engine::session::MarkerKind;
 use std::fmt::Write;
 use std::rc::Rc;
@@ -32,7 +32,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
                 .target_unchecked_into::<web_sys::HtmlInputElement>()
                 .value();
             if let Ok(v) = v.parse::<u64>() {
-                on.emit(Verb::Seek(v));
+                on.emit(Nav::Seek(v).into());
             }
         })
     };

@@ -1,60 +1,51 @@
 //! The u-area cache (uvm_uareas) as a stack with its UVM_NUAREA_MAX line, and the u-areas
 //! allocated in kernel_map with who holds each.
 
-use super::view::{chg, diff};
-use crate::engine::snapshot::Snapshot;
+use super::view::{chg, diff, unique_keys};
+use crate::app::view::{Holder, Section, Uareas};
 use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct UareaProps {
-    pub snap: Rc<Snapshot>,
-    pub prev: Option<Rc<Snapshot>>,
-    /// Compare mode: the other design's state at the same action.
+    pub uareas: Section<Uareas>,
+    /// Compare mode: the other design's u-areas at the same action.
     #[prop_or_default]
-    pub other: Option<Rc<Snapshot>>,
+    pub other: Option<Rc<Uareas>>,
     /// Prefix of element ids (two of this panel in compare mode).
     #[prop_or_default]
     pub idp: &'static str,
 }
 
-/// Who holds the u-area at `addr`: an LWP ("10.1"), the cache, or nobody.
-fn holder(s: &Snapshot, addr: &str) -> String {
-    for p in &s.procs {
-        for l in &p.lwps {
-            if l.owns_uarea && l.uarea == addr {
-                return format!("LWP {}.{}", p.pid, l.lid);
-            }
-        }
+/// Who holds a u-area, in words.
+fn holder_text(h: &Holder) -> String {
+    match h {
+        Holder::Lwp { pid, lid } => format!("LWP {pid}.{lid}"),
+        Holder::Cache => "in the cache".into(),
+        Holder::Nobody => "nobody".into(),
     }
-    if s.uarea_cache.list.iter().any(|a| a == addr) {
-        return "in the cache".into();
-    }
-    "nobody".into()
 }
 
 #[component]
 pub fn UareaPanel(p: &UareaProps) -> Html {
-    let s = &p.snap;
-    let c = &s.uarea_cache;
-    let b = p.prev.as_deref();
-    let before = b.map(|b| &b.uarea_cache);
+    let s = &p.uareas.now;
+    let c = &s.cache;
+    let b = p.uareas.before();
+    let before = b.map(|b| &b.cache);
     let over = c.nuarea > c.max;
-    let ddiff = diff(
-        p.other
-            .as_ref()
-            .is_some_and(|o| o.uarea_cache.nuarea != c.nuarea),
-    );
+    let ddiff = diff(p.other.as_ref().is_some_and(|o| o.cache.nuarea != c.nuarea));
     // The stack, head (uvm_uareas) first.
+    let keys = unique_keys(c.list.iter().map(String::as_str));
     let cells: Vec<Html> = c
         .list
         .iter()
+        .zip(keys)
         .enumerate()
-        .map(|(i, a)| {
+        .map(|(i, (a, key))| {
             let new = before.is_some_and(|bc| !bc.list.contains(a));
             let beyond = i as u32 >= c.max;
             html! {
-                <li class={classes!("ua", beyond.then_some("beyond"), chg(new))}>
+                <li {key} class={classes!("ua", beyond.then_some("beyond"), chg(new))}>
                     <span class="mono">{ a.clone() }</span>
                     { if i == 0 { html! { <span class="head-tag">{ "← uvm_uareas" }</span> } } else { html! {} } }
                 </li>
@@ -69,18 +60,19 @@ pub fn UareaPanel(p: &UareaProps) -> Html {
     let room = (c.max as usize).saturating_sub(len);
     if room > 0 {
         stack.push(html! {
-            <li class="room">{ format!("room for {room} more") }</li>
+            <li key="room" class="room">{ format!("room for {room} more") }</li>
         });
     }
     stack.insert(
         if room > 0 { stack.len() } else { limit_at },
         html! {
-            <li class={classes!("limit", over.then_some("over"))}>
+            <li key="limit" class={classes!("limit", over.then_some("over"))}>
                 { format!("UVM_NUAREA_MAX = {}", c.max) }
             </li>
         },
     );
     let km_before = b.map(|b| &b.kernel_map);
+    let km_keys = unique_keys(s.kernel_map.iter().map(|(a, _)| a.as_str()));
     html! {
         <section class="panel uarea" aria-labelledby={format!("{}uarea-h", p.idp)}>
             <h2 id={format!("{}uarea-h", p.idp)}>{ "u-areas" }</h2>
@@ -97,12 +89,12 @@ pub fn UareaPanel(p: &UareaProps) -> Html {
                 <div class="ua-km">
                     <h3>{ format!("kernel_map: {} u-area{}", s.kernel_map.len(), if s.kernel_map.len() == 1 { "" } else { "s" }) }</h3>
                     <ul class="km">
-                        { for s.kernel_map.iter().map(|a| {
-                            let new = km_before.is_some_and(|k| !k.contains(a));
-                            let who = holder(s, a);
-                            let moved = b.is_some_and(|b| holder(b, a) != who);
+                        { for s.kernel_map.iter().zip(km_keys).map(|((a, who), key)| {
+                            let was = km_before.map(|k| k.iter().find(|(x, _)| x == a));
+                            let new = was.is_some_and(|w| w.is_none());
+                            let moved = was.flatten().is_some_and(|(_, h)| h != who);
                             html! {
-                                <li class={chg(new || moved)}><span class="mono">{ a.clone() }</span>{ " " }<span class="who">{ who }</span></li>
+                                <li {key} class={chg(new || moved)}><span class="mono">{ a.clone() }</span>{ " " }<span class="who">{ holder_text(who) }</span></li>
                             }
                         }) }
                     </ul>

@@ -1,50 +1,9 @@
-//! What the panels read for one position (the snapshot, the one before it, the step that
-//! led there) and small shared helpers: change highlighting, tones, state classes.
+//! Small helpers the panels share: change highlighting, compare-mode differences, tones,
+//! state classes, chips. (What the panels read at a position is `app::view::View`.)
 
-use crate::engine::session::{Session, StepView};
-use crate::engine::snapshot::Snapshot;
+use crate::engine::snapshot::{Cr3State, TrState};
 use crate::engine::state::{LStat, PStat};
-use std::rc::Rc;
 use yew::prelude::*;
-
-/// The state at one position and the step that led there.
-#[derive(PartialEq)]
-pub struct View {
-    pub snap: Rc<Snapshot>,
-    /// The state before the last step (None at boot): what changed is highlighted.
-    pub prev: Option<Rc<Snapshot>>,
-    pub step: Option<Rc<StepView>>,
-}
-
-impl View {
-    pub fn at(session: &Session, pos: u64) -> View {
-        let p = session.position(pos);
-        View {
-            snap: Rc::new(p.snapshot),
-            prev: p.previous.map(Rc::new),
-            step: p.step.map(Rc::new),
-        }
-    }
-}
-
-/// The kernel stack of the LWP that ran the last step ("pid.lid"), before it ran.
-pub fn running_stack(view: &View) -> Vec<String> {
-    let find = || {
-        let step = view.step.as_ref()?;
-        let (pid, lid) = step.who.split_once('.')?;
-        let (pid, lid): (u32, u32) = (pid.parse().ok()?, lid.parse().ok()?);
-        let snap = view.prev.as_ref()?;
-        let lwp = snap
-            .procs
-            .iter()
-            .find(|p| p.pid == pid)?
-            .lwps
-            .iter()
-            .find(|l| l.lid == lid)?;
-        Some(lwp.kstack.clone())
-    };
-    find().unwrap_or_default()
-}
 
 /// The class of something the last step changed.
 pub fn chg(changed: bool) -> Classes {
@@ -90,6 +49,26 @@ impl Tone {
     }
 }
 
+impl Tone {
+    /// How worrying a %cr3 state is.
+    pub fn of_cr3(s: Cr3State) -> Tone {
+        match s {
+            Cr3State::Reused => Tone::Bad,
+            Cr3State::Freed | Cr3State::Stale | Cr3State::Unknown => Tone::Warn,
+            Cr3State::Kernel | Cr3State::Live => Tone::Ok,
+        }
+    }
+
+    /// How worrying a %tr state is.
+    pub fn of_tr(s: TrState) -> Tone {
+        match s {
+            TrState::Reused => Tone::Bad,
+            TrState::Stale => Tone::Warn,
+            TrState::Own | TrState::Static => Tone::Ok,
+        }
+    }
+}
+
 pub fn lstat_class(s: LStat) -> &'static str {
     match s {
         LStat::LSIDL => "st-idl",
@@ -112,6 +91,23 @@ pub fn pstat_class(s: PStat) -> &'static str {
     }
 }
 
+/// Keys for a list's items: each item's text, with `#n` on a repeat (the u-area cache
+/// holds one address twice when a what-if breaks it), so keys stay unique.
+pub fn unique_keys<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    items
+        .map(|it| {
+            let n = seen.iter().filter(|s| **s == it).count();
+            seen.push(it);
+            if n == 0 {
+                it.to_string()
+            } else {
+                format!("{it}#{n}")
+            }
+        })
+        .collect()
+}
+
 /// A list shown as chips; items absent before the last step are highlighted.
 pub fn chips<T: PartialEq + ToString>(
     items: &[T],
@@ -121,14 +117,15 @@ pub fn chips<T: PartialEq + ToString>(
     if items.is_empty() {
         return html! { <span class="empty">{ "(empty)" }</span> };
     }
+    let texts: Vec<String> = items.iter().map(ToString::to_string).collect();
     html! {
         <ol class="chips">
-            { for items.iter().map(|it| {
+            { for items.iter().zip(unique_keys(texts.iter().map(String::as_str))).map(|(it, key)| {
                 let new = before.is_some_and(|b| !b.contains(it));
                 let text = it.to_string();
                 match attr {
-                    Some("data-pid") => html! { <li class={chg(new)} data-pid={text.clone()}>{ text }</li> },
-                    _ => html! { <li class={chg(new)}>{ text }</li> },
+                    Some("data-pid") => html! { <li {key} class={chg(new)} data-pid={text.clone()}>{ text }</li> },
+                    _ => html! { <li {key} class={chg(new)}>{ text }</li> },
                 }
             }) }
         </ol>

@@ -1,4 +1,4 @@
-//! The one place the UI meets the share-link codec (`crate::link`): building the link of
+//! The one place the app meets the share-link codec (`crate::link`): building the link of
 //! what is on screen, encoding it (refusing links too long to open), decoding one with an
 //! error message a student can read, and folding a link's what-if switches into the text.
 

@@ -1,0 +1,411 @@
+//! The app model natively (`exitpath::app`): every verb through `reduce`, which hands
+//! back the same `Rc` when nothing changed; runs built at once by `settle`; links good,
+//! bad and past the end; edits and their debounce; compare mode's step lock; the what-if
+//! switch lines; the restore of the editor's text. (These ran only in Chromium while the
+//! model lived in the wasm-only `ui`.)
+
+use exitpath::app::build::settle;
+use exitpath::app::switches::{set_switch_line, switches_in};
+use exitpath::app::{self, Edit, Nav, Outcome, State, Verb};
+use exitpath::engine::library;
+use exitpath::engine::trace::Event;
+use exitpath::engine::Design;
+use exitpath::engine::Switch;
+use std::rc::Rc;
+
+// ------------------------------------------------------------------ the reducer
+
+fn reduce(s: Rc<State>, v: impl Into<Verb>) -> Rc<State> {
+    app::reduce(s, v)
+}
+
+#[test]
+fn reducer_steps_clamp_and_unchanged_arms_return_the_same_rc() {
+    let s = Rc::new(State::from_url("", ""));
+    let back = reduce(s.clone(), Nav::StepBack);
+    assert!(
+        Rc::ptr_eq(&s, &back),
+        "stepping back at boot changes nothing"
+    );
+    let end = reduce(s.clone(), Nav::End);
+    assert_eq!(end.cursor.pos, end.end());
+    let past = reduce(end.clone(), Nav::StepForward);
+    assert!(
+        Rc::ptr_eq(&end, &past),
+        "stepping forward at the end changes nothing"
+    );
+    let seek = reduce(s.clone(), Nav::Seek(u64::MAX));
+    assert_eq!(seek.cursor.pos, seek.end(), "seeking past the end clamps");
+    let tick = reduce(s.clone(), Nav::Tick);
+    assert!(Rc::ptr_eq(&s, &tick), "a tick while paused changes nothing");
+}
+
+#[test]
+fn reducer_run_until_and_design_switch() {
+    let s = Rc::new(State::from_url("", ""));
+    let s = reduce(
+        s,
+        Nav::SetUntilKind(exitpath::engine::session::MarkerKind::Zombie),
+    );
+    let z = reduce(s.clone(), Nav::RunUntil { forward: true });
+    let event = z.doc.run.session.step_view(z.cursor.pos).map(|v| v.event);
+    assert!(
+        matches!(event, Some(Event::Zombie | Event::LwpZombie)),
+        "run until zombie stops just after a zombie step, not after {event:?}"
+    );
+    let pending = reduce(z.clone(), Edit::SetDesign(Design::Patch));
+    assert_eq!(
+        pending.design(),
+        Design::Reaper,
+        "the run on screen stays until the new one is built"
+    );
+    assert_eq!(
+        pending.want_design(),
+        Design::Patch,
+        "the picker shows the design asked for"
+    );
+    let p = settle(pending);
+    assert_eq!(p.design(), Design::Patch);
+    assert!(p.doc.job.is_none());
+    assert_eq!(
+        p.doc.history_seq,
+        z.doc.history_seq + 1,
+        "a design change pushes a history entry"
+    );
+    assert!(
+        p.cursor.pos > 0 && p.cursor.pos <= p.end(),
+        "the position follows the action into the new design"
+    );
+    let mut back = p;
+    for _ in 0..50 {
+        if back.status.is_some() {
+            break;
+        }
+        back = reduce(back, Nav::RunUntil { forward: false });
+    }
+    let status = back.status.clone().unwrap_or_default();
+    assert!(
+        status.contains("No earlier process zombie"),
+        "running back past the first zombie says so: {status:?}"
+    );
+}
+
+#[test]
+fn reducer_links_good_bad_and_past_the_end() {
+    let def = library::default_builtin();
+    let bad = State::from_url("#garbage", "");
+    assert!(bad.banner.is_some(), "a broken link sets a banner");
+    assert_eq!(
+        bad.doc.builtin,
+        Some(def.id),
+        "and the default scenario runs"
+    );
+
+    let mut link =
+        exitpath::app::share_link::make(def.text, Design::Patch, 42, Some(def.id), false);
+    let frag = exitpath::app::share_link::encode(&link).unwrap();
+    let good = (*settle(Rc::new(State::from_url(&frag, "")))).clone();
+    assert!(good.banner.is_none());
+    assert_eq!((good.cursor.pos, good.design()), (42, Design::Patch));
+    assert_eq!(
+        good.fragment().unwrap(),
+        frag,
+        "the state encodes back to the same link"
+    );
+
+    link.step = 10_000_000;
+    let far = settle(Rc::new(State::from_url(
+        &exitpath::app::share_link::encode(&link).unwrap(),
+        "?embed",
+    )));
+    assert_eq!(far.cursor.pos, far.end(), "a step past the end is clamped");
+    assert!(far.banner.as_deref().unwrap_or("").contains("10000000"));
+    assert!(far.doc.embed, "?embed turns on the embedded view");
+
+    let typed = reduce(Rc::new(good), Edit::Text("proc x\n  bogus\n".into()));
+    assert!(typed.doc.editor_error.is_none(), "no error while typing");
+    let edited = reduce(typed.clone(), Outcome::Commit(typed.doc.edit_seq));
+    assert!(edited.doc.editor_error.is_some());
+    assert_eq!(edited.doc.text, "proc x\n  bogus\n");
+    assert_eq!(edited.cursor.pos, 42, "the last good run stays");
+}
+
+#[test]
+fn reducer_commits_only_the_latest_edit_and_builds_it() {
+    let s = Rc::new(State::from_url("", ""));
+    let a = reduce(s, Edit::Text("proc a\n  exit 0\n".into()));
+    let b = reduce(
+        a.clone(),
+        Edit::Text("proc b\n  fork c\n  wait\n  exit 0\nproc c\n  exit 1\n".into()),
+    );
+    let stale = reduce(b.clone(), Outcome::Commit(a.doc.edit_seq));
+    assert!(
+        Rc::ptr_eq(&b, &stale),
+        "an older edit's timer commits nothing"
+    );
+    let c = reduce(b.clone(), Outcome::Commit(b.doc.edit_seq));
+    let job = c.doc.job.clone().expect("a job for the new text");
+    assert_eq!(job.text, b.doc.text);
+    // A stale build result is ignored; the current one lands.
+    let ignored = reduce(
+        c.clone(),
+        Outcome::Built {
+            job: job.id + 99,
+            runs: vec![],
+        },
+    );
+    assert!(Rc::ptr_eq(&c, &ignored));
+    let done = settle(c);
+    assert_eq!(done.doc.run.session.text, b.doc.text);
+    assert!(done.doc.job.is_none() && done.doc.progress.is_none());
+    assert!(done.doc.builtin.is_none());
+}
+
+#[test]
+fn compare_mode_builds_both_designs_and_locks_them_by_action() {
+    let s = Rc::new(State::from_url("", ""));
+    let c = settle(reduce(s, Edit::SetCompare(Some(Design::Patch))));
+    let (cmp, _) = c.cmp_at().expect("compare mode has a second run");
+    assert_eq!(
+        (c.design(), cmp.session.design),
+        (Design::Reaper, Design::Patch)
+    );
+    assert!(
+        c.fragment().unwrap().contains("c=patch"),
+        "the link carries the compare design"
+    );
+    // Every action start on the left maps to the same action's start on the right.
+    let (l, r) = (&c.doc.run.session, &cmp.session);
+    assert_eq!(l.lock_pos(r, 0), 0);
+    assert_eq!(l.lock_pos(r, l.len()), r.len());
+    for (k, a) in l.trace.actions.iter().enumerate() {
+        assert_eq!(l.lock_pos(r, a.step), r.trace.actions[k].step, "action {k}");
+    }
+    // Stepping by action moves both sides.
+    let mut st = c.clone();
+    for _ in 0..3 {
+        let next = reduce(st.clone(), Nav::ActionForward);
+        let (before, after) = (st.cmp_at().unwrap().1, next.cmp_at().unwrap().1);
+        assert!(
+            next.cursor.pos > st.cursor.pos && after > before,
+            "both sides move"
+        );
+        st = next;
+    }
+    assert!(
+        c.doc.run.metrics.context_switches != cmp.metrics.context_switches,
+        "reaper and patch differ in context switches"
+    );
+    // Picking the compare design for the main side swaps them.
+    let swapped = settle(reduce(c, Edit::SetDesign(Design::Patch)));
+    assert_eq!(swapped.design(), Design::Patch);
+    assert_eq!(
+        swapped.doc.cmp.as_ref().map(|c| c.session.design),
+        Some(Design::Reaper)
+    );
+    let off = reduce(swapped, Edit::SetCompare(None));
+    assert!(
+        off.doc.cmp.is_none() && off.doc.job.is_none(),
+        "compare off at once"
+    );
+}
+
+#[test]
+fn switch_lines_are_added_and_removed_in_the_text() {
+    let def = library::default_builtin().text;
+    let on = set_switch_line(def, Switch::NoPmapDeactivate, true);
+    assert!(on.contains("\nswitch no_pmap_deactivate\n"), "{on}");
+    assert_eq!(switches_in(&on), vec![Switch::NoPmapDeactivate]);
+    assert!(
+        exitpath::engine::scenario::parse(&on).is_ok(),
+        "the text still parses"
+    );
+    assert_eq!(
+        set_switch_line(&on, Switch::NoPmapDeactivate, true),
+        on,
+        "twice is once"
+    );
+    let two = set_switch_line(&on, Switch::DrainInLwpExit2, true);
+    let back = set_switch_line(
+        &set_switch_line(&two, Switch::DrainInLwpExit2, false),
+        Switch::NoPmapDeactivate,
+        false,
+    );
+    assert!(switches_in(&back).is_empty());
+    assert!(!back.contains("switch "), "{back}");
+    // After a setting line, in a text without a header; an indented line is not a setting.
+    let t = "uvm_nuarea_max 4\nproc p\n  exit 0";
+    assert_eq!(
+        set_switch_line(t, Switch::KmFreeInLwpExit2, true),
+        "uvm_nuarea_max 4\nswitch km_free_in_lwp_exit2\nproc p\n  exit 0"
+    );
+
+    // The checkbox verb edits the text and runs it; the link carries the switch in `w`.
+    let s = settle(reduce(
+        Rc::new(State::from_url("", "")),
+        Edit::SetDesign(Design::Patch),
+    ));
+    let w = settle(reduce(
+        s,
+        Edit::SetSwitch(Switch::UareaCacheBeforeSwitchExit, true),
+    ));
+    assert!(w.doc.text.contains("switch uarea_cache_before_switch_exit"));
+    assert_eq!(
+        w.doc.run.session.scenario.switches,
+        vec![Switch::UareaCacheBeforeSwitchExit]
+    );
+    assert!(w
+        .fragment()
+        .unwrap()
+        .contains("w=uarea_cache_before_switch_exit"));
+}
+
+#[test]
+fn the_editor_text_is_restored_unless_a_link_from_elsewhere_wins() {
+    let def = library::default_builtin();
+    let draft = "proc mine\n  exit 7\n".to_string();
+    let broken = "proc mine\n  frobnicate\n".to_string();
+    // No link: the stored text comes back, and runs.
+    let s = settle(Rc::new(State::open("", "", Some(draft.clone()), false)));
+    assert!(s.doc.restored);
+    assert_eq!(
+        (s.doc.text.as_str(), s.doc.run.session.text.as_str()),
+        (draft.as_str(), draft.as_str())
+    );
+    // A broken draft comes back too, with its error; the default runs meanwhile.
+    let b = State::open("", "", Some(broken.clone()), false);
+    assert_eq!(b.doc.text, broken);
+    assert!(b.doc.editor_error.is_some() && b.doc.job.is_none());
+    // A link from elsewhere wins; this tab's own link (a reload) gives the draft back.
+    let frag = exitpath::app::share_link::encode(&exitpath::app::share_link::make(
+        def.text,
+        Design::Patch,
+        5,
+        None,
+        false,
+    ))
+    .unwrap();
+    let other = settle(Rc::new(State::open(&frag, "", Some(broken.clone()), false)));
+    assert!(!other.doc.restored);
+    assert_eq!(
+        other.doc.stash.as_deref(),
+        Some(broken.as_str()),
+        "the draft can come back"
+    );
+    assert_eq!((other.doc.text.as_str(), other.cursor.pos), (def.text, 5));
+    let own = settle(Rc::new(State::open(&frag, "", Some(broken.clone()), true)));
+    assert!(own.doc.restored && own.doc.editor_error.is_some());
+    assert_eq!(own.doc.text, broken, "the draft is back in the editor");
+    assert_eq!(
+        (own.doc.run.session.text.as_str(), own.cursor.pos),
+        (def.text, 5),
+        "and the link's run shows"
+    );
+    // An embedded view never takes the draft.
+    let e = State::open("", "?embed", Some(draft), false);
+    assert!(!e.doc.restored && e.doc.text == def.text);
+}
+
+#[test]
+fn picking_a_builtin_keeps_the_users_text_to_bring_back() {
+    let s = Rc::new(State::from_url("", ""));
+    let mine = "proc mine\n  exit 7\n";
+    let s = reduce(s, Edit::Text(mine.into()));
+    let s = settle(reduce(s.clone(), Outcome::Commit(s.doc.edit_seq)));
+    let picked = settle(reduce(
+        s,
+        Edit::PickBuiltin("whatif-km-free-in-lwp-exit2".into()),
+    ));
+    assert_eq!(picked.doc.stash.as_deref(), Some(mine));
+    assert_ne!(
+        picked.design(),
+        Design::Reaper,
+        "a what-if runs where its switch applies"
+    );
+    assert!(
+        !picked.doc.run.session.trace.findings.is_empty(),
+        "and its checks fire"
+    );
+    let back = settle(reduce(picked, Edit::Unstash));
+    assert_eq!(back.doc.text, mine);
+    assert!(back.doc.stash.is_none());
+}
+
+#[test]
+fn verbs_that_change_nothing_return_the_same_rc_and_steps_share_the_document() {
+    let s = Rc::new(State::from_url("", ""));
+    let text = s.doc.text.clone();
+    let speed = s.cursor.speed;
+    let until = s.cursor.until_kind;
+    let unchanged: Vec<Verb> = vec![
+        Nav::Home.into(),
+        Nav::StepBack.into(),
+        Nav::ActionBack.into(),
+        Nav::Seek(0).into(),
+        Nav::Reset.into(),
+        Nav::Tick.into(),
+        Nav::Advance(5).into(),
+        Nav::SetSpeed(speed).into(),
+        Nav::SetUntilKind(until).into(),
+        Nav::SeekCompare(3).into(),
+        Edit::Text(text).into(),
+        Edit::SetDesign(s.design()).into(),
+        Edit::SetCompare(None).into(),
+        Edit::PickBuiltin(library::default_builtin().id.into()).into(),
+        Edit::PickBuiltin("no-such-scenario".into()).into(),
+        Edit::Unstash.into(),
+        Edit::CancelBuild.into(),
+        Edit::DismissBanner.into(),
+        Edit::DismissRestored.into(),
+        Outcome::Commit(s.doc.edit_seq).into(),
+        Outcome::ShareDone(app::ShareStatus::Idle).into(),
+        Outcome::Built {
+            job: 7,
+            runs: vec![],
+        }
+        .into(),
+    ];
+    for v in unchanged {
+        let after = reduce(s.clone(), v.clone());
+        assert!(Rc::ptr_eq(&s, &after), "{v:?} changed the state");
+    }
+    // A step changes the cursor only: the document is the same allocation.
+    let stepped = reduce(s.clone(), Nav::StepForward);
+    assert_eq!(stepped.cursor.pos, 1);
+    assert!(
+        Rc::ptr_eq(&s.doc, &stepped.doc),
+        "a step shares the document"
+    );
+    let played = reduce(reduce(stepped, Nav::TogglePlay), Nav::Advance(10));
+    assert_eq!((played.cursor.pos, played.cursor.playing), (11, true));
+    assert!(Rc::ptr_eq(&s.doc, &played.doc));
+    let stopped = reduce(played, Nav::End);
+    assert!(!stopped.cursor.playing, "a seek stops play");
+}
+
+#[test]
+fn keys_map_to_navigation_verbs() {
+    assert_eq!(Nav::for_key(" ", false), Some(Nav::TogglePlay));
+    assert_eq!(Nav::for_key("ArrowRight", false), Some(Nav::StepForward));
+    assert_eq!(Nav::for_key("ArrowRight", true), Some(Nav::ActionForward));
+    assert_eq!(Nav::for_key("ArrowLeft", true), Some(Nav::ActionBack));
+    assert_eq!(Nav::for_key("End", true), Some(Nav::End));
+    assert_eq!(Nav::for_key("a", false), None);
+}
+
+#[test]
+fn run_until_uses_the_runs_markers_like_the_session() {
+    let s = Rc::new(State::from_url("", ""));
+    let run = s.doc.run.clone();
+    for kind in exitpath::engine::session::MarkerKind::ALL {
+        for pos in (0..=run.end()).step_by(7) {
+            for forward in [true, false] {
+                assert_eq!(
+                    run.seek_marker(pos, kind, forward),
+                    run.session.seek_marker(pos, kind, forward),
+                    "{kind:?} from {pos}, forward {forward}"
+                );
+            }
+        }
+    }
+}
