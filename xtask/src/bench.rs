@@ -20,7 +20,8 @@ const NATIVE_ITERATIONS: u64 = 100_000;
 /// Rounds of the long run the page builds and seeks in: ~1.01 M micro-steps in `reaper`.
 /// Must equal BIG_ROUNDS in e2e/bench.mjs.
 const BIG_ROUNDS: u64 = 7600;
-const DESIGNS: [&str; 3] = ["reaper", "patch", "committed"];
+/// Every design `exitpath bench` prints a row for (Design::ALL; xtask does not link the engine).
+const DESIGNS: [&str; 4] = ["reaper", "patch", "committed", "fixed"];
 /// The most the site may weigh, wasm + js + css after gzip -9 (issue 9).
 const DIST_GZIP_MAX: u64 = 250_000;
 /// Native runs; the best rate of each design is reported.
