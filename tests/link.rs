@@ -70,6 +70,7 @@ fn full_state() -> LinkState {
         design: Design::Patch,
         step: 12,
         switches: vec![Switch::NoPmapDeactivate, Switch::DrainInLwpExit2],
+        schedule: exitpath::engine::schedule::Schedule::parse("0:12,1:3,0").unwrap(),
         compare: Some(Design::Reaper),
         embed: true,
         builtin: Some("fork-wait-loop".to_string()),

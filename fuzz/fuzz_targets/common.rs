@@ -178,6 +178,20 @@ pub fn scenario(c: &mut impl Choices) -> String {
     if c.one_in(3) {
         settings.push(format!("cpus {}", 1 + c.below(2)));
     }
+    if c.one_in(4) {
+        // a schedule: run lengths per CPU, `rr`, or (rarely) CPU 1 on one CPU
+        let runs: Vec<String> = (0..1 + c.below(6))
+            .map(|_| match c.below(3) {
+                0 => format!("{}", c.below(2)),
+                _ => format!("{}:{}", c.below(2), 1 + c.below(50)),
+            })
+            .collect();
+        settings.push(if c.one_in(8) {
+            "schedule rr".to_string()
+        } else {
+            format!("schedule {}", runs.join(","))
+        });
+    }
     if c.one_in(3) {
         let n = if c.one_in(8) {
             c.below(4097)

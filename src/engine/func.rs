@@ -147,7 +147,7 @@ impl Func {
 /// One activation record on a kernel stack. A callee starts as a copy of its caller's
 /// locals (with `l`/`p` possibly rebound) and copies `l2`, `p2`, `uaddr`, `inmem`,
 /// `slot` and `rv` back on return: the model's way of passing out-parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Frame {
     pub func: Func,
     /// Next line to execute (index into the body).
@@ -205,7 +205,7 @@ impl Frame {
 pub const LWPWAIT_EXITCONTROL: u32 = 1 << 31;
 
 /// The ltsleep call sites: channel, wmesg, interruptible, timeout, interlock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Sleep {
     /// find_stopped_child: tsleep(parent, PWAIT|PCATCH, "wait", 0).
     Wait,

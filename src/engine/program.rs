@@ -4,7 +4,7 @@
 use super::scenario::{BlockKind, Scenario, Stmt, StmtKind};
 
 /// What a user LWP asks the kernel for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Act {
     Fork(u16),
     Exit(u8),

@@ -1,0 +1,652 @@
+//! The explorer: every schedule of a two-CPU scenario with at most K preemptions
+//! (iterative context bounding: K = 0, then 1, ..., each search complete before the
+//! next), a visited set of hashed kernel + CPU state, and every distinct finding with
+//! the shortest schedule found for it. Pure and clock-free: the caller advances it in
+//! slices (`advance`) and times it.
+//!
+//! Terms (docs/model.md §12):
+//! - a *choice point* is a micro-step where both CPUs could run; a schedule
+//!   (`schedule.rs`) decides each one;
+//! - a CPU is *enabled* at a choice point when its next micro-step would change the
+//!   state; a CPU spinning on the big lock is not (its step changes nothing);
+//! - a *preemption* is running the other CPU at a choice point where the CPU that ran
+//!   the last micro-step is enabled. A switch forced by that CPU sleeping, idling or
+//!   spinning is free.
+//!
+//! Reductions, both sound (they drop no reachable state and no finding):
+//! - **spins are not choices**: a micro-step that only spins leaves the state as it
+//!   was, so the explorer never takes one at a choice point (it runs the other CPU,
+//!   without counting a preemption). Without this, every lock hand-over would cost a
+//!   preemption and K = 0 would spin forever.
+//! - **visited states**: at each choice point the explorer hashes the kernel state, the
+//!   checks' edge memory and the CPU that ran last, and stops a path that reaches a
+//!   fingerprint already expanded with at most as many preemptions (the future from
+//!   there depends on nothing else). Left out of the fingerprint, because nothing in the
+//!   engine or the checks reads them: metrics (`counters`, `exit_at`, `sigchld`,
+//!   `actions`, the GDT's `count_peak` and `last_freed`), round robin's `next_cpu`, the
+//!   choice counter, and the global sleep sequence (only the order of sleepers on one
+//!   channel matters, and every new sleeper goes behind them all).
+
+use super::design::Design;
+use super::func::Func;
+use super::scenario::Scenario;
+use super::schedule::Schedule;
+use super::sim::Sim;
+use super::state::{KernelState, LStat, Lwp, Proc};
+use super::trace::{Check, Finding, Step};
+use crate::arch_i386::Gdt;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+/// Default bound on preemptions.
+pub const PREEMPTIONS_DEFAULT: u8 = 2;
+/// Default bound on states (micro-steps) explored.
+pub const MAX_STATES_DEFAULT: u64 = 50_000_000;
+
+/// A 64-bit hasher for fingerprints: a folded multiply per word (as aHash's fallback),
+/// a murmur3 finaliser at the end. Portable: the same value natively and in wasm.
+#[derive(Default)]
+pub struct Fp(u64);
+
+const FP_MUL: u64 = 0x5851_f42d_4c95_7f2d;
+const FP_ADD: u64 = 0x9e37_79b9_7f4a_7c15;
+
+#[inline]
+fn folded(a: u64, b: u64) -> u64 {
+    let r = u128::from(a) * u128::from(b);
+    (r as u64) ^ ((r >> 64) as u64)
+}
+
+impl Hasher for Fp {
+    #[inline]
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.write_u64(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, v: u64) {
+        self.0 = folded(self.0 ^ v ^ FP_ADD, FP_MUL);
+    }
+    #[inline]
+    fn write_u8(&mut self, v: u8) {
+        self.write_u64(u64::from(v));
+    }
+    #[inline]
+    fn write_u16(&mut self, v: u16) {
+        self.write_u64(u64::from(v));
+    }
+    #[inline]
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+    #[inline]
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+    #[inline]
+    fn write_i32(&mut self, v: i32) {
+        self.write_u64(u64::from(v as u32));
+    }
+}
+
+/// Passes a fingerprint through as its own hash (the visited set's keys are hashes).
+#[derive(Default)]
+struct Ident(u64);
+
+impl Hasher for Ident {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+type Visited = HashMap<u64, u8, BuildHasherDefault<Ident>>;
+
+fn hash_proc(p: &Proc, h: &mut Fp) {
+    let Proc {
+        pid,
+        block,
+        pptr,
+        children,
+        stat,
+        flags,
+        exitsig,
+        xstat,
+        nlwps,
+        nrlwps,
+        nzlwps,
+        nlwpid,
+        lwps,
+        vmspace,
+        userret_exit,
+        sigchld: _,
+        exit_at: _,
+    } = p;
+    (pid, block, pptr, children, stat, flags, exitsig, xstat).hash(h);
+    (nlwps, nrlwps, nzlwps, nlwpid, lwps, vmspace, userret_exit).hash(h);
+}
+
+fn hash_lwp(l: &Lwp, h: &mut Fp) {
+    let Lwp {
+        pid,
+        lid,
+        stat,
+        flags,
+        uarea,
+        owns_uarea,
+        tss_sel,
+        wchan,
+        wmesg,
+        timeout,
+        wake_err,
+        kstack,
+        user,
+        no_sleep,
+        biglock_saved,
+        kthread,
+        freed,
+        sleep_seq,
+        prio,
+    } = l;
+    (pid, lid, stat, flags, uarea, owns_uarea, tss_sel, wchan).hash(h);
+    (wmesg, timeout, wake_err, kstack, user, no_sleep).hash(h);
+    (biglock_saved, kthread, freed, prio).hash(h);
+    // the order of sleepers is all wakeup reads
+    let seq = if *stat == LStat::LSSLEEP {
+        *sleep_seq
+    } else {
+        0
+    };
+    seq.hash(h);
+}
+
+fn hash_gdt(g: &Gdt, h: &mut Fp) {
+    let Gdt {
+        size,
+        count,
+        next,
+        free,
+        slots,
+        last_freed: _,
+        count_peak: _,
+    } = g;
+    (size, count, next, free, slots).hash(h);
+}
+
+/// The fingerprint of a state as far as its future goes: the kernel state without
+/// its metrics and history (see the module documentation), the checks' edge memory
+/// and the CPU that ran last.
+pub fn fingerprint(st: &KernelState, active: &[(Check, u32)], cur: u8) -> u64 {
+    let KernelState {
+        procs,
+        lwps,
+        allproc,
+        zombproc,
+        alllwp,
+        deadprocs,
+        deadlwp,
+        zomblwp,
+        runq,
+        uarea_cache,
+        uvm_nuarea_max,
+        uvm_nuarea,
+        kernel_map,
+        vmspaces,
+        pdirs,
+        pdp_cache,
+        gdt,
+        cpus,
+        biglock,
+        ticks,
+        next_pid,
+        forkpy_turn,
+        sleep_seq: _,
+        actions: _,
+        counters: _,
+        finished,
+        panic,
+        inflight,
+        lwp_free,
+        vm_free,
+        next_cpu: _,
+        choices: _,
+    } = st;
+    let mut h = Fp::default();
+    h.write_usize(procs.len());
+    for p in procs {
+        hash_proc(p, &mut h);
+    }
+    h.write_usize(lwps.len());
+    for l in lwps {
+        hash_lwp(l, &mut h);
+    }
+    (allproc, zombproc, alllwp, deadprocs, deadlwp, zomblwp, runq).hash(&mut h);
+    (uarea_cache, uvm_nuarea_max, uvm_nuarea, kernel_map).hash(&mut h);
+    (vmspaces, pdirs, pdp_cache).hash(&mut h);
+    hash_gdt(gdt, &mut h);
+    (cpus, biglock, ticks, next_pid, forkpy_turn, finished, panic).hash(&mut h);
+    (inflight, lwp_free, vm_free).hash(&mut h);
+    // the edge memory, in a canonical order
+    let mut act: Vec<(Check, u32)> = active.to_vec();
+    act.sort_unstable();
+    act.hash(&mut h);
+    cur.hash(&mut h);
+    h.finish()
+}
+
+/// Where a finding is reported: the function and line that ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Place {
+    pub func: Func,
+    /// Index of the line in the function's body.
+    pub line: u8,
+}
+
+/// One distinct finding (check and place) with the best schedule found for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExploreFinding {
+    pub check: Check,
+    /// `None`: reported without a step (a model error with nothing to run).
+    pub place: Option<Place>,
+    /// The micro-step it is reported at, following `schedule`.
+    pub step: u64,
+    /// The decisions up to that step (round robin after them).
+    pub schedule: Schedule,
+    /// Preemptions in `schedule` (the fewest any schedule needs, once the search
+    /// with that bound is complete).
+    pub preemptions: u8,
+    pub message: String,
+}
+
+/// What a search found and what it cost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExploreReport {
+    pub design: Design,
+    pub cpus: u8,
+    /// The preemption bound.
+    pub bound: u8,
+    /// States visited: micro-steps executed, at every bound.
+    pub states: u64,
+    /// Schedules explored: paths run from the start or from a branch, each to the end
+    /// of the run or to a state already expanded.
+    pub schedules: u64,
+    /// Distinct fingerprints expanded at the last bound.
+    pub distinct: u64,
+    /// Paths cut at a state already expanded.
+    pub pruned: u64,
+    /// Choice points where a CPU would only have spun (not taken: a reduction).
+    pub spins_skipped: u64,
+    /// The search at `bound` finished within the state limit.
+    pub complete: bool,
+    /// The largest bound whose search is complete (`None`: not even K = 0).
+    pub complete_bound: Option<u8>,
+    /// Most choice points on one explored path.
+    pub max_choices: u64,
+    /// Peak bytes held by the search (visited set and pending branches), estimated.
+    pub peak_bytes: u64,
+    pub findings: Vec<ExploreFinding>,
+}
+
+/// A branch to explore later: a state, the CPU that ran last, the preemptions so far,
+/// the decisions so far, and the CPU to run first.
+#[derive(Clone, Debug)]
+struct Item {
+    st: KernelState,
+    active: Vec<(Check, u32)>,
+    step_no: u64,
+    cur: u8,
+    pre: u8,
+    sched: Schedule,
+    first: Option<u8>,
+}
+
+/// A search in progress.
+#[derive(Debug)]
+pub struct Explorer {
+    sim: Sim,
+    init: Item,
+    bound: u8,
+    max_states: u64,
+    /// The bound of the search running now.
+    level: u8,
+    stack: Vec<Item>,
+    /// The path running now: CPU that ran last, preemptions, decisions, first choice.
+    path: Option<(u8, u8, Schedule, Option<u8>)>,
+    visited: Visited,
+    states: u64,
+    schedules: u64,
+    pruned: u64,
+    spins: u64,
+    max_choices: u64,
+    peak_bytes: u64,
+    item_bytes: u64,
+    findings: Vec<ExploreFinding>,
+    done: bool,
+    complete_bound: Option<u8>,
+}
+
+impl std::fmt::Debug for Fp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Fp({:#x})", self.0)
+    }
+}
+
+impl Explorer {
+    /// A search of `sc` in `design` (the scenario's own without it) with at most
+    /// `bound` preemptions and `max_states` micro-steps. The scenario's `schedule`
+    /// line is ignored: the explorer makes the schedules.
+    pub fn new(sc: &Scenario, design: Option<Design>, bound: u8, max_states: u64) -> Explorer {
+        let mut sim = Sim::new(sc, design);
+        sim.cfg.schedule = Schedule::round_robin();
+        sim.record = false;
+        let init = Item {
+            st: sim.st.clone(),
+            active: Vec::new(),
+            step_no: 0,
+            cur: 0,
+            pre: 0,
+            sched: Schedule::round_robin(),
+            first: None,
+        };
+        let item_bytes = super::sim::state_bytes(&init.st) as u64;
+        Explorer {
+            sim,
+            stack: vec![init.clone()],
+            init,
+            bound,
+            max_states,
+            level: 0,
+            path: None,
+            visited: Visited::default(),
+            states: 0,
+            schedules: 0,
+            pruned: 0,
+            spins: 0,
+            max_choices: 0,
+            peak_bytes: 0,
+            item_bytes,
+            findings: Vec::new(),
+            done: false,
+            complete_bound: None,
+        }
+    }
+
+    /// Explore up to `budget` more micro-steps; true once the search has ended.
+    pub fn advance(&mut self, budget: u64) -> bool {
+        let mut left = budget;
+        while !self.done && left > 0 {
+            if self.states >= self.max_states {
+                self.done = true;
+                break;
+            }
+            if self.path.is_none() {
+                let Some(item) = self.stack.pop() else {
+                    self.complete_bound = Some(self.level);
+                    if self.level < self.bound {
+                        self.level += 1;
+                        self.visited = Visited::default();
+                        self.stack.push(self.init.clone());
+                        continue;
+                    }
+                    self.done = true;
+                    break;
+                };
+                self.schedules += 1;
+                self.sim.st = item.st;
+                self.sim.active = item.active;
+                self.sim.step_no = item.step_no;
+                self.path = Some((item.cur, item.pre, item.sched, item.first));
+            }
+            let cap = left.min(self.max_states.saturating_sub(self.states)).max(1);
+            let before = self.states;
+            let ended = self.run_path(cap);
+            left = left.saturating_sub((self.states - before).max(1));
+            if ended {
+                self.path = None;
+            }
+        }
+        self.done
+    }
+
+    /// Progress: (states so far, the state limit, the bound running now).
+    pub fn progress(&self) -> (u64, u64, u8) {
+        (self.states, self.max_states, self.level)
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Runs the current path for at most `cap` micro-steps; true when it has ended.
+    fn run_path(&mut self, cap: u64) -> bool {
+        let limit = self.sim.cfg.step_limit;
+        let start = self.states;
+        while self.states - start < cap {
+            if self.sim.st.finished || self.sim.step_no >= limit {
+                return true;
+            }
+            if !self.sim.choice_point() {
+                let step = self.sim.step();
+                self.states += 1;
+                if let Some(s) = step {
+                    if let Some(p) = self.path.as_mut() {
+                        p.0 = s.cpu;
+                    }
+                }
+                self.note(step);
+                continue;
+            }
+            let Some((cur, pre, _, first)) = self.path.as_mut().map(|p| (p.0, p.1, &p.2, p.3))
+            else {
+                return true;
+            };
+            if let Some(c) = first {
+                if let Some(p) = self.path.as_mut() {
+                    p.3 = None;
+                }
+                // a branch: its first decision is the preemption it was made for; a
+                // CPU that would only spin makes it no branch at all
+                if !self.take(c) {
+                    self.schedules -= 1;
+                    return true;
+                }
+                continue;
+            }
+            let key = fingerprint(&self.sim.st, &self.sim.active, cur);
+            match self.visited.get(&key) {
+                Some(&p) if p <= pre => {
+                    self.pruned += 1;
+                    return true;
+                }
+                _ => {
+                    self.visited.insert(key, pre);
+                }
+            }
+            let other = 1 - cur;
+            let alt = (pre < self.level).then(|| Item {
+                st: self.sim.st.clone(),
+                active: self.sim.active.clone(),
+                step_no: self.sim.step_no,
+                cur,
+                pre: pre + 1,
+                sched: self.path.as_ref().map(|p| p.2.clone()).unwrap_or_default(),
+                first: Some(other),
+            });
+            if self.take(cur) {
+                if let Some(alt) = alt {
+                    self.stack.push(alt);
+                    let bytes = self.stack.len() as u64 * self.item_bytes
+                        + self.visited.capacity() as u64 * 9;
+                    self.peak_bytes = self.peak_bytes.max(bytes);
+                }
+            } else if !self.take(other) {
+                // both would only spin: nothing can ever change
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Runs `cpu` at this choice point; false (state untouched) when it would only spin.
+    fn take(&mut self, cpu: u8) -> bool {
+        let saved = (self.sim.step_no, self.sim.st.next_cpu, self.sim.st.choices);
+        self.sim.force = Some(cpu);
+        let step = self.sim.step();
+        if step.is_some() && self.sim.step_was_noop() {
+            (self.sim.step_no, self.sim.st.next_cpu, self.sim.st.choices) = saved;
+            self.spins += 1;
+            return false;
+        }
+        self.states += 1;
+        if let Some(p) = self.path.as_mut() {
+            p.0 = cpu;
+            p.2.push(cpu, 1);
+            self.max_choices = self.max_choices.max(p.2.len());
+        }
+        self.note(step);
+        true
+    }
+
+    /// Records the findings of the step just run.
+    fn note(&mut self, step: Option<Step>) {
+        if self.sim.findings.is_empty() {
+            return;
+        }
+        let place = step.map(|s| Place {
+            func: s.func,
+            line: s.line,
+        });
+        let Some((_, pre, sched, _)) = self.path.as_ref() else {
+            return;
+        };
+        let found: Vec<Finding> = std::mem::take(&mut self.sim.findings);
+        for f in found {
+            let better = |e: &ExploreFinding| (*pre, f.step) < (e.preemptions, e.step);
+            match self
+                .findings
+                .iter_mut()
+                .find(|e| e.check == f.check && e.place == place)
+            {
+                Some(e) => {
+                    if better(e) {
+                        e.preemptions = *pre;
+                        e.step = f.step;
+                        e.schedule = sched.clone();
+                        e.message = f.message;
+                    }
+                }
+                None => self.findings.push(ExploreFinding {
+                    check: f.check,
+                    place,
+                    step: f.step,
+                    schedule: sched.clone(),
+                    preemptions: *pre,
+                    message: f.message,
+                }),
+            }
+        }
+    }
+
+    /// The report so far (final once `advance` has returned true).
+    pub fn report(&self) -> ExploreReport {
+        let mut findings = self.findings.clone();
+        findings.sort_by(|a, b| {
+            (a.preemptions, a.step, a.check, a.place).cmp(&(
+                b.preemptions,
+                b.step,
+                b.check,
+                b.place,
+            ))
+        });
+        ExploreReport {
+            design: self.sim.cfg.design,
+            cpus: self.sim.cfg.cpus,
+            bound: self.bound,
+            states: self.states,
+            schedules: self.schedules,
+            distinct: self.visited.len() as u64,
+            pruned: self.pruned,
+            spins_skipped: self.spins,
+            complete: self.done && self.complete_bound == Some(self.bound),
+            complete_bound: self.complete_bound,
+            max_choices: self.max_choices,
+            peak_bytes: self.peak_bytes,
+            findings,
+        }
+    }
+
+    /// Runs a whole search.
+    pub fn run(sc: &Scenario, design: Option<Design>, bound: u8, max_states: u64) -> ExploreReport {
+        let mut e = Explorer::new(sc, design, bound, max_states);
+        while !e.advance(1 << 20) {}
+        e.report()
+    }
+}
+
+/// A finding's JSON form (`exitpath explore --format json`).
+#[derive(Clone, Debug, Serialize)]
+pub struct FindingJson {
+    pub check: &'static str,
+    pub function: &'static str,
+    /// 1-based line in the function's listing (as the source panel shows it).
+    pub line: u32,
+    pub step: u64,
+    pub schedule: String,
+    pub preemptions: u8,
+    pub message: String,
+}
+
+impl ExploreFinding {
+    /// Function name and 1-based listing line of the place, `("?", 0)` without one.
+    pub fn where_(&self, design: Design) -> (&'static str, u32) {
+        match self.place {
+            Some(p) => (
+                p.func.name(),
+                super::source::body(design, p.func)
+                    .map(|b| super::source::listing_line(b, u16::from(p.line)))
+                    .unwrap_or(u32::from(p.line) + 1),
+            ),
+            None => ("?", 0),
+        }
+    }
+
+    pub fn json(&self, design: Design) -> FindingJson {
+        let (function, line) = self.where_(design);
+        FindingJson {
+            check: self.check.name(),
+            function,
+            line,
+            step: self.step,
+            schedule: self.schedule.text(),
+            preemptions: self.preemptions,
+            message: self.message.clone(),
+        }
+    }
+}
