@@ -26,6 +26,13 @@
 //!   `actions`, the GDT's `count_peak` and `last_freed`), round robin's `next_cpu`, the
 //!   choice counter, and the global sleep sequence (only the order of sleepers on one
 //!   channel matters, and every new sleeper goes behind them all).
+//! - **no switch after a local step**: a line whose op is `Nop` or `Goto` changes
+//!   nothing but its own frame's pc, which no other CPU, no check and no line of
+//!   another frame reads. A switch right after such a step reaches the same states and
+//!   findings as the switch just before it (the step commutes with everything the
+//!   other CPU does), with the same or fewer preemptions, so the explorer neither
+//!   branches nor hashes there. The shortest schedule found never gets longer by it:
+//!   the equivalent switch comes earlier, not later.
 
 use super::design::Design;
 use super::func::Func;
@@ -44,10 +51,15 @@ pub const PREEMPTIONS_DEFAULT: u8 = 2;
 /// Default bound on states (micro-steps) explored.
 pub const MAX_STATES_DEFAULT: u64 = 50_000_000;
 
-/// A 64-bit hasher for fingerprints: a folded multiply per word (as aHash's fallback),
-/// a murmur3 finaliser at the end. Portable: the same value natively and in wasm.
+/// A 64-bit hasher for fingerprints: a folded multiply per word (as aHash's fallback)
+/// into one of four lanes in turn (four independent multiply chains run in parallel
+/// on the CPU), the lanes folded together and a murmur3 finaliser at the end.
+/// Portable: the same value natively and in wasm.
 #[derive(Default)]
-pub struct Fp(u64);
+pub struct Fp {
+    lanes: [u64; 4],
+    n: u64,
+}
 
 const FP_MUL: u64 = 0x5851_f42d_4c95_7f2d;
 const FP_ADD: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -61,7 +73,11 @@ fn folded(a: u64, b: u64) -> u64 {
 impl Hasher for Fp {
     #[inline]
     fn finish(&self) -> u64 {
-        let mut h = self.0;
+        let [a, b, c, d] = self.lanes;
+        let mut h = folded(a ^ FP_ADD, FP_MUL) ^ b;
+        h = folded(h ^ self.n, FP_MUL) ^ c;
+        h = folded(h, FP_MUL) ^ d;
+        h = folded(h ^ FP_ADD, FP_MUL);
         h ^= h >> 33;
         h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
         h ^= h >> 33;
@@ -85,7 +101,9 @@ impl Hasher for Fp {
     }
     #[inline]
     fn write_u64(&mut self, v: u64) {
-        self.0 = folded(self.0 ^ v ^ FP_ADD, FP_MUL);
+        let i = (self.n & 3) as usize;
+        self.lanes[i] = folded(self.lanes[i] ^ v ^ FP_ADD, FP_MUL);
+        self.n += 1;
     }
     #[inline]
     fn write_u8(&mut self, v: u8) {
@@ -149,8 +167,19 @@ fn hash_proc(p: &Proc, h: &mut Fp) {
         sigchld: _,
         exit_at: _,
     } = p;
-    (pid, block, pptr, children, stat, flags, exitsig, xstat).hash(h);
-    (nlwps, nrlwps, nzlwps, nlwpid, lwps, vmspace, userret_exit).hash(h);
+    h.write_u64(u64::from(*pid) | u64::from(*pptr) << 32);
+    h.write_u64(
+        u64::from(*block)
+            | (*stat as u64) << 16
+            | u64::from(*exitsig) << 24
+            | u64::from(*xstat) << 32
+            | u64::from(*userret_exit) << 40,
+    );
+    h.write_u64(u64::from(*flags) | u64::from(*nlwpid) << 32);
+    h.write_u64(u64::from(*nlwps) | u64::from(*nrlwps) << 32);
+    h.write_u64(u64::from(*nzlwps) | vmspace.map_or(0, |v| u64::from(v) + 1) << 32);
+    children.hash(h);
+    lwps.hash(h);
 }
 
 fn hash_lwp(l: &Lwp, h: &mut Fp) {
@@ -175,16 +204,30 @@ fn hash_lwp(l: &Lwp, h: &mut Fp) {
         sleep_seq,
         prio,
     } = l;
-    (pid, lid, stat, flags, uarea, owns_uarea, tss_sel, wchan).hash(h);
-    (wmesg, timeout, wake_err, kstack, user, no_sleep).hash(h);
-    (biglock_saved, kthread, freed, prio).hash(h);
+    h.write_u64(u64::from(*pid) | u64::from(*lid) << 32);
+    h.write_u64(u64::from(*flags) | u64::from(*uarea) << 32);
+    h.write_u64(u64::from(*tss_sel) | u64::from(*wake_err as u32) << 32);
+    h.write_u64(
+        *stat as u64
+            | u64::from(*owns_uarea) << 8
+            | u64::from(*no_sleep) << 9
+            | u64::from(*biglock_saved) << 10
+            | u64::from(*freed) << 11
+            | kthread.map_or(0, |k| k as u64 + 1) << 12
+            | u64::from(*prio) << 16
+            | (wmesg.len() as u64) << 24,
+    );
+    if !wmesg.is_empty() {
+        h.write(wmesg.as_bytes());
+    }
+    wchan.hash(h);
+    timeout.hash(h);
+    kstack.hash(h);
+    user.hash(h);
     // the order of sleepers is all wakeup reads
-    let seq = if *stat == LStat::LSSLEEP {
-        *sleep_seq
-    } else {
-        0
-    };
-    seq.hash(h);
+    if *stat == LStat::LSSLEEP {
+        h.write_u64(*sleep_seq);
+    }
 }
 
 fn hash_gdt(g: &Gdt, h: &mut Fp) {
@@ -197,12 +240,21 @@ fn hash_gdt(g: &Gdt, h: &mut Fp) {
         last_freed: _,
         count_peak: _,
     } = g;
-    (size, count, next, free, slots).hash(h);
+    h.write_u64(u64::from(*size) | u64::from(*count) << 16 | u64::from(*next) << 32);
+    free.hash(h);
+    h.write_usize(slots.len());
+    for s in slots {
+        h.write_u64(match s {
+            crate::arch_i386::SlotState::Free => 0,
+            crate::arch_i386::SlotState::Tss(o) => u64::from(*o) + 1,
+        });
+    }
 }
 
 /// The fingerprint of a state as far as its future goes: the kernel state without
 /// its metrics and history (see the module documentation), the checks' edge memory
 /// and the CPU that ran last.
+#[inline(never)]
 pub fn fingerprint(st: &KernelState, active: &[(Check, u32)], cur: u8) -> u64 {
     let KernelState {
         procs,
@@ -253,10 +305,11 @@ pub fn fingerprint(st: &KernelState, active: &[(Check, u32)], cur: u8) -> u64 {
     hash_gdt(gdt, &mut h);
     (cpus, biglock, ticks, next_pid, forkpy_turn, finished, panic).hash(&mut h);
     (inflight, lwp_free, vm_free).hash(&mut h);
-    // the edge memory, in a canonical order
-    let mut act: Vec<(Check, u32)> = active.to_vec();
-    act.sort_unstable();
-    act.hash(&mut h);
+    // the edge memory, as a set: its order is history
+    let set = active.iter().fold(0u64, |acc, &(c, k)| {
+        acc.wrapping_add(folded((c as u64) << 32 ^ u64::from(k) ^ FP_ADD, FP_MUL))
+    });
+    (active.len(), set).hash(&mut h);
     cur.hash(&mut h);
     h.finish()
 }
@@ -303,6 +356,9 @@ pub struct ExploreReport {
     pub pruned: u64,
     /// Choice points where a CPU would only have spun (not taken: a reduction).
     pub spins_skipped: u64,
+    /// Choice points right after a step that only moved its own pc: no branch there
+    /// (a reduction).
+    pub local_skipped: u64,
     /// The search at `bound` finished within the state limit.
     pub complete: bool,
     /// The largest bound whose search is complete (`None`: not even K = 0).
@@ -327,6 +383,21 @@ struct Item {
     first: Option<u8>,
 }
 
+/// The path running now.
+#[derive(Debug)]
+struct Path {
+    /// The CPU that ran the last micro-step.
+    cur: u8,
+    /// Preemptions so far.
+    pre: u8,
+    /// Decisions so far.
+    sched: Schedule,
+    /// A branch's first decision (the preemption it was made for).
+    first: Option<u8>,
+    /// The last micro-step only moved its own pc (`Sim::local`): no branch here.
+    local: bool,
+}
+
 /// A search in progress.
 #[derive(Debug)]
 pub struct Explorer {
@@ -337,13 +408,14 @@ pub struct Explorer {
     /// The bound of the search running now.
     level: u8,
     stack: Vec<Item>,
-    /// The path running now: CPU that ran last, preemptions, decisions, first choice.
-    path: Option<(u8, u8, Schedule, Option<u8>)>,
+    /// The path running now.
+    path: Option<Path>,
     visited: Visited,
     states: u64,
     schedules: u64,
     pruned: u64,
     spins: u64,
+    locals: u64,
     max_choices: u64,
     peak_bytes: u64,
     item_bytes: u64,
@@ -354,7 +426,7 @@ pub struct Explorer {
 
 impl std::fmt::Debug for Fp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Fp({:#x})", self.0)
+        write!(f, "Fp({:#x})", self.finish())
     }
 }
 
@@ -389,6 +461,7 @@ impl Explorer {
             schedules: 0,
             pruned: 0,
             spins: 0,
+            locals: 0,
             max_choices: 0,
             peak_bytes: 0,
             item_bytes,
@@ -422,7 +495,13 @@ impl Explorer {
                 self.sim.st = item.st;
                 self.sim.active = item.active;
                 self.sim.step_no = item.step_no;
-                self.path = Some((item.cur, item.pre, item.sched, item.first));
+                self.path = Some(Path {
+                    cur: item.cur,
+                    pre: item.pre,
+                    sched: item.sched,
+                    first: item.first,
+                    local: false,
+                });
             }
             let cap = left.min(self.max_states.saturating_sub(self.states)).max(1);
             let before = self.states;
@@ -455,22 +534,33 @@ impl Explorer {
             if !self.sim.choice_point() {
                 let step = self.sim.step();
                 self.states += 1;
-                if let Some(s) = step {
-                    if let Some(p) = self.path.as_mut() {
-                        p.0 = s.cpu;
+                let local = self.sim.local;
+                if let Some(p) = self.path.as_mut() {
+                    if let Some(s) = step {
+                        p.cur = s.cpu;
                     }
+                    p.local = local;
                 }
                 self.note(step);
                 continue;
             }
-            let Some((cur, pre, _, first)) = self.path.as_mut().map(|p| (p.0, p.1, &p.2, p.3))
+            let Some((cur, pre, first, local)) = self
+                .path
+                .as_mut()
+                .map(|p| (p.cur, p.pre, p.first.take(), p.local))
             else {
                 return true;
             };
-            if let Some(c) = first {
-                if let Some(p) = self.path.as_mut() {
-                    p.3 = None;
+            if local {
+                // the last step only moved cur's pc: a switch here reaches nothing a
+                // switch before that step does not (reduction 3, module documentation)
+                self.locals += 1;
+                if !self.take(cur) && !self.take(1 - cur) {
+                    return true;
                 }
+                continue;
+            }
+            if let Some(c) = first {
                 // a branch: its first decision is the preemption it was made for; a
                 // CPU that would only spin makes it no branch at all
                 if !self.take(c) {
@@ -490,15 +580,7 @@ impl Explorer {
                 }
             }
             let other = 1 - cur;
-            let alt = (pre < self.level).then(|| Item {
-                st: self.sim.st.clone(),
-                active: self.sim.active.clone(),
-                step_no: self.sim.step_no,
-                cur,
-                pre: pre + 1,
-                sched: self.path.as_ref().map(|p| p.2.clone()).unwrap_or_default(),
-                first: Some(other),
-            });
+            let alt = (pre < self.level).then(|| self.branch(cur, pre, other));
             if self.take(cur) {
                 if let Some(alt) = alt {
                     self.stack.push(alt);
@@ -514,7 +596,26 @@ impl Explorer {
         false
     }
 
+    /// The branch that runs `other` here: a preemption of `cur`.
+    #[inline(never)]
+    fn branch(&self, cur: u8, pre: u8, other: u8) -> Item {
+        Item {
+            st: self.sim.st.clone(),
+            active: self.sim.active.clone(),
+            step_no: self.sim.step_no,
+            cur,
+            pre: pre + 1,
+            sched: self
+                .path
+                .as_ref()
+                .map(|p| p.sched.clone())
+                .unwrap_or_default(),
+            first: Some(other),
+        }
+    }
+
     /// Runs `cpu` at this choice point; false (state untouched) when it would only spin.
+    #[inline(never)]
     fn take(&mut self, cpu: u8) -> bool {
         let saved = (self.sim.step_no, self.sim.st.next_cpu, self.sim.st.choices);
         self.sim.force = Some(cpu);
@@ -525,10 +626,12 @@ impl Explorer {
             return false;
         }
         self.states += 1;
+        let local = self.sim.local;
         if let Some(p) = self.path.as_mut() {
-            p.0 = cpu;
-            p.2.push(cpu, 1);
-            self.max_choices = self.max_choices.max(p.2.len());
+            p.cur = cpu;
+            p.local = local;
+            p.sched.push(cpu, 1);
+            self.max_choices = self.max_choices.max(p.sched.len());
         }
         self.note(step);
         true
@@ -543,7 +646,7 @@ impl Explorer {
             func: s.func,
             line: s.line,
         });
-        let Some((_, pre, sched, _)) = self.path.as_ref() else {
+        let Some(Path { pre, sched, .. }) = self.path.as_ref() else {
             return;
         };
         let found: Vec<Finding> = std::mem::take(&mut self.sim.findings);
@@ -594,6 +697,7 @@ impl Explorer {
             distinct: self.visited.len() as u64,
             pruned: self.pruned,
             spins_skipped: self.spins,
+            local_skipped: self.locals,
             complete: self.done && self.complete_bound == Some(self.bound),
             complete_bound: self.complete_bound,
             max_choices: self.max_choices,

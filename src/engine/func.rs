@@ -147,7 +147,7 @@ impl Func {
 /// One activation record on a kernel stack. A callee starts as a copy of its caller's
 /// locals (with `l`/`p` possibly rebound) and copies `l2`, `p2`, `uaddr`, `inmem`,
 /// `slot` and `rv` back on return: the model's way of passing out-parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Frame {
     pub func: Func,
     /// Next line to execute (index into the body).
@@ -178,6 +178,38 @@ pub struct Frame {
     /// The user action a syscall / trap frame serves.
     #[serde(skip)]
     pub act: Option<Act>,
+}
+
+/// Every field, packed into six words (the explorer hashes many frames per state).
+impl std::hash::Hash for Frame {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let Frame {
+            func,
+            pc,
+            l,
+            p,
+            l2,
+            p2,
+            uaddr,
+            inmem,
+            slot,
+            rv,
+            arg,
+            sleep,
+            block,
+            act,
+        } = *self;
+        let sleep = sleep.map_or(0, |s| s as u64 + 1);
+        let act = act.map_or(0, |a| a.code() + 1);
+        h.write_u64(
+            func as u64 | u64::from(pc) << 16 | u64::from(slot) << 32 | u64::from(block) << 48,
+        );
+        h.write_u64(u64::from(l) | u64::from(p) << 32);
+        h.write_u64(u64::from(l2) | u64::from(p2) << 32);
+        h.write_u64(u64::from(uaddr) | u64::from(rv as u32) << 32);
+        h.write_u64(u64::from(arg) | sleep << 32 | u64::from(inmem) << 40);
+        h.write_u64(act);
+    }
 }
 
 impl Frame {

@@ -201,13 +201,15 @@ impl Schedule {
             match chars.get(i) {
                 None => break,
                 Some(',') => i += 1,
-                Some(c) => return err(
-                    i,
-                    format!(
+                Some(c) => {
+                    return err(
+                        i,
+                        format!(
                         "expected `,` or `:` after the CPU, or the end of the schedule, found `{}`",
                         c.escape_debug()
                     ),
-                ),
+                    )
+                }
             }
         }
         Ok(s)

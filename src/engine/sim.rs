@@ -2,7 +2,7 @@
 //! checkpoints. Everything here is deterministic: same scenario, same trace.
 
 use super::design::{Design, Switch};
-use super::func::{Frame, Func, Sleep, NONE};
+use super::func::{Frame, Func, Op, Sleep, NONE};
 use super::program::{Program, INIT_BLOCK};
 use super::scenario::Scenario;
 use super::schedule::Schedule;
@@ -94,6 +94,10 @@ pub struct Sim {
     pub(crate) force: Option<u8>,
     /// The last step entered the kernel for a user action (see `step_was_noop`).
     pub(crate) entered: bool,
+    /// The last step ran a line that only moves its own frame's pc (`Nop`, `Goto`):
+    /// nothing else, no check and no other CPU can tell it ran (the explorer's
+    /// reduction, explore.rs).
+    pub(crate) local: bool,
 }
 
 pub(crate) const DIRTY_UAREA: u8 = 1;
@@ -182,6 +186,7 @@ impl Sim {
             record: true,
             force: None,
             entered: false,
+            local: false,
         };
         // proc0 / lwp0: the swapper; its PCB is the idle PCB of CPU 0.
         let lwp0 = sim.boot_proc(&mut st, 0, NONE, P0, PROC0_UAREA, Some(0));
@@ -397,6 +402,7 @@ impl Sim {
         self.ev = (Event::None, 0);
         self.dirty = 0;
         self.entered = false;
+        self.local = false;
         let on = self.st.cpus[cpu].on_stack;
         if let Some(l) = on {
             if self.st.lwps[l as usize].biglock_saved && !self.st.lwps[l as usize].kstack.is_empty()
@@ -428,6 +434,7 @@ impl Sim {
         }
         let mut f = frame;
         f.pc += 1;
+        self.local = !self.entered && matches!(line.op, Op::Nop | Op::Goto(_));
         self.exec(cpu, f, line.op);
         let step = Step {
             lwp: on.unwrap_or(NONE),
