@@ -48,6 +48,8 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// Default bound on preemptions.
 pub const PREEMPTIONS_DEFAULT: u8 = 2;
+/// A bound of 255 means none: one search, without iterating over the bounds below.
+pub const UNBOUNDED: u8 = u8::MAX;
 /// Default bound on states (micro-steps) explored.
 pub const MAX_STATES_DEFAULT: u64 = 50_000_000;
 
@@ -416,6 +418,9 @@ pub struct Explorer {
     pruned: u64,
     spins: u64,
     locals: u64,
+    /// Some choice point of the current bound's search could not branch for want of
+    /// preemptions (without one, a larger bound finds nothing more).
+    capped: bool,
     max_choices: u64,
     peak_bytes: u64,
     item_bytes: u64,
@@ -432,7 +437,8 @@ impl std::fmt::Debug for Fp {
 
 impl Explorer {
     /// A search of `sc` in `design` (the scenario's own without it) with at most
-    /// `bound` preemptions and `max_states` micro-steps. The scenario's `schedule`
+    /// `bound` preemptions ([`UNBOUNDED`]: any number, in one search) and `max_states`
+    /// micro-steps. The scenario's `schedule`
     /// line is ignored: the explorer makes the schedules.
     pub fn new(sc: &Scenario, design: Option<Design>, bound: u8, max_states: u64) -> Explorer {
         let mut sim = Sim::new(sc, design);
@@ -454,7 +460,7 @@ impl Explorer {
             init,
             bound,
             max_states,
-            level: 0,
+            level: if bound == UNBOUNDED { bound } else { 0 },
             path: None,
             visited: Visited::default(),
             states: 0,
@@ -462,6 +468,7 @@ impl Explorer {
             pruned: 0,
             spins: 0,
             locals: 0,
+            capped: false,
             max_choices: 0,
             peak_bytes: 0,
             item_bytes,
@@ -482,7 +489,15 @@ impl Explorer {
             if self.path.is_none() {
                 let Some(item) = self.stack.pop() else {
                     self.complete_bound = Some(self.level);
+                    if !self.capped {
+                        // no path ran out of preemptions: a larger bound explores the
+                        // very same schedules
+                        self.complete_bound = Some(self.bound);
+                        self.done = true;
+                        break;
+                    }
                     if self.level < self.bound {
+                        self.capped = false;
                         self.level += 1;
                         self.visited = Visited::default();
                         self.stack.push(self.init.clone());
@@ -581,6 +596,7 @@ impl Explorer {
             }
             let other = 1 - cur;
             let alt = (pre < self.level).then(|| self.branch(cur, pre, other));
+            self.capped |= pre >= self.level;
             if self.take(cur) {
                 if let Some(alt) = alt {
                     self.stack.push(alt);
