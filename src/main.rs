@@ -327,8 +327,11 @@ mod cli {
                 let secs = t0.elapsed().as_secs_f64();
                 let r = e.report();
                 let rss = peak_rss_bytes();
+                let cpu = cpu_seconds();
                 match format {
-                    Format::Text => out.write_all(explore_text(&file, &r, secs, rss).as_bytes())?,
+                    Format::Text => {
+                        out.write_all(explore_text(&file, &r, secs, cpu, rss).as_bytes())?
+                    }
                     Format::Json => {
                         let findings: Vec<_> =
                             r.findings.iter().map(|f| f.json(r.design)).collect();
@@ -342,6 +345,8 @@ mod cli {
                             "pruned": r.pruned,
                             "spins_skipped": r.spins_skipped,
                             "seconds": (secs * 1000.0).round() / 1000.0,
+                            "cpu_seconds": cpu.map(|c| (c * 1000.0).round() / 1000.0),
+                            "local_skipped": r.local_skipped,
                             "peak_rss_bytes": rss,
                             "complete": r.complete,
                             "complete_bound": r.complete_bound,
@@ -399,7 +404,20 @@ mod cli {
         Some(kib * 1024)
     }
 
-    fn explore_text(file: &Path, r: &ExploreReport, secs: f64, rss: Option<u64>) -> String {
+    /// CPU time this process has run, where the system says (Linux: schedstat, ns).
+    fn cpu_seconds() -> Option<f64> {
+        let s = std::fs::read_to_string("/proc/self/schedstat").ok()?;
+        let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+        Some(ns as f64 / 1e9)
+    }
+
+    fn explore_text(
+        file: &Path,
+        r: &ExploreReport,
+        secs: f64,
+        cpu: Option<f64>,
+        rss: Option<u64>,
+    ) -> String {
         use std::fmt::Write as _;
         let mut o = String::new();
         let plural = |n: u64, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
@@ -428,8 +446,9 @@ mod cli {
         let _ = writeln!(o, "{done}");
         let _ = writeln!(
             o,
-            "states {} (micro-steps run), distinct {}, schedules {}, pruned {}, spins skipped {}",
-            r.states, r.distinct, r.schedules, r.pruned, r.spins_skipped
+            "states {} (micro-steps run), distinct {}, schedules {}, pruned {}, spins skipped {}, \
+             local steps not branched {}",
+            r.states, r.distinct, r.schedules, r.pruned, r.spins_skipped, r.local_skipped
         );
         let rate = if secs > 0.0 {
             r.states as f64 / secs
@@ -439,7 +458,14 @@ mod cli {
         let mem = rss
             .map(|b| format!(", peak memory {:.1} MB", b as f64 / 1e6))
             .unwrap_or_default();
-        let _ = writeln!(o, "time {secs:.3} s ({:.2} M states/s){mem}", rate / 1e6);
+        let cpu = cpu
+            .map(|c| format!(", {c:.3} s of CPU"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "time {secs:.3} s{cpu} ({:.2} M states/s){mem}",
+            rate / 1e6
+        );
         let _ = writeln!(o, "findings: {}", r.findings.len());
         for f in &r.findings {
             let (func, line) = f.where_(r.design);
