@@ -103,6 +103,10 @@ mod cli {
             /// text: a readable report; json: one object.
             #[arg(long, value_enum, default_value_t = Format::Text)]
             format: Format,
+            /// Turn a reduction off, to measure what it saves: spins, visited, local,
+            /// sparse (docs/model.md §12). The findings stay the same; the cost grows.
+            #[arg(long, value_name = "REDUCTION", value_enum)]
+            without: Vec<Reduction>,
         },
         /// Engine speed and trace memory on a long fork/exit/wait loop.
         Bench {
@@ -161,6 +165,14 @@ mod cli {
 
     fn parse_schedule(s: &str) -> Result<Schedule, String> {
         Schedule::parse(s).map_err(|e| e.to_string())
+    }
+
+    #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+    enum Reduction {
+        Spins,
+        Visited,
+        Local,
+        Sparse,
     }
 
     #[derive(Clone, Copy, ValueEnum)]
@@ -319,10 +331,18 @@ mod cli {
                 preemptions,
                 max_states,
                 format,
+                without,
             } => {
                 let (_, sc) = load(&file)?;
+                let red = explore::Reductions {
+                    spins: !without.contains(&Reduction::Spins),
+                    visited: !without.contains(&Reduction::Visited),
+                    local: !without.contains(&Reduction::Local),
+                    sparse: !without.contains(&Reduction::Sparse),
+                };
                 let t0 = std::time::Instant::now();
-                let mut e = Explorer::new(&sc, design.design, preemptions, max_states);
+                let mut e =
+                    Explorer::new(&sc, design.design, preemptions, max_states).with_reductions(red);
                 while !e.advance(1 << 20) {}
                 let secs = t0.elapsed().as_secs_f64();
                 let r = e.report();

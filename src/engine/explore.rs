@@ -338,6 +338,32 @@ pub fn checkpoint(st: &KernelState) -> bool {
     h >> 62 == 0
 }
 
+/// Which reductions a search uses (all by default); turning one off shows what it
+/// saves (`exitpath explore --without ...`, docs/model.md §12). Each is sound on its
+/// own: the findings are the same with or without it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reductions {
+    /// A CPU that would only spin is not a choice (reduction 1).
+    pub spins: bool,
+    /// The visited set (reduction 2).
+    pub visited: bool,
+    /// No branch right after a local step (reduction 3).
+    pub local: bool,
+    /// The visited set is consulted at one choice point in four (reduction 4).
+    pub sparse: bool,
+}
+
+impl Default for Reductions {
+    fn default() -> Reductions {
+        Reductions {
+            spins: true,
+            visited: true,
+            local: true,
+            sparse: true,
+        }
+    }
+}
+
 /// Where a finding is reported: the function and line that ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Place {
@@ -440,6 +466,7 @@ pub struct Explorer {
     pruned: u64,
     spins: u64,
     locals: u64,
+    red: Reductions,
     /// Some choice point of the current bound's search could not branch for want of
     /// preemptions (without one, a larger bound finds nothing more).
     capped: bool,
@@ -491,6 +518,7 @@ impl Explorer {
             spins: 0,
             locals: 0,
             capped: false,
+            red: Reductions::default(),
             max_choices: 0,
             peak_bytes: 0,
             item_bytes,
@@ -498,6 +526,12 @@ impl Explorer {
             done: false,
             complete_bound: None,
         }
+    }
+
+    /// The same search with some reductions turned off (before `advance`).
+    pub fn with_reductions(mut self, red: Reductions) -> Explorer {
+        self.red = red;
+        self
     }
 
     /// Explore up to `budget` more micro-steps; true once the search has ended.
@@ -588,7 +622,7 @@ impl Explorer {
             else {
                 return true;
             };
-            if local {
+            if local && self.red.local {
                 // the last step only moved cur's pc: a switch here reaches nothing a
                 // switch before that step does not (reduction 3, module documentation)
                 self.locals += 1;
@@ -606,7 +640,7 @@ impl Explorer {
                 }
                 continue;
             }
-            if checkpoint(&self.sim.st) {
+            if self.red.visited && (!self.red.sparse || checkpoint(&self.sim.st)) {
                 let key = fingerprint(&self.sim.st, &self.sim.active, cur);
                 match self.visited.get(&key) {
                     Some(&p) if p <= pre => {
@@ -660,7 +694,7 @@ impl Explorer {
         let saved = (self.sim.step_no, self.sim.st.next_cpu, self.sim.st.choices);
         self.sim.force = Some(cpu);
         let step = self.sim.step();
-        if step.is_some() && self.sim.step_was_noop() {
+        if step.is_some() && self.sim.step_was_noop() && self.red.spins {
             (self.sim.step_no, self.sim.st.next_cpu, self.sim.st.choices) = saved;
             self.spins += 1;
             return false;
