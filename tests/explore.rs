@@ -506,3 +506,26 @@ fn each_reduction_is_sound_the_findings_do_not_change_without_it() {
         }
     }
 }
+
+/// The reports of the explorer on every two-CPU built-in and test scenario, in every
+/// design (K = 2), checked in: `tests/explore/reports.txt`, which the wasm test
+/// `tests/web_digest.rs` checks in Chromium too. `UPDATE_EXPLORE=1` rewrites it.
+#[test]
+fn the_reports_match_the_checked_in_ones() {
+    let mut got = String::new();
+    let builtins = BUILTINS
+        .iter()
+        .filter(|b| parse(b.text).cpus == 2)
+        .map(|b| (b.id, b.text));
+    for (id, text) in builtins.chain(FIXTURES.into_iter().take(2)) {
+        for d in Design::ALL {
+            got.push_str(&format!("{id} {}", explore(text, d, 2).summary()));
+        }
+    }
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/explore/reports.txt");
+    if std::env::var_os("UPDATE_EXPLORE").is_some() {
+        std::fs::write(path, &got).unwrap();
+        return;
+    }
+    assert_eq!(std::fs::read_to_string(path).unwrap_or_default(), got);
+}

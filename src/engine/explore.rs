@@ -788,6 +788,36 @@ impl Explorer {
     }
 }
 
+impl ExploreReport {
+    /// Everything but the time, one line per finding: equal reports give equal
+    /// summaries natively and in wasm (`tests/explore/reports.txt`).
+    pub fn summary(&self) -> String {
+        let mut o = format!(
+            "{} K={} states={} distinct={} schedules={} pruned={} spins={} local={} complete={}\n",
+            self.design.name(),
+            self.bound,
+            self.states,
+            self.distinct,
+            self.schedules,
+            self.pruned,
+            self.spins_skipped,
+            self.local_skipped,
+            self.complete
+        );
+        for f in &self.findings {
+            let (func, line) = f.where_(self.design);
+            o.push_str(&format!(
+                "  {} {func}:{line} step={} K={} {}\n",
+                f.check.name(),
+                f.step,
+                f.preemptions,
+                f.schedule
+            ));
+        }
+        o
+    }
+}
+
 /// A finding's JSON form (`exitpath explore --format json`).
 #[derive(Clone, Debug, Serialize)]
 pub struct FindingJson {
