@@ -529,3 +529,28 @@ fn the_reports_match_the_checked_in_ones() {
     }
     assert_eq!(std::fs::read_to_string(path).unwrap_or_default(), got);
 }
+
+#[test]
+fn a_session_runs_a_reported_schedule_and_marks_its_switches() {
+    use exitpath::engine::session::Session;
+    let text = include_str!("explore/fork-wait.scn");
+    let r = explore(text, Design::Committed, 1);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.check == Check::TrReused)
+        .unwrap();
+    let s = Session::with_schedule(text, Some(Design::Committed), &f.schedule).unwrap();
+    assert!(s
+        .trace
+        .findings
+        .iter()
+        .any(|g| g.check == Check::TrReused && g.step == f.step));
+    let sw = s.schedule_switches();
+    assert_eq!(sw.len(), f.schedule.switches());
+    // the switch is a step of CPU 1 after one of CPU 0, before the finding
+    let at = sw[0] as usize;
+    assert!(sw[0] < f.step);
+    assert_eq!(s.trace.steps[at].cpu, 1);
+    assert_eq!(s.trace.steps[at - 1].cpu, 0);
+}
