@@ -653,7 +653,9 @@ impl Explorer {
                 }
             }
             let other = 1 - cur;
-            let alt = (pre < self.level).then(|| self.branch(cur, pre, other));
+            // a branch whose first step would only spin is no branch: not even cloned
+            let alt = (pre < self.level && !self.sim.would_spin(usize::from(other)))
+                .then(|| self.branch(cur, pre, other));
             self.capped |= pre >= self.level;
             if self.take(cur) {
                 if let Some(alt) = alt {

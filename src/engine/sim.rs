@@ -486,6 +486,26 @@ impl Sim {
         self.st.cpus.len() == 2 && self.can_run(0) && self.can_run(1)
     }
 
+    /// The CPU's next step would only spin on the big lock: an LWP taking it back
+    /// after a sleep, or at a `KERNEL_PROC_LOCK` line, while another CPU holds it. Only
+    /// these sure cases (false when unsure): the explorer skips a branch on it.
+    pub(crate) fn would_spin(&self, cpu: usize) -> bool {
+        let c = &self.st.cpus[cpu];
+        let Some(l) = c.on_stack else {
+            return false;
+        };
+        let Some(lw) = self.st.lwps.get(l as usize) else {
+            return false;
+        };
+        let Some(top) = lw.kstack.last() else {
+            return false;
+        };
+        let locks = lw.biglock_saved
+            || super::source::line(self.cfg.design, top.func, top.pc)
+                .is_some_and(|line| matches!(line.op, Op::Sched(super::func::SchedOp::BigLock)));
+        locks && self.lock_busy_elsewhere(cpu, Some(l))
+    }
+
     /// The last step only spun on the big lock, with no other effect: the state is
     /// the same as before it (but for the step and choice counters).
     pub(crate) fn step_was_noop(&self) -> bool {
