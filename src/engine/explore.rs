@@ -13,7 +13,12 @@
 //!   the last micro-step is enabled. A switch forced by that CPU sleeping, idling or
 //!   spinning is free.
 //!
-//! Reductions, both sound (they drop no reachable state and no finding):
+//! Deterministic like the rest of the engine: the search order is fixed, the visited
+//! set (a `HashMap` of fingerprints) is only looked up, never iterated, and the
+//! fingerprint is the same natively and in wasm (`tests/explore/reports.txt`).
+//!
+//! Reductions, each sound (they drop no reachable state and no finding; turning one
+//! off with [`Reductions`] changes the cost, not the findings):
 //! - **spins are not choices**: a micro-step that only spins leaves the state as it
 //!   was, so the explorer never takes one at a choice point (it runs the other CPU,
 //!   without counting a preemption). Without this, every lock hand-over would cost a
