@@ -10,7 +10,7 @@
 //! `key=value` pairs separated by `&`, written in this order:
 //!
 //! ```text
-//! v=1&d=patch&s=123&w=no_pmap_deactivate,drain_in_lwp_exit2&c=reaper&e=1&b=fork-wait-loop&z=eNpT...
+//! v=1&d=patch&s=123&w=no_pmap_deactivate,drain_in_lwp_exit2&r=0:12,1:3,0&c=reaper&e=1&b=fork-wait-loop&z=eNpT...
 //! ```
 //!
 //! | key | value | written | on read |
@@ -19,12 +19,13 @@
 //! | `d` | design name ([`Design::name`]: `reaper`, `patch`) | always | required |
 //! | `s` | step in the trace, decimal `u64` | always | optional, default 0 |
 //! | `w` | what-if switches ([`Switch::name`]), comma-separated, in the state's order | when there are any | optional, default none; empty items are skipped |
+//! | `r` | the schedule: which CPU runs at each choice point, run lengths ([`Schedule::text`], e.g. `0:12,1:3,0`); overrides the scenario's `schedule` line | when not round robin | optional, default round robin; `rr` is round robin |
 //! | `c` | compare mode's second design | when compare is on | optional |
 //! | `e` | `1`: embed (iframe) mode, no editor | when embed is on | optional; `0` or `1` |
 //! | `b` | id of the built-in scenario the text came from (informational), %-escaped | when set | optional |
 //! | `z` | the scenario: UTF-8 text, zlib-wrapped deflate (RFC 1950/1951, level 9), then base64url without padding (RFC 4648 §5) | always, last | required |
 //!
-//! Every character of a link is in `A-Z a-z 0-9 - _ . ~ , = & %`, so it needs no escaping
+//! Every character of a link is in `A-Z a-z 0-9 - _ . ~ , : = & %`, so it needs no escaping
 //! in a URL. The zlib wrapper costs 8 characters and its Adler-32 checksum catches a
 //! damaged scenario; `z` comes last so a link cut short loses (part of) the scenario
 //! and says so instead of silently running a shorter one.
@@ -49,6 +50,7 @@
 //! the same string (with a given build: a newer compressor could pack differently, and
 //! old links still decode).
 
+use crate::engine::schedule::Schedule;
 use crate::engine::{Design, Switch};
 use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -93,6 +95,8 @@ pub struct LinkState {
     pub step: u64,
     /// What-if switches, in order; may be empty.
     pub switches: Vec<Switch>,
+    /// The schedule the run follows (round robin: none given).
+    pub schedule: Schedule,
     /// Compare mode's second design.
     pub compare: Option<Design>,
     /// Iframe mode: no editor.
@@ -109,6 +113,7 @@ impl LinkState {
             design,
             step: 0,
             switches: Vec::new(),
+            schedule: Schedule::round_robin(),
             compare: None,
             embed: false,
             builtin: None,
@@ -152,6 +157,12 @@ pub enum LinkErrorKind {
     BadStep(String),
     /// `e=` is neither `0` nor `1`.
     BadEmbed(String),
+    /// `r=` is not a schedule: the value, the 0-based character offset, why.
+    BadSchedule {
+        value: String,
+        offset: usize,
+        message: String,
+    },
     /// The scenario data stops in the middle (or is empty).
     CutShort,
     /// The scenario data has a character outside base64url.
@@ -270,6 +281,16 @@ impl fmt::Display for LinkError {
                 "the embed flag `e={}` in this link must be `e=0` or `e=1`",
                 quote(e)
             ),
+            BadSchedule {
+                value,
+                offset,
+                message,
+            } => write!(
+                f,
+                "the schedule `r={}` in this link is damaged at character {}: {message}",
+                quote(value),
+                offset + 1
+            ),
             CutShort => write!(
                 f,
                 "this link was cut short: the scenario in it stops in the middle; copy the whole link, up to its last character"
@@ -319,6 +340,10 @@ pub fn encode(s: &LinkState) -> String {
         let w: Vec<&str> = s.switches.iter().map(|w| w.name()).collect();
         out.push_str(&w.join(","));
     }
+    if !s.schedule.is_round_robin() {
+        out.push_str("&r=");
+        out.push_str(&s.schedule.text());
+    }
     if let Some(c) = s.compare {
         out.push_str("&c=");
         out.push_str(c.name());
@@ -351,8 +376,9 @@ pub fn encode_checked(s: &LinkState) -> Result<String, LinkError> {
     Ok(out)
 }
 
-/// Keys of version 1, for duplicate detection and %-decoding.
-const KEYS: [&str; 8] = ["v", "d", "s", "w", "c", "e", "b", "z"];
+/// Keys of version 1, for duplicate detection and %-decoding (`r` came later: older
+/// readers ignore it, as they ignore every key they do not know).
+const KEYS: [&str; 9] = ["v", "d", "s", "w", "r", "c", "e", "b", "z"];
 
 /// Reads a fragment (the part of the URL after `#`; one leading `#` is tolerated).
 /// Never panics.
@@ -414,6 +440,14 @@ pub fn decode(fragment: &str) -> Result<LinkState, LinkError> {
             switches.push(Switch::from_name(name).ok_or_else(|| UnknownSwitch(name.to_string()))?);
         }
     }
+    let schedule = match get("r")? {
+        None => Schedule::round_robin(),
+        Some(r) => Schedule::parse(&r).map_err(|e| BadSchedule {
+            value: r.clone(),
+            offset: e.offset,
+            message: e.message,
+        })?,
+    };
     let compare = get("c")?.map(design_named).transpose()?;
     let embed = match get("e")?.as_deref() {
         None | Some("0") => false,
@@ -427,6 +461,7 @@ pub fn decode(fragment: &str) -> Result<LinkState, LinkError> {
         design,
         step,
         switches,
+        schedule,
         compare,
         embed,
         builtin,

@@ -17,9 +17,11 @@ mod forkpy_cli;
 mod cli {
     use clap::builder::{PossibleValuesParser, TypedValueParser};
     use clap::{Parser, Subcommand, ValueEnum};
+    use exitpath::engine::explore::{self, ExploreReport, Explorer};
     use exitpath::engine::metrics::Metrics;
     use exitpath::engine::report;
     use exitpath::engine::scenario::{self, Scenario};
+    use exitpath::engine::schedule::Schedule;
     use exitpath::engine::snapshot::Snapshot;
     use exitpath::engine::{Design, Sim};
     use std::io::{self, BufWriter, Write};
@@ -49,6 +51,8 @@ mod cli {
             file: PathBuf,
             #[command(flatten)]
             design: DesignArg,
+            #[command(flatten)]
+            schedule: ScheduleArg,
             /// text: the readable trace; json: steps, narration, actions and findings.
             #[arg(long, value_enum, default_value_t = Format::Text)]
             format: Format,
@@ -59,6 +63,8 @@ mod cli {
             file: PathBuf,
             #[command(flatten)]
             design: DesignArg,
+            #[command(flatten)]
+            schedule: ScheduleArg,
         },
         /// Print the full kernel state at one step as JSON.
         State {
@@ -66,6 +72,8 @@ mod cli {
             file: PathBuf,
             #[command(flatten)]
             design: DesignArg,
+            #[command(flatten)]
+            schedule: ScheduleArg,
             /// The step: a micro-step number (0 is the boot state) or `end`.
             #[arg(long, value_name = "N|end", value_parser = parse_at, default_value = "end")]
             at: At,
@@ -110,6 +118,29 @@ mod cli {
         },
         /// OSTEP fork.py's process-tree exercises, with the trees read from the kernel.
         Forkpy(crate::forkpy_cli::ForkpyArgs),
+        /// Explore every schedule of a two-CPU scenario with at most K preemptions and
+        /// print each distinct finding with the shortest schedule found for it.
+        Explore {
+            /// The scenario file (.scn).
+            file: PathBuf,
+            #[command(flatten)]
+            design: DesignArg,
+            /// At most this many preemptions (switching away from a CPU that could go
+            /// on); searched in turn with 0, 1, ..., K.
+            #[arg(long, value_name = "K", default_value_t = explore::PREEMPTIONS_DEFAULT)]
+            preemptions: u8,
+            /// Stop after this many states (micro-steps run); the report then says the
+            /// search is not complete.
+            #[arg(long, value_name = "N", default_value_t = explore::MAX_STATES_DEFAULT)]
+            max_states: u64,
+            /// text: a readable report; json: one object.
+            #[arg(long, value_enum, default_value_t = Format::Text)]
+            format: Format,
+            /// Turn a reduction off, to measure what it saves: spins, visited, local,
+            /// sparse (docs/model.md §13). The findings stay the same; the cost grows.
+            #[arg(long, value_name = "REDUCTION", value_enum)]
+            without: Vec<Reduction>,
+        },
         /// Engine speed and trace memory on a long fork/exit/wait loop.
         Bench {
             /// Rounds of fork, exit, wait (1 to 1,000,000).
@@ -129,6 +160,8 @@ mod cli {
             /// The step the link opens at.
             #[arg(long, value_name = "N", default_value_t = 0)]
             step: u64,
+            #[command(flatten)]
+            schedule: ScheduleArg,
         },
         /// Print the scenario a fragment holds (its design and step go to stderr).
         Decode {
@@ -142,6 +175,37 @@ mod cli {
         /// The design to run, instead of the scenario's own `design` line.
         #[arg(long = "design", value_name = "DESIGN", value_parser = design_parser())]
         design: Option<Design>,
+    }
+
+    #[derive(clap::Args)]
+    struct ScheduleArg {
+        /// Which CPU runs at each choice point (both CPUs could run), as run lengths:
+        /// `0:3,1:2,0:5`; round robin after its end. Instead of the scenario's own
+        /// `schedule` line; `rr` is round robin.
+        #[arg(long = "schedule", value_name = "S", value_parser = parse_schedule)]
+        schedule: Option<Schedule>,
+    }
+
+    impl ScheduleArg {
+        /// The scenario with this schedule, if one was given.
+        fn apply(&self, mut sc: Scenario) -> Scenario {
+            if let Some(s) = &self.schedule {
+                sc.schedule = s.clone();
+            }
+            sc
+        }
+    }
+
+    fn parse_schedule(s: &str) -> Result<Schedule, String> {
+        Schedule::parse(s).map_err(|e| e.to_string())
+    }
+
+    #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+    enum Reduction {
+        Spins,
+        Visited,
+        Local,
+        Sparse,
     }
 
     #[derive(Clone, Copy, ValueEnum)]
@@ -234,9 +298,11 @@ mod cli {
             Cmd::Run {
                 file,
                 design,
+                schedule,
                 format,
             } => {
                 let (_, sc) = load(&file)?;
+                let sc = schedule.apply(sc);
                 let d = design.design;
                 match format {
                     Format::Text => out.write_all(report::trace_text(&sc, d).1.as_bytes())?,
@@ -252,15 +318,26 @@ mod cli {
                     }
                 }
             }
-            Cmd::Metrics { file, design } => {
+            Cmd::Metrics {
+                file,
+                design,
+                schedule,
+            } => {
                 let (_, sc) = load(&file)?;
+                let sc = schedule.apply(sc);
                 let sim = Sim::new(&sc, design.design);
                 let d = sim.cfg.design;
                 let t = sim.run_to_end(false);
                 writeln!(out, "{}", json(&Metrics::of(d, &t), true)?)?;
             }
-            Cmd::State { file, design, at } => {
+            Cmd::State {
+                file,
+                design,
+                schedule,
+                at,
+            } => {
                 let (_, sc) = load(&file)?;
+                let sc = schedule.apply(sc);
                 let t = Sim::new(&sc, design.design).run_to_end(false);
                 let len = t.steps.len() as u64;
                 let n = match at {
@@ -307,14 +384,72 @@ mod cli {
                 exitpath::engine::forkpy_run::Error::Input(m) => Fail::Input(m),
                 exitpath::engine::forkpy_run::Error::Output(e) => Fail::Output(e),
             })?,
+            Cmd::Explore {
+                file,
+                design,
+                preemptions,
+                max_states,
+                format,
+                without,
+            } => {
+                let (_, sc) = load(&file)?;
+                let red = explore::Reductions {
+                    spins: !without.contains(&Reduction::Spins),
+                    visited: !without.contains(&Reduction::Visited),
+                    local: !without.contains(&Reduction::Local),
+                    sparse: !without.contains(&Reduction::Sparse),
+                };
+                let t0 = std::time::Instant::now();
+                let mut e =
+                    Explorer::new(&sc, design.design, preemptions, max_states).with_reductions(red);
+                while !e.advance(1 << 20) {}
+                let secs = t0.elapsed().as_secs_f64();
+                let r = e.report();
+                let rss = peak_rss_bytes();
+                let cpu = cpu_seconds();
+                match format {
+                    Format::Text => {
+                        out.write_all(explore_text(&file, &r, secs, cpu, rss).as_bytes())?
+                    }
+                    Format::Json => {
+                        let findings: Vec<_> =
+                            r.findings.iter().map(|f| f.json(r.design)).collect();
+                        let v = serde_json::json!({
+                            "design": r.design.name(),
+                            "cpus": r.cpus,
+                            "preemptions": r.bound,
+                            "states": r.states,
+                            "distinct": r.distinct,
+                            "schedules": r.schedules,
+                            "pruned": r.pruned,
+                            "spins_skipped": r.spins_skipped,
+                            "seconds": (secs * 1000.0).round() / 1000.0,
+                            "cpu_seconds": cpu.map(|c| (c * 1000.0).round() / 1000.0),
+                            "local_skipped": r.local_skipped,
+                            "peak_rss_bytes": rss,
+                            "complete": r.complete,
+                            "complete_bound": r.complete_bound,
+                            "findings": findings,
+                        });
+                        writeln!(out, "{}", json(&v, false)?)?;
+                    }
+                }
+            }
             Cmd::Link {
-                cmd: LinkCmd::Encode { file, design, step },
+                cmd:
+                    LinkCmd::Encode {
+                        file,
+                        design,
+                        step,
+                        schedule,
+                    },
             } => {
                 let (text, sc) = load(&file)?;
                 let design = design.design.or(sc.design).unwrap_or(Design::Patch);
                 let mut st = exitpath::link::LinkState::new(text, design);
                 st.step = step;
                 st.switches = sc.switches.clone();
+                st.schedule = schedule.schedule.unwrap_or_default();
                 let frag = exitpath::link::encode_checked(&st).map_err(|e| e.to_string())?;
                 writeln!(out, "{frag}")?;
             }
@@ -323,10 +458,105 @@ mod cli {
             } => {
                 let st = exitpath::link::decode(&fragment)
                     .map_err(|e| format!("this link does not open: {e}"))?;
-                eprintln!("design {}, step {}", st.design.name(), st.step);
+                if st.schedule.is_round_robin() {
+                    eprintln!("design {}, step {}", st.design.name(), st.step);
+                } else {
+                    eprintln!(
+                        "design {}, step {}, schedule {}",
+                        st.design.name(),
+                        st.step,
+                        st.schedule
+                    );
+                }
                 out.write_all(st.scenario.as_bytes())?;
             }
         }
         Ok(())
+    }
+
+    /// The process's peak resident set (VmHWM), where the system says (Linux).
+    fn peak_rss_bytes() -> Option<u64> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024)
+    }
+
+    /// CPU time this process has run, where the system says (Linux: schedstat, ns).
+    fn cpu_seconds() -> Option<f64> {
+        let s = std::fs::read_to_string("/proc/self/schedstat").ok()?;
+        let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+        Some(ns as f64 / 1e9)
+    }
+
+    fn explore_text(
+        file: &Path,
+        r: &ExploreReport,
+        secs: f64,
+        cpu: Option<f64>,
+        rss: Option<u64>,
+    ) -> String {
+        use std::fmt::Write as _;
+        let mut o = String::new();
+        let plural = |n: u64, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+        let _ = writeln!(
+            o,
+            "explore {}: design {}, {} CPU{}, at most {}",
+            file.display(),
+            r.design.name(),
+            r.cpus,
+            if r.cpus == 1 { "" } else { "s" },
+            plural(u64::from(r.bound), "preemption")
+        );
+        let done = match (r.complete, r.complete_bound) {
+            (true, _) => format!(
+                "complete: every schedule with at most {} was explored",
+                plural(u64::from(r.bound), "preemption")
+            ),
+            (false, Some(k)) => format!(
+                "NOT complete: the state limit stopped it; complete up to {}",
+                plural(u64::from(k), "preemption")
+            ),
+            (false, None) => {
+                "NOT complete: the state limit stopped it before any bound was done".into()
+            }
+        };
+        let _ = writeln!(o, "{done}");
+        let _ = writeln!(
+            o,
+            "states {} (micro-steps run), distinct {}, schedules {}, pruned {}, spins skipped {}, \
+             local steps not branched {}",
+            r.states, r.distinct, r.schedules, r.pruned, r.spins_skipped, r.local_skipped
+        );
+        let rate = if secs > 0.0 {
+            r.states as f64 / secs
+        } else {
+            0.0
+        };
+        let mem = rss
+            .map(|b| format!(", peak memory {:.1} MB", b as f64 / 1e6))
+            .unwrap_or_default();
+        let cpu = cpu
+            .map(|c| format!(", {c:.3} s of CPU"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "time {secs:.3} s{cpu} ({:.2} M states/s){mem}",
+            rate / 1e6
+        );
+        let _ = writeln!(o, "findings: {}", r.findings.len());
+        for f in &r.findings {
+            let (func, line) = f.where_(r.design);
+            let _ = writeln!(
+                o,
+                "  {} at {func}:{line}, step {}, {}",
+                f.check.name(),
+                f.step,
+                plural(u64::from(f.preemptions), "preemption")
+            );
+            let _ = writeln!(o, "    schedule {}", f.schedule);
+            let _ = writeln!(o, "    {}", f.message);
+        }
+        o
     }
 }

@@ -327,3 +327,95 @@ fn a_closed_pipe_ends_quietly() {
         assert_eq!(out.status.code(), Some(0), "{format}: {err}");
     }
 }
+
+#[test]
+fn explore_reports_findings_with_schedules_that_run_replays() {
+    let file = "scenarios/two-cpus-proc-freed.scn";
+    let (code, out, err) = exitpath(&[
+        "explore",
+        file,
+        "--design",
+        "committed",
+        "--preemptions",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    for key in ["states", "schedules", "seconds", "complete", "findings"] {
+        assert!(v.get(key).is_some(), "no `{key}` in {out}");
+    }
+    assert_eq!(v["complete"], true);
+    let f = &v["findings"][0];
+    assert_eq!(f["check"], "ProcFreedInUse");
+    assert_eq!(f["preemptions"], 1);
+    let schedule = f["schedule"].as_str().unwrap();
+    let step = f["step"].as_u64().unwrap();
+    // the same command gives the same report, but for the time it took
+    let (_, again, _) = exitpath(&[
+        "explore",
+        file,
+        "--design",
+        "committed",
+        "--preemptions",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let strip = |mut v: serde_json::Value| {
+        for k in ["seconds", "cpu_seconds", "peak_rss_bytes"] {
+            v.as_object_mut().unwrap().remove(k);
+        }
+        v
+    };
+    assert_eq!(strip(json(&again)), strip(v.clone()));
+    // run --schedule reaches it at the same step
+    let (code, run, err) = exitpath(&[
+        "run",
+        file,
+        "--design",
+        "committed",
+        "--schedule",
+        schedule,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let r = json(&run);
+    assert!(r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["check"] == "ProcFreedInUse" && g["step"].as_u64() == Some(step)));
+    // the text report names it too
+    let (code, text, _) = exitpath(&["explore", file, "--design", "committed"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("complete: every schedule with at most 2 preemptions"),
+        "{text}"
+    );
+    assert!(text.contains("ProcFreedInUse at lwp_exit2:"), "{text}");
+}
+
+#[test]
+fn a_bad_schedule_is_a_usage_error_with_its_position() {
+    let (code, _, err) = exitpath(&[
+        "run",
+        "scenarios/two-cpus-proc-freed.scn",
+        "--schedule",
+        "0:3,x",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("character 5: expected a CPU (0 or 1), found `x`"),
+        "{err}"
+    );
+    let (code, _, err) = exitpath(&[
+        "link",
+        "decode",
+        "v=1&d=patch&r=0:&z=eJwrKMpPVijgUlBIrcgsUTDgAgAr5QSj",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("damaged at character 3"), "{err}");
+}

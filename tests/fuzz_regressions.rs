@@ -279,6 +279,13 @@ fn link_state(rng: &mut XorShift, i: u64) -> LinkState {
         _ => rng.next_u64(),
     };
     s.switches = Switch::ALL.into_iter().filter(|_| rng.one_in(3)).collect();
+    s.schedule = match rng.below(3) {
+        0 => exitpath::engine::schedule::Schedule::round_robin(),
+        _ => {
+            let runs: Vec<u8> = (0..1 + rng.below(40)).map(|_| rng.below(2) as u8).collect();
+            exitpath::engine::schedule::Schedule::from_choices(&runs)
+        }
+    };
     s.compare = (!rng.one_in(3)).then(|| Design::ALL[rng.below(3) as usize]);
     s.embed = rng.one_in(2);
     s.builtin = match rng.below(4) {

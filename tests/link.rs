@@ -70,6 +70,7 @@ fn full_state() -> LinkState {
         design: Design::Patch,
         step: 12,
         switches: vec![Switch::NoPmapDeactivate, Switch::DrainInLwpExit2],
+        schedule: Default::default(),
         compare: Some(Design::Reaper),
         embed: true,
         builtin: Some("fork-wait-loop".to_string()),
@@ -103,7 +104,7 @@ fn assert_round_trip(s: &LinkState) -> String {
     assert!(link.len() <= FRAGMENT_MAX);
     assert!(
         link.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.~,=&%".contains(&b)),
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.~,:=&%".contains(&b)),
         "link needs no URL escaping: {link}"
     );
     assert!(link.starts_with("v=1&"), "{link}");
@@ -162,6 +163,37 @@ fn round_trips() {
         s.builtin = Some(b.id.to_string());
         assert_round_trip(&s);
     }
+}
+
+/// A schedule travels as `r=`, in its canonical text, before `c=`; a damaged one says
+/// where; `rr` and no `r=` are round robin; an old reader's link (no `r=`) is unchanged.
+#[test]
+fn schedules_in_links() {
+    use exitpath::engine::schedule::Schedule;
+    let mut s = full_state();
+    s.schedule = Schedule::parse("0:12,1:3,0").unwrap();
+    let link = assert_round_trip(&s);
+    assert!(link.contains("&r=0:12,1:3,0&c=reaper&"), "{link}");
+    assert_eq!(decode(&link), Ok(s.clone()));
+    // %-escaped by a mail client, and the non-canonical spelling
+    let escaped = link.replace("r=0:12,1:3,0", "r=0%3A6,0:6%2C1:3,0:1");
+    assert_eq!(decode(&escaped), Ok(s.clone()));
+    let rr = link.replace("r=0:12,1:3,0", "r=rr");
+    assert_eq!(decode(&rr).map(|d| d.schedule), Ok(Schedule::round_robin()));
+    let bad = link.replace("r=0:12,1:3,0", "r=0:12,2:3");
+    let e = decode(&bad).unwrap_err();
+    assert!(
+        matches!(e.kind(), LinkErrorKind::BadSchedule { offset: 5, .. }),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "the schedule `r=0:12,2:3` in this link is damaged at character 6: CPU `2` does not exist: a schedule names CPU 0 or 1"
+    );
+    assert!(matches!(
+        decode(&link.replace("&c=", "&r=1&c=")).unwrap_err().kind(),
+        LinkErrorKind::Duplicate("r")
+    ));
 }
 
 /// The exact link for one small state: the format must not drift unnoticed.

@@ -305,3 +305,49 @@ fn generator_covers_the_language() {
         assert!(all.contains(word), "the generator never writes `{word}`");
     }
 }
+
+/// Two CPUs under random schedules: the engine never panics, two runs are the same, and
+/// any position's state replayed from its checkpoint (choice counter included) equals a
+/// straight run's. Findings are not checked: a schedule may open any race of §10.
+#[test]
+fn random_schedules_replay_exactly() {
+    use exitpath::engine::schedule::Schedule;
+    for seed in 0..300u64 {
+        let text = Gen::scenario_on(seed, 2);
+        let mut sc = scenario::parse(&text).unwrap();
+        let mut rng = Rng(seed.wrapping_mul(0x2545_f491_4f6c_dd1d) | 1);
+        let mut s = Schedule::round_robin();
+        for _ in 0..1 + rng.below(12) {
+            s.push(rng.below(2) as u8, 1 + rng.below(60) as u32);
+        }
+        sc.schedule = s;
+        let d = Design::ALL[(seed % 4) as usize];
+        let run = || {
+            std::panic::catch_unwind(|| {
+                let mut sim = Sim::new(&sc, Some(d));
+                sim.cfg.step_limit = STEP_LIMIT;
+                sim.run_to_end(false)
+            })
+            .unwrap_or_else(|_| panic!("seed {seed} {d:?} {}: panicked\n{text}", sc.schedule))
+        };
+        let (a, b) = (run(), run());
+        assert!(
+            a.steps == b.steps && a.last == b.last,
+            "seed {seed}: two runs differ"
+        );
+        let mut straight = Sim::new(&sc, Some(d));
+        straight.cfg.step_limit = STEP_LIMIT;
+        let n = a.steps.len() as u64;
+        for pos in 0..=n {
+            if pos % 211 == 0 || pos == n {
+                let replayed = Sim::at(&sc, Some(d), &a, pos);
+                assert!(
+                    replayed.st == straight.st,
+                    "seed {seed} {d:?} {}: state at {pos} differs\n{text}",
+                    sc.schedule
+                );
+            }
+            straight.step();
+        }
+    }
+}

@@ -86,6 +86,7 @@ fn example_parses_exactly() {
         design: Some(Design::Patch),
         uvm_nuarea_max: 16,
         cpus: 1,
+        schedule: Default::default(),
         switches: vec![],
         blocks: vec![
             block(

@@ -181,6 +181,20 @@ pub fn scenario(c: &mut impl Choices) -> String {
     if c.one_in(3) {
         settings.push(format!("cpus {}", 1 + c.below(2)));
     }
+    if c.one_in(4) {
+        // a schedule: run lengths per CPU, `rr`, or (rarely) CPU 1 on one CPU
+        let runs: Vec<String> = (0..1 + c.below(6))
+            .map(|_| match c.below(3) {
+                0 => format!("{}", c.below(2)),
+                _ => format!("{}:{}", c.below(2), 1 + c.below(50)),
+            })
+            .collect();
+        settings.push(if c.one_in(8) {
+            "schedule rr".to_string()
+        } else {
+            format!("schedule {}", runs.join(","))
+        });
+    }
     if c.one_in(3) {
         let n = if c.one_in(8) {
             c.below(4097)
@@ -403,13 +417,36 @@ fn run(sc: &scenario::Scenario, design: Design) -> Trace {
     sim.run_to_end(false)
 }
 
+/// States the engine target lets the explorer visit per two-CPU scenario.
+pub const EXPLORE_STATES: u64 = 3_000;
+
 /// A generated scenario parses, and runs in every design without a panic, soundly
-/// (`assert_sound_run`), the same way twice (same steps, findings and end).
+/// (`assert_sound_run`), the same way twice (same steps, findings and end). A two-CPU
+/// one is also explored (one preemption, [`EXPLORE_STATES`] at most) in one design,
+/// and every schedule the explorer reports replays to its finding at its step.
 pub fn check_engine_text(text: &str) {
     let sc = match scenario::parse(text) {
         Ok(sc) => sc,
         Err(e) => panic!("a generated scenario does not parse: {e}\n{text}"),
     };
+    if sc.cpus == 2 {
+        let design = Design::ALL[text.len() % Design::ALL.len()];
+        let r = exitpath::engine::explore::Explorer::run(&sc, Some(design), 1, EXPLORE_STATES);
+        for f in &r.findings {
+            let mut replay = sc.clone();
+            replay.schedule = f.schedule.clone();
+            let t = run(&replay, design);
+            assert!(
+                t.findings
+                    .iter()
+                    .any(|g| g.check == f.check && g.step == f.step),
+                "{design:?}: schedule {} does not replay {:?} at step {}\n{text}",
+                f.schedule,
+                f.check,
+                f.step
+            );
+        }
+    }
     for design in Design::ALL {
         let a = run(&sc, design);
         assert_sound_run(&a, ENGINE_STEP_LIMIT, Some(design), text);

@@ -5,7 +5,7 @@ use serde::Serialize;
 /// The registers and per-CPU variables that matter for exit: which page directory is
 /// loaded, which TSS the task register names, which kernel stack is in use.
 /// Addresses are modelled kernel virtual / physical addresses, not host pointers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Cpu {
     /// cpu_number().
     pub id: u8,

@@ -27,7 +27,7 @@ pub const MINGDTSIZ: u16 = 512;
 pub const MAXGDTSIZ: u16 = 8192;
 
 /// What a dynamic GDT slot holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "state", content = "owner", rename_all = "lowercase")]
 pub enum SlotState {
     /// SDT_SYSNULL, on the free list.

@@ -8,6 +8,14 @@ use super::state::*;
 use super::trace::{Check, Event};
 use crate::arch_i386::{idxsel, SlotState};
 
+/// The part of a CPU's context the per-CPU checks read.
+struct CpuView {
+    regs: crate::arch_i386::Cpu,
+    on_stack: Option<LwpIdx>,
+    tr_owner: Option<LwpIdx>,
+    cr3_vm: Option<u32>,
+}
+
 impl Sim {
     /// Report `check` when `cond` becomes true for `key`; forget it when false.
     fn edge(&mut self, check: Check, key: u32, cond: bool, msg: impl FnOnce(&Sim) -> String) {
@@ -138,7 +146,16 @@ impl Sim {
     }
 
     fn check_cpu(&mut self, cpu: usize) {
-        let c = self.st.cpus[cpu].clone();
+        // what the checks read, without the idle frames (no allocation per step)
+        let c = {
+            let x = &self.st.cpus[cpu];
+            CpuView {
+                regs: x.regs.clone(),
+                on_stack: x.on_stack,
+                tr_owner: x.tr_owner,
+                cr3_vm: x.cr3_vm,
+            }
+        };
         let key = cpu as u32;
         // The kernel stack in use must belong to the LWP that runs on it.
         let bad_stack = match c.on_stack {

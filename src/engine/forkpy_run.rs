@@ -554,6 +554,7 @@ pub fn run_kernel(
         uvm_nuarea_max: 16,
         cpus: 1,
         switches: Vec::new(),
+        schedule: Default::default(),
         blocks: list.blocks((1, 1)),
     };
     let mut sim = Sim::new(&sc, Some(design));

@@ -180,6 +180,38 @@ pub struct Frame {
     pub act: Option<Act>,
 }
 
+/// Every field, packed into six words (the explorer hashes many frames per state).
+impl std::hash::Hash for Frame {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let Frame {
+            func,
+            pc,
+            l,
+            p,
+            l2,
+            p2,
+            uaddr,
+            inmem,
+            slot,
+            rv,
+            arg,
+            sleep,
+            block,
+            act,
+        } = *self;
+        let sleep = sleep.map_or(0, |s| s as u64 + 1);
+        let act = act.map_or(0, |a| a.code() + 1);
+        h.write_u64(
+            func as u64 | u64::from(pc) << 16 | u64::from(slot) << 32 | u64::from(block) << 48,
+        );
+        h.write_u64(u64::from(l) | u64::from(p) << 32);
+        h.write_u64(u64::from(l2) | u64::from(p2) << 32);
+        h.write_u64(u64::from(uaddr) | u64::from(rv as u32) << 32);
+        h.write_u64(u64::from(arg) | sleep << 32 | u64::from(inmem) << 40);
+        h.write_u64(act);
+    }
+}
+
 impl Frame {
     pub fn new(func: Func, l: LwpIdx, p: Pid) -> Frame {
         Frame {
@@ -205,7 +237,7 @@ impl Frame {
 pub const LWPWAIT_EXITCONTROL: u32 = 1 << 31;
 
 /// The ltsleep call sites: channel, wmesg, interruptible, timeout, interlock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Sleep {
     /// find_stopped_child: tsleep(parent, PWAIT|PCATCH, "wait", 0).
     Wait,

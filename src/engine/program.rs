@@ -4,7 +4,7 @@
 use super::scenario::{BlockKind, Scenario, Stmt, StmtKind};
 
 /// What a user LWP asks the kernel for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Act {
     Fork(u16),
     Exit(u8),
@@ -16,6 +16,25 @@ pub enum Act {
     Sleep(u32),
     Pagedaemon,
     Turn(u32),
+}
+
+impl Act {
+    /// The action as one number (distinct actions, distinct numbers), for hashing.
+    pub fn code(self) -> u64 {
+        let (tag, v): (u64, u64) = match self {
+            Act::Fork(b) => (0, u64::from(b)),
+            Act::Exit(s) => (1, u64::from(s)),
+            Act::Wait(b) => (2, b.map_or(0, |b| u64::from(b) + 1)),
+            Act::Thread(b, d) => (3, u64::from(b) << 1 | u64::from(d)),
+            Act::LwpExit => (4, 0),
+            Act::LwpWait(b) => (5, b.map_or(0, |b| u64::from(b) + 1)),
+            Act::Yield => (6, 0),
+            Act::Sleep(t) => (7, u64::from(t)),
+            Act::Pagedaemon => (8, 0),
+            Act::Turn(i) => (9, u64::from(i)),
+        };
+        tag << 24 | v
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -294,6 +294,56 @@ impl Session {
         })
     }
 
+    /// Parse and run `text` with `schedule` instead of the file's own `schedule` line
+    /// (a share link's `r=`, or a schedule the explorer reported).
+    pub fn with_schedule(
+        text: &str,
+        design: Option<Design>,
+        schedule: &super::schedule::Schedule,
+    ) -> Result<Session, ParseError> {
+        let mut scenario = scenario::parse(text)?;
+        scenario.schedule = schedule.clone();
+        let sim = Sim::new(&scenario, design);
+        let design = sim.cfg.design;
+        let trace = sim.run_to_end(false);
+        Ok(Session {
+            text: text.to_string(),
+            scenario,
+            design,
+            trace,
+        })
+    }
+
+    /// The steps where the schedule hands over to the other CPU: the first step of each
+    /// of its runs after the first (where the timeline can mark a preemption). Empty
+    /// without a schedule. Replays the run once, without the checks.
+    pub fn schedule_switches(&self) -> Vec<u64> {
+        let runs = self.scenario.schedule.runs();
+        if runs.len() < 2 {
+            return Vec::new();
+        }
+        let mut starts = Vec::with_capacity(runs.len() - 1);
+        let mut at = 0u64;
+        for &(_, n) in &runs[..runs.len() - 1] {
+            at += u64::from(n);
+            starts.push(at);
+        }
+        let mut sim = Sim::new(&self.scenario, Some(self.design));
+        sim.checks = false;
+        let mut out = Vec::new();
+        let mut next = starts.iter().peekable();
+        while let Some(&&k) = next.peek() {
+            if sim.choice_point() && sim.st.choices == k {
+                out.push(sim.step_no);
+                next.next();
+            }
+            if sim.step().is_none() {
+                break;
+            }
+        }
+        out
+    }
+
     /// Number of micro-steps; positions go from 0 (boot) to `len()` (the end).
     pub fn len(&self) -> u64 {
         self.trace.steps.len() as u64

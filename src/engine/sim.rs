@@ -2,9 +2,10 @@
 //! checkpoints. Everything here is deterministic: same scenario, same trace.
 
 use super::design::{Design, Switch};
-use super::func::{Frame, Func, Sleep, NONE};
+use super::func::{Frame, Func, Op, Sleep, NONE};
 use super::program::{Program, INIT_BLOCK};
 use super::scenario::Scenario;
+use super::schedule::Schedule;
 use super::state::*;
 use super::trace::{ActionStart, Check, Event, Finding, Step, Trace, CHECKPOINT_EVERY};
 use crate::arch_i386::{gdt, gsel, Cpu, Gdt, USPACE};
@@ -45,6 +46,8 @@ pub struct Config {
     pub cpus: u8,
     pub switches: Vec<Switch>,
     pub step_limit: u64,
+    /// Which CPU runs at each choice point; round robin past its end.
+    pub schedule: Schedule,
 }
 
 impl Config {
@@ -55,6 +58,7 @@ impl Config {
             cpus: sc.cpus.clamp(1, 2),
             switches: sc.switches.clone(),
             step_limit: STEP_LIMIT_DEFAULT,
+            schedule: sc.schedule.clone(),
         }
     }
 
@@ -84,6 +88,16 @@ pub struct Sim {
     /// Run the checks after each step (off while replaying: the trace has the
     /// findings already, and the checks are most of a replay's cost).
     pub(crate) checks: bool,
+    /// Keep `actions` (off in the explorer, which has no trace to group).
+    pub(crate) record: bool,
+    /// The explorer's choice for the next choice point (instead of the schedule).
+    pub(crate) force: Option<u8>,
+    /// The last step entered the kernel for a user action (see `step_was_noop`).
+    pub(crate) entered: bool,
+    /// The last step ran a line that only moves its own frame's pc (`Nop`, `Goto`):
+    /// nothing else, no check and no other CPU can tell it ran (the explorer's
+    /// reduction, explore.rs).
+    pub(crate) local: bool,
 }
 
 pub(crate) const DIRTY_UAREA: u8 = 1;
@@ -155,6 +169,7 @@ impl Sim {
             lwp_free: Vec::new(),
             vm_free: Vec::new(),
             next_cpu: 0,
+            choices: 0,
         };
         let mut sim = Sim {
             cfg,
@@ -168,6 +183,10 @@ impl Sim {
             dirty: 0,
             exit_to_reap: Vec::new(),
             checks: true,
+            record: true,
+            force: None,
+            entered: false,
+            local: false,
         };
         // proc0 / lwp0: the swapper; its PCB is the idle PCB of CPU 0.
         let lwp0 = sim.boot_proc(&mut st, 0, NONE, P0, PROC0_UAREA, Some(0));
@@ -359,6 +378,15 @@ impl Sim {
         sim
     }
 
+    /// Execute one micro-step with `cpu` taking it if it is a choice point (instead
+    /// of the schedule or round robin); elsewhere the same as `step`.
+    pub fn step_on(&mut self, cpu: u8) -> Option<Step> {
+        self.force = self.choice_point().then_some(cpu);
+        let s = self.step();
+        self.force = None;
+        s
+    }
+
     /// Findings so far.
     pub fn findings(&self) -> &[Finding] {
         &self.findings
@@ -373,6 +401,8 @@ impl Sim {
         self.st.next_cpu = (cpu + 1) % self.st.cpus.len().max(1);
         self.ev = (Event::None, 0);
         self.dirty = 0;
+        self.entered = false;
+        self.local = false;
         let on = self.st.cpus[cpu].on_stack;
         if let Some(l) = on {
             if self.st.lwps[l as usize].biglock_saved && !self.st.lwps[l as usize].kstack.is_empty()
@@ -380,6 +410,7 @@ impl Sim {
                 return Some(self.retake_biglock(cpu, l));
             }
             if self.st.lwps[l as usize].kstack.is_empty() {
+                self.entered = true;
                 self.enter_kernel(cpu, l);
             }
         }
@@ -403,6 +434,7 @@ impl Sim {
         }
         let mut f = frame;
         f.pc += 1;
+        self.local = !self.entered && matches!(line.op, Op::Nop | Op::Goto(_));
         self.exec(cpu, f, line.op);
         let step = Step {
             lwp: on.unwrap_or(NONE),
@@ -422,15 +454,62 @@ impl Sim {
         Some(step)
     }
 
-    /// The next CPU, round robin, that has something to do (an LWP, the tail of
-    /// switch_exit, or a runnable LWP to take); CPU 0 when none has (its idle loop then
-    /// advances the clock or ends the run).
-    fn pick_cpu(&self) -> usize {
+    /// The CPU that takes the next micro-step. At a choice point (both CPUs could run)
+    /// the explorer's choice, else the schedule's, else round robin; elsewhere the one
+    /// CPU that has something to do (an LWP, the tail of switch_exit, or a runnable LWP
+    /// to take), or CPU 0 when none has (its idle loop then advances the clock or ends
+    /// the run).
+    fn pick_cpu(&mut self) -> usize {
         let n = self.st.cpus.len().max(1);
+        if self.choice_point() {
+            let k = self.st.choices;
+            self.st.choices += 1;
+            let chosen = self.force.take().or_else(|| self.cfg.schedule.at(k));
+            if let Some(c) = chosen {
+                return usize::from(c).min(n - 1);
+            }
+        }
         (0..n)
             .map(|i| (self.st.next_cpu + i) % n)
-            .find(|&c| self.cpu_busy(c) || !self.st.runq.is_empty())
+            .find(|&c| self.can_run(c))
             .unwrap_or(0)
+    }
+
+    /// The CPU has something to do: an LWP, the tail of switch_exit, or a runnable
+    /// LWP to take from the run queue.
+    pub fn can_run(&self, c: usize) -> bool {
+        self.cpu_busy(c) || !self.st.runq.is_empty()
+    }
+
+    /// The next micro-step is a choice point: two CPUs, both able to run.
+    pub fn choice_point(&self) -> bool {
+        self.st.cpus.len() == 2 && self.can_run(0) && self.can_run(1)
+    }
+
+    /// The CPU's next step would only spin on the big lock: an LWP taking it back
+    /// after a sleep, or at a `KERNEL_PROC_LOCK` line, while another CPU holds it. Only
+    /// these sure cases (false when unsure): the explorer skips a branch on it.
+    pub(crate) fn would_spin(&self, cpu: usize) -> bool {
+        let c = &self.st.cpus[cpu];
+        let Some(l) = c.on_stack else {
+            return false;
+        };
+        let Some(lw) = self.st.lwps.get(l as usize) else {
+            return false;
+        };
+        let Some(top) = lw.kstack.last() else {
+            return false;
+        };
+        let locks = lw.biglock_saved
+            || super::source::line(self.cfg.design, top.func, top.pc)
+                .is_some_and(|line| matches!(line.op, Op::Sched(super::func::SchedOp::BigLock)));
+        locks && self.lock_busy_elsewhere(cpu, Some(l))
+    }
+
+    /// The last step only spun on the big lock, with no other effect: the state is
+    /// the same as before it (but for the step and choice counters).
+    pub(crate) fn step_was_noop(&self) -> bool {
+        self.ev.0 == Event::Spin && !self.entered
     }
 
     /// The CPU runs an LWP or the MD exit path, not just the idle loop.
@@ -537,19 +616,22 @@ impl Sim {
         let lid = self.st.lwps[l as usize].lid;
         let block = self.st.lwps[l as usize].user.block;
         let (line, text) = match instr.and_then(|i| self.prog.stmt(block, i)) {
+            _ if !self.record => (0, String::new()),
             Some(s) => (s.line, s.text.clone()),
             None => (0, super::narrate::act_text(&self.prog, act)),
         };
-        self.actions.push(ActionStart {
-            step: self.step_no,
-            lwp: l,
-            pid,
-            lid,
-            block,
-            instr,
-            line,
-            text,
-        });
+        if self.record {
+            self.actions.push(ActionStart {
+                step: self.step_no,
+                lwp: l,
+                pid,
+                lid,
+                block,
+                instr,
+                line,
+                text,
+            });
+        }
         self.st.actions += 1;
         self.st.lwps[l as usize].user.current = instr;
         let func = if matches!(act, super::program::Act::Pagedaemon) {

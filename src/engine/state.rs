@@ -12,7 +12,7 @@ pub type Pid = u32;
 pub type LwpIdx = u32;
 
 /// `p_stat`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Hash)]
 pub enum PStat {
     SIDL,
     SACTIVE,
@@ -22,7 +22,7 @@ pub enum PStat {
 }
 
 /// `l_stat`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Hash)]
 pub enum LStat {
     LSIDL,
     LSRUN,
@@ -115,14 +115,14 @@ impl Chan {
 }
 
 /// What a kernel thread is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Hash)]
 pub enum KThread {
     Pagedaemon,
     Reaper,
 }
 
 /// Per-LWP user-mode program counter over its block's flattened program.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Default, Hash)]
 pub struct UserCtx {
     /// Index of the scenario block this LWP runs.
     pub block: u16,
@@ -200,7 +200,7 @@ pub struct Proc {
 }
 
 /// A vmspace and its pmap.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Hash)]
 pub struct Vmspace {
     /// Physical address of the pmap's page directory (pm_pdirpa).
     pub pdirpa: u32,
@@ -211,7 +211,7 @@ pub struct Vmspace {
 }
 
 /// State of a page-directory page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Hash)]
 pub enum PdirState {
     /// In use by this vmspace.
     Live(u32),
@@ -220,14 +220,14 @@ pub enum PdirState {
 }
 
 /// The kernel's big lock (kernel_lock taken by KERNEL_PROC_LOCK).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default, Hash)]
 pub struct BigLock {
     pub holder: Option<LwpIdx>,
     pub cpu: Option<u8>,
 }
 
 /// What each CPU is running.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Hash)]
 pub struct CpuCtx {
     pub regs: Cpu,
     /// curlwp; `None` while on the idle PCB (and from switch_exit's first line).
@@ -332,6 +332,9 @@ pub struct KernelState {
     pub vm_free: Vec<u32>,
     /// The CPU that takes the next micro-step (round robin).
     pub next_cpu: usize,
+    /// Choice points so far: micro-steps where both CPUs could run, each decided by
+    /// the schedule (`schedule.rs`) or, past its end, by round robin.
+    pub choices: u64,
 }
 
 impl KernelState {

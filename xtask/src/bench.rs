@@ -46,6 +46,11 @@ pub fn task() -> Result<()> {
         .map_err(|e| fail("native forkpy 100,000 actions", e))
         .ok();
 
+    step("bench 1/4 (cont.): native explorer (exitpath explore, profile bench-native)");
+    let explored = explorer()
+        .map_err(|e| fail("native explorer", e))
+        .unwrap_or_default();
+
     step("bench 2/4: wasm engine in Chromium (tests/web_bench.rs, --release)");
     let wasm = wasm()
         .map_err(|e| fail("wasm engine", e))
@@ -118,6 +123,7 @@ pub fn task() -> Result<()> {
         }
         None => t.missing(&forkpy_metric, "≤ 1.5 s"),
     }
+    explore_rows(&mut t, &explored);
     for d in DESIGNS {
         let row = wasm.iter().find(|r| r.design == d);
         let rounds = row.map(|r| r.iterations).unwrap_or(20_000);
@@ -449,6 +455,178 @@ fn forkpy_runs(checks: &str) -> Result<ForkpyRow> {
         }
     }
     best.ok_or_else(|| "no run".to_string())
+}
+
+/// The explorer's rows of the table.
+fn explore_rows(t: &mut Table, explored: &[ExploreRow]) {
+    let rate = explored
+        .iter()
+        .filter(|r| r.rate_run)
+        .map(|r| r.states as f64 / r.seconds)
+        .fold(f64::NAN, f64::max);
+    t.rate(
+        &format!("native explore: states/s ({RATE_FILE} {RATE_DESIGN} K=2, best of {RUNS})"),
+        Some(rate),
+        1e6,
+    );
+    let cpu_rate = explored
+        .iter()
+        .filter(|r| r.rate_run)
+        .map(|r| r.states as f64 / r.cpu_seconds)
+        .fold(f64::NAN, f64::max);
+    t.opt_info(
+        "native explore: states per CPU-second (the same runs; wall time counts other jobs)",
+        cpu_rate
+            .is_finite()
+            .then(|| format!("{:.2} M/s", cpu_rate / 1e6)),
+    );
+    for r in explored.iter().filter(|r| !r.rate_run) {
+        t.row(
+            &format!(
+                "native explore {} {} K=2: time (complete?)",
+                r.file, r.design
+            ),
+            format!(
+                "{:.2} s ({})",
+                r.seconds,
+                if r.complete {
+                    "complete"
+                } else {
+                    "NOT complete"
+                }
+            ),
+            "≤ 10 s, complete".into(),
+            Some(r.complete && r.seconds <= 10.0),
+        );
+        t.info(
+            &format!(
+                "native explore {} {} K=2: states / peak memory",
+                r.file, r.design
+            ),
+            &format!(
+                "{} / {:.1} MB",
+                thousands(r.states),
+                r.peak_rss as f64 / 1e6
+            ),
+        );
+    }
+}
+
+/// `cargo xtask bench --explore`: the explorer's stage alone, and its rows.
+pub fn explore_task() -> Result<()> {
+    step("bench: native explorer (exitpath explore, profile bench-native)");
+    let explored = explorer()?;
+    let mut t = Table::default();
+    let (cpu, cores) = machine();
+    t.info("machine: CPU", &cpu);
+    t.info("machine: cores", &cores);
+    explore_rows(&mut t, &explored);
+    println!();
+    t.print();
+    println!("method and figures: docs/benchmarks.md");
+    Ok(())
+}
+
+/// The scenario the explorer's states/s is measured on: the largest two-CPU scenario
+/// of tests/explore/ (about 200,000 states with two preemptions).
+const RATE_FILE: &str = "tests/explore/exit-and-fork.scn";
+const RATE_DESIGN: &str = "committed";
+const EXPLORE_DESIGNS: [&str; 4] = ["reaper", "patch", "committed", "fixed"];
+
+#[derive(Debug, Default, Clone)]
+struct ExploreRow {
+    file: String,
+    design: String,
+    states: u64,
+    seconds: f64,
+    cpu_seconds: f64,
+    complete: bool,
+    peak_rss: u64,
+    /// A run of the states/s measurement, not a per-scenario row.
+    rate_run: bool,
+}
+
+/// `exitpath explore FILE --design D --preemptions 2 --format json` for every built-in
+/// with `cpus 2` (`scenarios/*.scn`) and every design; then RUNS times on RATE_FILE for
+/// states/s. Each run is its own process, so its peak RSS is its own.
+fn explorer() -> Result<Vec<ExploreRow>> {
+    let mut build = util::cargo();
+    build.args(["build", "--profile", "bench-native", "--bin", "exitpath"]);
+    run_captured(&mut build, &[], 900)?;
+    let exe = root().join("target").join("bench-native").join("exitpath");
+    let mut files: Vec<String> = Vec::new();
+    let dir = root().join("scenarios");
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "scn"))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let text = std::fs::read_to_string(&p).unwrap_or_default();
+        if text
+            .lines()
+            .any(|l| l.split('#').next().unwrap_or("").trim() == "cpus 2")
+        {
+            files.push(format!(
+                "scenarios/{}",
+                p.file_name().unwrap_or_default().to_string_lossy()
+            ));
+        }
+    }
+    let one = |file: &str, design: &str, rate_run: bool| -> Result<ExploreRow> {
+        let mut cmd = Command::new(&exe);
+        cmd.current_dir(root()).args([
+            "explore",
+            file,
+            "--design",
+            design,
+            "--preemptions",
+            "2",
+            "--format",
+            "json",
+        ]);
+        let out = run_captured(&mut cmd, &[], 120)?;
+        let num = |key: &str| -> Option<f64> {
+            let at = out.find(&format!("\"{key}\":"))? + key.len() + 3;
+            let rest = &out[at..];
+            let end = rest.find([',', '}']).unwrap_or(rest.len());
+            rest[..end].trim().parse().ok()
+        };
+        Ok(ExploreRow {
+            file: file.to_string(),
+            design: design.to_string(),
+            states: num("states").unwrap_or(0.0) as u64,
+            seconds: num("seconds").unwrap_or(f64::NAN),
+            cpu_seconds: num("cpu_seconds").unwrap_or(f64::NAN),
+            complete: out.contains("\"complete\":true"),
+            peak_rss: num("peak_rss_bytes").unwrap_or(0.0) as u64,
+            rate_run,
+        })
+    };
+    let mut rows = Vec::new();
+    for f in &files {
+        for d in EXPLORE_DESIGNS {
+            let r = one(f, d, false)?;
+            println!(
+                "  {f} {d}: {} states in {:.3} s, complete {}, peak {:.1} MB",
+                r.states,
+                r.seconds,
+                r.complete,
+                r.peak_rss as f64 / 1e6
+            );
+            rows.push(r);
+        }
+    }
+    for run in 1..=RUNS {
+        let r = one(RATE_FILE, RATE_DESIGN, true)?;
+        println!(
+            "  states/s run {run}/{RUNS}: {} states in {:.3} s",
+            r.states, r.seconds
+        );
+        rows.push(r);
+    }
+    Ok(rows)
 }
 
 /// The scenario of e2e/bench.mjs's long run (same text as its BIG).

@@ -21,7 +21,8 @@ tasks:
   test                 install, then run the checks (rustfmt, clippy native and wasm32),
                        native tests, wasm tests and browser tests
   bench                engine speed (native, wasm in Chromium), the built site in Chromium
-                       (render, step, seek, play, 1M-step build), dist sizes, memory: one table";
+                       (render, step, seek, play, 1M-step build), dist sizes, memory: one table
+  bench --explore      the explorer alone: states/s, every built-in two-CPU scenario with K = 2";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +31,9 @@ fn main() -> ExitCode {
         Some("build") => no_more_args(&args).and_then(|()| site::task()),
         Some("serve") => serve::task(&args[1..]),
         Some("test") => no_more_args(&args).and_then(|()| test::task()),
+        Some("bench") if args.get(1).map(String::as_str) == Some("--explore") => {
+            no_more_args(&args[1..]).and_then(|()| bench::explore_task())
+        }
         Some("bench") => no_more_args(&args).and_then(|()| bench::task()),
         Some("fuzz") => fuzz::task(&args[1..]),
         Some("help" | "-h" | "--help") => {

@@ -1,6 +1,7 @@
 //! The parsed form of a scenario: settings and per-process / per-LWP programs.
 
 use crate::engine::design::{Design, Switch};
+use crate::engine::schedule::Schedule;
 use serde::Serialize;
 
 /// Hard limits on scenario input; the parser rejects anything larger with a message.
@@ -35,6 +36,8 @@ pub struct Scenario {
     pub cpus: u8,
     /// `switch NAME` lines, in file order, without repeats.
     pub switches: Vec<Switch>,
+    /// `schedule S`: which CPU runs at each choice point (round robin without it).
+    pub schedule: Schedule,
     /// `proc NAME` and `lwp NAME` blocks in file order. The first `proc` block is the
     /// program of the first user process, which init forks at boot.
     pub blocks: Vec<Block>,

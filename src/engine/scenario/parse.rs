@@ -8,11 +8,19 @@ use super::ast::{limits, Block, BlockKind, ParseError, Scenario, Stmt, StmtKind}
 use super::forkpy;
 use super::lex::{self, show, Errors, LineInfo, Word};
 use crate::engine::design::{Design, Switch};
+use crate::engine::schedule::Schedule;
 
 const ACTIONS: &str =
     "fork, exit, wait, thread, lwp_exit, lwp_wait, yield, sleep, pagedaemon, repeat";
-const TOP_LEVEL: &str = "design, uvm_nuarea_max, cpus, switch, forkpy, proc, lwp";
-const SETTINGS: [&str; 5] = ["design", "uvm_nuarea_max", "cpus", "switch", "forkpy"];
+const TOP_LEVEL: &str = "design, uvm_nuarea_max, cpus, schedule, switch, forkpy, proc, lwp";
+const SETTINGS: [&str; 6] = [
+    "design",
+    "uvm_nuarea_max",
+    "cpus",
+    "schedule",
+    "switch",
+    "forkpy",
+];
 const ACTION_WORDS: [&str; 11] = [
     "fork",
     "exit",
@@ -107,6 +115,8 @@ struct Parser {
     uvm_nuarea_max_line: Option<u32>,
     cpus: Option<u8>,
     cpus_line: Option<u32>,
+    schedule: Option<Schedule>,
+    schedule_line: Option<u32>,
     switches: Vec<(Switch, u32)>,
     /// The first `forkpy` line.
     forkpy_line: Option<u32>,
@@ -343,6 +353,7 @@ impl Parser {
             "design" => self.design(line, words, first),
             "uvm_nuarea_max" => self.uvm_nuarea_max(line, words, first),
             "cpus" => self.cpus(line, words, first),
+            "schedule" => self.schedule(line, words, first),
             "switch" => self.switch(line, words, first),
             "forkpy" => self.forkpy(line, info, words, first),
             "proc" | "lwp" => {
@@ -452,6 +463,21 @@ impl Parser {
             "2" => self.cpus = Some(2),
             found => self.errs.at(line, value.col, || {
                 format!("`cpus` takes 1 or 2, found `{}`", show(found))
+            }),
+        }
+    }
+
+    fn schedule(&mut self, line: u32, words: &[Word<'_>], first: Word<'_>) {
+        let earlier = self.schedule_line;
+        self.schedule_line = earlier.or(Some(line));
+        let expected = "run lengths per CPU such as `0:3,1:2,0:5`, or `rr`";
+        let Some(value) = self.setting_value(line, words, first, earlier, expected) else {
+            return;
+        };
+        match Schedule::parse(value.text) {
+            Ok(s) => self.schedule = Some(s),
+            Err(e) => self.errs.at(line, value.col + lex::pos(e.offset), || {
+                format!("`schedule`: {}", e.message)
             }),
         }
     }
@@ -924,6 +950,7 @@ impl Parser {
             design: self.design,
             uvm_nuarea_max: self.uvm_nuarea_max.unwrap_or(UVM_NUAREA_MAX_DEFAULT),
             cpus: self.cpus.unwrap_or(1),
+            schedule: self.schedule.unwrap_or_default(),
             switches: self.switches.into_iter().map(|(s, _)| s).collect(),
             blocks,
         })
