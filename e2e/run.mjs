@@ -274,12 +274,16 @@ test('a share link opens on its exact step and design (and the clipboard gets it
   return errors;
 });
 
-for (const design of ['patch', 'reaper', 'committed']) {
+for (const design of ['patch', 'reaper', 'committed', 'fixed']) {
   test(`${design}: stepping frees the exiting LWP's TSS slot and puts the proc on zombproc`, async (browser) => {
     const { page, context } = await newPage(browser);
     await open(page);
     await page.selectOption('[data-testid=design]', design);
     await page.keyboard.press('Home');
+    // the source panel says which sources the design's pseudo-source follows
+    const sources = await page.textContent('[data-testid=design-sources]');
+    const want = { patch: /2003-11-02/, reaper: /1\.121/, committed: /No 2004 text/, fixed: /kern\/24329/ }[design];
+    assert(want.test(sources), `${design}: the sources note: "${sources}"`);
     eq(await page.locator('[data-testid=zombproc] [data-pid]').count(), 0, 'zombies at boot');
     await runUntil(page, 'TSS free');
     const at = (await counter(page)).pos;

@@ -11,6 +11,9 @@ fn main() -> std::process::ExitCode {
 fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
+mod forkpy_cli;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::builder::{PossibleValuesParser, TypedValueParser};
     use clap::{Parser, Subcommand, ValueEnum};
@@ -105,6 +108,8 @@ mod cli {
             #[arg(long, value_name = "D", default_value_t = 1)]
             depth: usize,
         },
+        /// OSTEP fork.py's process-tree exercises, with the trees read from the kernel.
+        Forkpy(crate::forkpy_cli::ForkpyArgs),
         /// Engine speed and trace memory on a long fork/exit/wait loop.
         Bench {
             /// Rounds of fork, exit, wait (1 to 1,000,000).
@@ -298,6 +303,10 @@ mod cli {
                 writeln!(out, "{}", json(&w, true)?)?;
             }
             Cmd::Bench { iterations } => exitpath::engine::bench::run(iterations, out)?,
+            Cmd::Forkpy(args) => crate::forkpy_cli::run(args, out).map_err(|e| match e {
+                exitpath::engine::forkpy_run::Error::Input(m) => Fail::Input(m),
+                exitpath::engine::forkpy_run::Error::Output(e) => Fail::Output(e),
+            })?,
             Cmd::Link {
                 cmd: LinkCmd::Encode { file, design, step },
             } => {

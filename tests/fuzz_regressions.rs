@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 const PARSE_INPUTS: u64 = 20_000;
 const LINK_INPUTS: u64 = 20_000;
 const ENGINE_INPUTS: u64 = 4_000;
+const FORKPY_INPUTS: u64 = 1_500;
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
@@ -370,4 +371,22 @@ fn the_generator_covers_the_grammar_and_stays_small() {
             "the engine target's generator never writes `{word}`"
         );
     }
+}
+
+/// `exitpath forkpy`'s options and lists, the `forkpy` target's check.
+#[test]
+fn forkpy_options_and_lists_give_an_error_or_a_clean_run() {
+    let mut runs = 0;
+    for i in 0..FORKPY_INPUTS {
+        let o = common::forkpy_options(&mut XorShift::new(0xf0f0 + i));
+        let mut sink = Vec::new();
+        if exitpath::engine::forkpy_run::run(&o, &mut sink).is_ok() {
+            runs += 1;
+        }
+        common::check_forkpy(&o);
+    }
+    assert!(
+        runs > FORKPY_INPUTS / 4,
+        "only {runs} runs: the options are mostly wrong"
+    );
 }

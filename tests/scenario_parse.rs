@@ -495,7 +495,8 @@ fn settings_at_most_once() {
         8,
         "switch `no_pmap_deactivate` is already on line 1",
     );
-    assert_err("forkpy a+b\nforkpy a-\n", 2, 1, "only one `forkpy` line");
+    // Several `forkpy` lines make one list (forkpy_several_lines).
+    ok("forkpy a+b\nforkpy a-\n");
 }
 
 #[test]
@@ -905,7 +906,8 @@ fn limits_are_enforced() {
     assert_err(&blocks, 513, 1, "BLOCKS_MAX");
 
     // A forkpy line is a line like any other: LINE_CHARS_MAX applies to it too, so
-    // FORKPY_ACTIONS_MAX and BLOCKS_MAX are checked by unit tests inside forkpy.rs.
+    // long lists take several lines; FORKPY_ACTIONS_MAX is checked by unit tests
+    // inside forkpy.rs.
     let chain: Vec<String> = (0..40).map(|i| format!("p{i}+p{}", i + 1)).collect();
     let long = format!("forkpy a+p0,{}", chain.join(","));
     assert!(long.len() <= limits::LINE_CHARS_MAX);
@@ -957,6 +959,43 @@ fn forkpy_desugars() {
     ];
     assert_eq!(s.design, Some(Design::Reaper));
     assert_eq!(s.blocks, expected);
+}
+
+#[test]
+fn forkpy_several_lines() {
+    let one = ok("forkpy a+b,b+c,b-,a w\n");
+    let two = ok("forkpy a+b,b+c\n# the rest\ndesign patch\nforkpy b-\nforkpy a w\n");
+    let kinds = |s: &Scenario| -> Vec<Vec<StmtKind>> {
+        s.blocks
+            .iter()
+            .map(|b| b.body.iter().map(|st| st.kind.clone()).collect())
+            .collect()
+    };
+    assert_eq!(kinds(&one), kinds(&two));
+    assert_eq!(
+        two.blocks[0].body[2],
+        stmt(5, 8, "a w", StmtKind::Turn { index: 3 })
+    );
+    assert_eq!(two.blocks[0].body[3].kind, StmtKind::Wait { block: None });
+    // The end-of-list exits point at the last `forkpy` line; a process's block at the
+    // line that forked it.
+    assert_eq!(two.blocks[0].body[4].line, 5);
+    assert_eq!(two.blocks[2].line, 1);
+    // Entries refer to processes of earlier lines; errors point into their own line.
+    assert_err(
+        "forkpy a+b\nforkpy c-\n",
+        2,
+        8,
+        "process `c` does not exist",
+    );
+    assert_err("forkpy a+b\nforkpy a w\n", 2, 8, "no child that has exited");
+    // The first error stops the list.
+    assert_err(
+        "forkpy a+b,x-\nforkpy q-\n",
+        1,
+        12,
+        "process `x` does not exist",
+    );
 }
 
 #[test]

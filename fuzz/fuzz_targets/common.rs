@@ -9,7 +9,10 @@
 //! - [`scenario`] + [`check_engine_text`]: a scenario from a small grammar, driven by any
 //!   source of choices ([`Choices`]), always parses and runs without a panic in every
 //!   design, the same way twice.
+//! - [`forkpy_options`] + [`check_forkpy`]: `exitpath forkpy` with any options and any
+//!   list gives a clear error or a clean run, the same twice, never a panic.
 
+use exitpath::engine::forkpy_run;
 use exitpath::engine::scenario;
 use exitpath::engine::trace::Check;
 use exitpath::engine::{Design, Sim, Switch, Trace};
@@ -415,5 +418,84 @@ pub fn check_engine_text(text: &str) {
             a.steps == b.steps && a.findings == b.findings && a.truncated == b.truncated,
             "{design:?}: two runs of the same scenario differ\n{text}"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// forkpy
+
+/// Options of `exitpath forkpy` from any source of choices: any seed, fractions in and
+/// out of 0..1 (NaN too), every switch, and either a generated list or a given one,
+/// made of process names, signs, separators and mistakes.
+pub fn forkpy_options(c: &mut impl Choices) -> forkpy_run::Options {
+    const NAMES: [&str; 9] = ["a", "b", "c", "d", "e", "aa", "Z", "_x", "w"];
+    const SIGNS: [&str; 6] = ["+", "-", " w", "+", "-", "*"];
+    const SEPS: [&str; 6] = [",", ",", "\n", ", ", "# note\n", ",,"];
+    let seeds = [0, 1, -1, i64::MAX, i64::MIN, 12345];
+    let forks = [0.0, 0.3, 0.5, 0.7, 1.0, -0.1, 1.5, f64::NAN, f64::INFINITY];
+    let mut o = forkpy_run::Options {
+        seed: seeds[c.below(seeds.len() as u32) as usize] ^ i64::from(c.below(1000)),
+        forks: forks[c.below(forks.len() as u32) as usize],
+        actions: u64::from(c.below(60)),
+        ..forkpy_run::Options::default()
+    };
+    if c.one_in(2) {
+        let mut list = String::new();
+        for i in 0..c.below(40) {
+            if i > 0 {
+                list.push_str(SEPS[c.below(SEPS.len() as u32) as usize]);
+            }
+            list.push_str(NAMES[c.below(NAMES.len() as u32) as usize]);
+            let sign = SIGNS[c.below(SIGNS.len() as u32) as usize];
+            list.push_str(sign);
+            if sign == "+" {
+                list.push_str(NAMES[c.below(NAMES.len() as u32) as usize]);
+                if c.one_in(3) {
+                    list.push_str(&c.below(100).to_string());
+                }
+            }
+        }
+        o.action_list_arg = list.clone();
+        o.action_list = Some(list);
+    }
+    o.show_tree = c.one_in(2);
+    o.final_only = c.one_in(3);
+    o.leaf_only = c.one_in(2);
+    o.local_reparent = c.one_in(4);
+    o.compute = c.one_in(2);
+    o.print_style = forkpy_run::Style::ALL[c.below(4) as usize];
+    o.design = Design::ALL[c.below(Design::ALL.len() as u32) as usize];
+    o.format = if c.one_in(3) {
+        forkpy_run::Format::Json
+    } else {
+        forkpy_run::Format::Text
+    };
+    o.checks = if c.one_in(2) {
+        forkpy_run::Checks::EveryStep
+    } else {
+        forkpy_run::Checks::EveryAction
+    };
+    o
+}
+
+/// `exitpath forkpy` with these options gives a clear error or a run, never a panic;
+/// a run has no finding at all (fork.py's lists are clean programs) and prints the
+/// same twice.
+pub fn check_forkpy(o: &forkpy_run::Options) {
+    let mut first = Vec::new();
+    match forkpy_run::run(o, &mut first) {
+        Err(forkpy_run::Error::Input(m)) => assert!(!m.is_empty(), "an empty message: {o:?}"),
+        Err(forkpy_run::Error::Output(e)) => panic!("writing to memory failed: {e}"),
+        Ok(stats) => {
+            assert!(
+                stats.findings.is_empty(),
+                "the kernel model reports {:?}\n{o:?}",
+                stats.findings
+            );
+            let mut again = Vec::new();
+            assert!(forkpy_run::run(o, &mut again).is_ok());
+            assert!(first == again, "two runs print differently: {o:?}");
+            assert!(!first.is_empty());
+        }
     }
 }

@@ -56,6 +56,17 @@ impl Sim {
         }
     }
 
+    /// Every state check at once, whatever the last step touched: `exitpath forkpy`
+    /// runs them after each action instead of after each micro-step.
+    pub(crate) fn check_state(&mut self) {
+        let (dirty, ev) = (self.dirty, self.ev);
+        self.dirty = DIRTY_PROCS | DIRTY_UAREA;
+        self.ev = (Event::Switch, 0);
+        self.check_step(0);
+        self.dirty = dirty;
+        self.ev = ev;
+    }
+
     /// Code on `cpu` is between making a process a zombie and waking its parent.
     fn in_exit_path(&self, cpu: usize) -> bool {
         use super::func::Func;
@@ -230,23 +241,16 @@ impl Sim {
                 places.join(" and ")
             )
         });
-        let freed = held
-            .iter()
-            .find(|a| self.st.kernel_map.binary_search(a).is_err())
-            .copied();
+        // One walk over both sorted lists: the first u-area held but not allocated
+        // (freed), the first allocated but not held (leak).
+        let (freed, leak) = unmatched(&held, &self.st.kernel_map);
         self.edge(Check::UareaDoubleFree, 1, freed.is_some(), |_| {
             format!(
                 "u-area {:#010x} is still in use or cached after uvm_km_free gave it back",
                 freed.unwrap_or(0)
             )
         });
-        held.dedup();
-        let leak = self
-            .st
-            .kernel_map
-            .iter()
-            .find(|a| held.binary_search(a).is_err())
-            .copied();
+
         self.edge(Check::UareaLeak, 0, leak.is_some(), |_| {
             format!(
                 "u-area {:#010x} is allocated in kernel_map but nobody holds it",
@@ -267,6 +271,30 @@ impl Sim {
     fn check_books(&mut self) {
         let mut bad_count: Option<String> = None;
         let mut bad_list: Option<String> = None;
+        // Which list each pid is on (bit 0 allproc, bit 1 zombproc), for many processes:
+        // linear, not quadratic, in their number. A few are simply searched.
+        let many = self.st.procs.len() > 64;
+        let mut on = if many {
+            vec![0u8; super::sim::PID_MAX as usize + 1]
+        } else {
+            Vec::new()
+        };
+        if many {
+            for &pid in &self.st.allproc {
+                if let Some(b) = on.get_mut(pid as usize) {
+                    *b |= 1;
+                }
+            }
+            for &pid in &self.st.zombproc {
+                if let Some(b) = on.get_mut(pid as usize) {
+                    *b |= 2;
+                }
+            }
+        }
+        let listed = |pid: Pid, bit: u8, list: &[Pid]| match on.get(pid as usize) {
+            Some(b) => b & bit != 0,
+            None => list.contains(&pid),
+        };
         for p in &self.st.procs {
             let (mut n, mut r, mut z) = (0u32, 0u32, 0u32);
             for &l in &p.lwps {
@@ -292,8 +320,8 @@ impl Sim {
                     p.pid, p.nlwps, p.nrlwps, p.nzlwps
                 ));
             }
-            let on_all = self.st.allproc.contains(&p.pid);
-            let on_zomb = self.st.zombproc.contains(&p.pid);
+            let on_all = listed(p.pid, 1, &self.st.allproc);
+            let on_zomb = listed(p.pid, 2, &self.st.zombproc);
             let ok = match p.stat {
                 PStat::SIDL => !on_all || !on_zomb,
                 PStat::SACTIVE | PStat::SSTOP => on_all && !on_zomb,
@@ -378,6 +406,37 @@ impl Sim {
         }
         for (c, m) in found {
             self.finding(c, m);
+        }
+    }
+}
+
+/// For two sorted lists (`held` may repeat an address, `kernel_map` does not): the
+/// first address of `held` missing from `kernel_map`, and the first of `kernel_map`
+/// missing from `held`. Linear, where a binary search per element was n log n.
+fn unmatched(held: &[u32], kernel_map: &[u32]) -> (Option<u32>, Option<u32>) {
+    let (mut i, mut j) = (0, 0);
+    let (mut freed, mut leak) = (None, None);
+    loop {
+        match (held.get(i).copied(), kernel_map.get(j).copied()) {
+            (Some(h), Some(k)) if h == k => {
+                while held.get(i) == Some(&h) {
+                    i += 1;
+                }
+                j += 1;
+            }
+            (Some(h), Some(k)) if h < k => {
+                freed = freed.or(Some(h));
+                i += 1;
+            }
+            (Some(h), None) => {
+                freed = freed.or(Some(h));
+                i += 1;
+            }
+            (_, Some(k)) => {
+                leak = leak.or(Some(k));
+                j += 1;
+            }
+            (None, None) => return (freed, leak),
         }
     }
 }

@@ -219,7 +219,7 @@ pub enum Sleep {
     Pgflt,
     /// nanosleep: tsleep(&nanowait, PWAIT|PCATCH, "nanosleep", ticks).
     Nanosleep,
-    /// The fork.py turn pipe: tsleep(&forkpy_turn, PWAIT|PCATCH, "turn", 0).
+    /// The fork.py turn pipe: tsleep(&forkpy_pipe[turn], PWAIT|PCATCH, "turn", 0).
     Turn,
     /// lwp_wait1 for any LWP (lid 0): the same sleep as `LwpWait`, wmesg "lwpwait2".
     LwpWait2,
@@ -256,7 +256,9 @@ impl Sleep {
         )
     }
 
-    pub fn chan(self, l: LwpIdx, p: Pid) -> Chan {
+    /// The channel of the sleep; `arg` is the sleeping frame's argument (the turn a
+    /// fork.py process waits for).
+    pub fn chan(self, l: LwpIdx, p: Pid, arg: u32) -> Chan {
         match self {
             Sleep::Wait => Chan::Proc(p),
             Sleep::LwpWait | Sleep::LwpWait2 => Chan::Nlwps(p),
@@ -264,7 +266,7 @@ impl Sleep {
             Sleep::Pagedaemon => Chan::Pagedaemon,
             Sleep::Pgflt => Chan::UvmexpFree,
             Sleep::Nanosleep => Chan::Nanosleep(l),
-            Sleep::Turn => Chan::ForkpyTurn,
+            Sleep::Turn => Chan::ForkpyTurn(arg),
         }
     }
 }

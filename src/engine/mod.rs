@@ -9,6 +9,7 @@ pub mod check;
 pub mod design;
 pub mod digest;
 mod exec;
+pub mod forkpy_run;
 pub mod func;
 pub mod library;
 pub mod metrics;

@@ -322,7 +322,7 @@ impl Sim {
         lw.biglock_saved = kind == KThread::Pagedaemon;
         lw.kstack = vec![outer, sl];
         lw.stat = LStat::LSSLEEP;
-        lw.wchan = Some(sleep.chan(l, pid));
+        lw.wchan = Some(sleep.chan(l, pid, 0));
         lw.wmesg = sleep.wmesg();
         lw.sleep_seq = st.sleep_seq;
     }

@@ -91,8 +91,9 @@ pub enum Chan {
     UvmexpFree,
     /// nanosleep's private channel, with a timeout ("nanosleep").
     Nanosleep(LwpIdx),
-    /// The fork.py turn counter (a modelled pipe between the processes).
-    ForkpyTurn,
+    /// `&forkpy_pipe[k]`: the fork.py process whose entry is number k waits here
+    /// for its turn (a modelled pipe per entry between the processes).
+    ForkpyTurn(u32),
     /// `&proc0`: the swapper, idle in uvm_scheduler ("scheduler").
     Proc0,
 }
@@ -107,7 +108,7 @@ impl Chan {
             Chan::Pagedaemon => "&uvm.pagedaemon".into(),
             Chan::UvmexpFree => "&uvmexp.free".into(),
             Chan::Nanosleep(_) => "&nanowait".into(),
-            Chan::ForkpyTurn => "&forkpy_turn".into(),
+            Chan::ForkpyTurn(k) => format!("&forkpy_pipe[{k}]"),
             Chan::Proc0 => "&proc0".into(),
         }
     }
@@ -335,11 +336,21 @@ pub struct KernelState {
 
 impl KernelState {
     pub fn proc(&self, pid: Pid) -> Option<&Proc> {
-        self.procs.iter().find(|p| p.pid == pid)
+        self.proc_index(pid).and_then(|i| self.procs.get(i))
     }
 
     pub fn proc_mut(&mut self, pid: Pid) -> Option<&mut Proc> {
-        self.procs.iter_mut().find(|p| p.pid == pid)
+        self.proc_index(pid).and_then(|i| self.procs.get_mut(i))
+    }
+
+    /// Where `pid` is in `procs`. `procs` is in allocation order, which is pid order
+    /// until pids wrap at PID_MAX: a binary search finds it in most cases (a hit is
+    /// always right, pids being unique), a linear scan otherwise.
+    fn proc_index(&self, pid: Pid) -> Option<usize> {
+        if let Ok(i) = self.procs.binary_search_by_key(&pid, |p| p.pid) {
+            return Some(i);
+        }
+        self.procs.iter().position(|p| p.pid == pid)
     }
 
     pub fn lwp(&self, l: LwpIdx) -> Option<&Lwp> {

@@ -106,7 +106,7 @@ pub fn Header(p: &HeaderProps) -> Html {
                     <label for="design-picker">{ "Design" }</label>
                     <select id="design-picker" data-testid="design" onchange={on_design}>
                         { for Design::ALL.iter().map(|d| html! {
-                            <option value={d.name()} selected={*d == p.design}>{ design_label(*d) }</option>
+                            <option value={d.name()} selected={*d == p.design} title={d.sources()}>{ design_label(*d) }</option>
                         }) }
                     </select>
                 </div>

@@ -148,6 +148,7 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
                 <span class="hit key">{ "▶ executed by this step" }</span>
                 <span class={classes!("key", mark_class)}>{ mark_note }</span>
             </p>
+            <p class="sources" data-testid="design-sources">{ p.design.sources() }{ " (docs/fidelity.md names each line's source.)" }</p>
         </section>
     }
 }

@@ -20,7 +20,8 @@ const NATIVE_ITERATIONS: u64 = 100_000;
 /// Rounds of the long run the page builds and seeks in: ~1.01 M micro-steps in `reaper`.
 /// Must equal BIG_ROUNDS in e2e/bench.mjs.
 const BIG_ROUNDS: u64 = 7600;
-const DESIGNS: [&str; 3] = ["reaper", "patch", "committed"];
+/// Every design `exitpath bench` prints a row for (Design::ALL; xtask does not link the engine).
+const DESIGNS: [&str; 4] = ["reaper", "patch", "committed", "fixed"];
 /// The most the site may weigh, wasm + js + css after gzip -9 (issue 9).
 const DIST_GZIP_MAX: u64 = 250_000;
 /// Native runs; the best rate of each design is reported.
@@ -40,6 +41,9 @@ pub fn task() -> Result<()> {
         .unwrap_or_default();
     let big_steps = big_run_steps()
         .map_err(|e| fail("native 1M-step run length", e))
+        .ok();
+    let forkpy = forkpy_bench()
+        .map_err(|e| fail("native forkpy 100,000 actions", e))
         .ok();
 
     step("bench 2/4: wasm engine in Chromium (tests/web_bench.rs, --release)");
@@ -83,6 +87,36 @@ pub fn task() -> Result<()> {
             row.map(|r| r.rate),
             5e6,
         );
+    }
+    let forkpy_metric = format!(
+        "native forkpy: {} actions (-f 0.5, seed 1, state checks at the end), best of {RUNS}",
+        thousands(FORKPY_ACTIONS)
+    );
+    match &forkpy {
+        Some((f, every)) => {
+            t.info(
+                "native forkpy: the same, state checks after every action",
+                &format!("{:.2} s", every.seconds),
+            );
+            t.row(
+                &forkpy_metric,
+                format!("{:.2} s", f.seconds),
+                "≤ 1.5 s".into(),
+                Some(f.seconds <= 1.5),
+            );
+            t.info(
+                "native forkpy: micro-steps / peak RSS",
+                &format!("{} / {}", thousands(f.micro_steps), f.peak_rss),
+            );
+            t.info(
+                "native forkpy: live / zombie processes, peak (end)",
+                &format!(
+                    "{} / {} ({} / {})",
+                    f.live_peak, f.zombies_peak, f.live_final, f.zombies_final
+                ),
+            );
+        }
+        None => t.missing(&forkpy_metric, "≤ 1.5 s"),
     }
     for d in DESIGNS {
         let row = wasm.iter().find(|r| r.design == d);
@@ -322,6 +356,99 @@ fn native() -> Result<Vec<EngineRow>> {
         return Err("no design rows in the output of `exitpath bench`".into());
     }
     Ok(best)
+}
+
+/// Actions of the `exitpath forkpy` bench list.
+const FORKPY_ACTIONS: u64 = 100_000;
+
+/// What `exitpath forkpy --stats` said about the bench list.
+#[derive(Debug, Default)]
+struct ForkpyRow {
+    seconds: f64,
+    micro_steps: u64,
+    peak_rss: String,
+    live_peak: u64,
+    zombies_peak: u64,
+    live_final: u64,
+    zombies_final: u64,
+}
+
+/// `exitpath forkpy -s 1 -a 100000 -f 0.5 -F -c --stats` (the full kernel model, no
+/// trace; for 100,000 entries the default runs the state checks at the end) and the
+/// same with `--checks every-action`,
+/// RUNS times each: the fastest run counts; the `--stats` line (stderr) gives the
+/// time, peak memory (VmHWM) and the process counts.
+fn forkpy_bench() -> Result<(ForkpyRow, ForkpyRow)> {
+    Ok((forkpy_runs("auto")?, forkpy_runs("every-action")?))
+}
+
+fn forkpy_runs(checks: &str) -> Result<ForkpyRow> {
+    let mut best: Option<ForkpyRow> = None;
+    for run in 1..=RUNS {
+        println!("  forkpy run {run}/{RUNS}");
+        let mut cmd = util::cargo();
+        cmd.args([
+            "run",
+            "--quiet",
+            "--profile",
+            "bench-native",
+            "--bin",
+            "exitpath",
+            "--",
+            "forkpy",
+            "-s",
+            "1",
+            "-f",
+            "0.5",
+            "-F",
+            "-c",
+            "--stats",
+            "--checks",
+            checks,
+            "-a",
+        ])
+        .arg(FORKPY_ACTIONS.to_string());
+        println!("$ {}", util::show(&cmd));
+        let out = cmd
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("could not run `{}`: {e}", util::show(&cmd)))?;
+        let err = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            return Err(format!("`{}` failed: {err}", util::show(&cmd)));
+        }
+        let line = err
+            .lines()
+            .find(|l| l.starts_with("forkpy stats:"))
+            .ok_or_else(|| format!("no `forkpy stats:` line in {err}"))?;
+        println!("{line}");
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let get = |key: &str| {
+            words
+                .iter()
+                .position(|w| *w == key)
+                .and_then(|i| words.get(i + 1))
+                .copied()
+                .unwrap_or("")
+        };
+        let n = |key: &str| get(key).parse::<u64>().unwrap_or(0);
+        let row = ForkpyRow {
+            seconds: get("seconds").parse().unwrap_or(f64::NAN),
+            micro_steps: n("micro-steps"),
+            peak_rss: format!("{} MB", get("peak-rss-mb")),
+            live_peak: n("live-peak"),
+            zombies_peak: n("zombies-peak"),
+            live_final: n("live-final"),
+            zombies_final: n("zombies-final"),
+        };
+        if best
+            .as_ref()
+            .is_none_or(|b| row.seconds < b.seconds || b.seconds.is_nan())
+        {
+            best = Some(row);
+        }
+    }
+    best.ok_or_else(|| "no run".to_string())
 }
 
 /// The scenario of e2e/bench.mjs's long run (same text as its BIG).

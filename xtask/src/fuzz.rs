@@ -25,7 +25,7 @@ struct Target {
     build: &'static [&'static str],
 }
 
-const TARGETS: [Target; 3] = [
+const TARGETS: [Target; 4] = [
     // scenario lines are at most 400 characters; 4 KiB holds a real scenario
     Target {
         name: "parse",
@@ -54,10 +54,17 @@ const TARGETS: [Target; 3] = [
             "fuzz/target/no-trace-compares",
         ],
     },
+    // bytes that choose `exitpath forkpy`'s options and list; a hundred is plenty
+    Target {
+        name: "forkpy",
+        max_len: 512,
+        extra_seeds: &[],
+        build: &[],
+    },
 ];
 
 pub const USAGE: &str = "  fuzz [--runs N] [--target NAME] [--jobs J]
-                       run the fuzz targets (parse, link, engine; default all) for N
+                       run the fuzz targets (parse, link, engine, forkpy; default all) for N
                        inputs each (default 1,000,000) with cargo +nightly fuzz, in J
                        processes per target (default 1); fails on a crash (reproducers
                        land in fuzz/artifacts/NAME/)";

@@ -75,7 +75,7 @@ impl Sim {
                 let ticks = self.st.ticks;
                 let lw = &mut self.st.lwps[l as usize];
                 lw.stat = LStat::LSSLEEP;
-                lw.wchan = Some(kind.chan(l, pid));
+                lw.wchan = Some(kind.chan(l, pid, f.arg));
                 lw.wmesg = kind.wmesg();
                 lw.sleep_seq = seq;
                 lw.timeout = if kind == crate::engine::func::Sleep::Nanosleep {
@@ -247,7 +247,7 @@ impl Sim {
             }
             TurnTake => {
                 self.st.forkpy_turn += 1;
-                self.wakeup(Chan::ForkpyTurn);
+                self.wakeup(Chan::ForkpyTurn(self.st.forkpy_turn));
                 self.ret(cpu, 0);
             }
         }

@@ -19,8 +19,9 @@ pub mod limits {
     pub const UVM_NUAREA_MAX_MAX: u32 = 4096;
     /// Largest `sleep` argument, in ticks.
     pub const SLEEP_TICKS_MAX: u32 = 100_000;
-    /// Most actions in a `forkpy` list.
-    pub const FORKPY_ACTIONS_MAX: usize = 500;
+    /// Most entries in a scenario's `forkpy` list, over all its `forkpy` lines (what
+    /// the page runs within its step limit; `exitpath forkpy` has no such limit).
+    pub const FORKPY_ACTIONS_MAX: usize = 10_000;
 }
 
 /// A whole scenario file.

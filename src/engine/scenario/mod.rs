@@ -2,7 +2,7 @@
 //! `title`, `description` and `designs` read the header comments at the top of a file.
 
 pub mod ast;
-mod forkpy;
+pub mod forkpy;
 pub(crate) mod header;
 mod lex;
 mod parse;

@@ -108,8 +108,14 @@ struct Parser {
     cpus: Option<u8>,
     cpus_line: Option<u32>,
     switches: Vec<(Switch, u32)>,
+    /// The first `forkpy` line.
     forkpy_line: Option<u32>,
-    forkpy_blocks: Vec<Block>,
+    /// The list of every `forkpy` line so far, and where the last line's keyword is
+    /// (the end-of-list exits point there).
+    forkpy: Option<forkpy::ForkpyList>,
+    forkpy_end: (u32, u32),
+    /// A `forkpy` line had an error: later lines are not checked against the list.
+    forkpy_broken: bool,
     /// Line of the first `proc` / `lwp` header, valid or not.
     first_block_line: Option<u32>,
     /// Headers seen, valid or not (for BLOCKS_MAX).
@@ -481,15 +487,8 @@ impl Parser {
     }
 
     fn forkpy(&mut self, line: u32, info: &LineInfo<'_>, words: &[Word<'_>], first: Word<'_>) {
-        if let Some(earlier) = self.forkpy_line {
-            self.errs.at(line, first.col, || {
-                format!(
-                    "a scenario may have only one `forkpy` line; the first is on line {earlier}"
-                )
-            });
-            return;
-        }
-        self.forkpy_line = Some(line);
+        // Several `forkpy` lines make one list, in file order.
+        self.forkpy_line = self.forkpy_line.or(Some(line));
         if let Some(block_line) = self.first_block_line {
             self.errs.at(line, first.col, || {
                 format!(
@@ -502,10 +501,24 @@ impl Parser {
         let from = words
             .get(1)
             .map_or(info.end, |w| (w.col as usize).saturating_sub(1));
-        if let Some(blocks) =
-            forkpy::desugar(line, first.col, info.raw, from, info.end, &mut self.errs)
-        {
-            self.forkpy_blocks = blocks;
+        self.forkpy_end = (line, first.col);
+        if self.forkpy_broken {
+            // An earlier line had the first error; the list has a hole.
+            return;
+        }
+        let list = self
+            .forkpy
+            .get_or_insert_with(|| forkpy::ForkpyList::new(false, line));
+        if !forkpy::desugar(
+            list,
+            line,
+            first.col,
+            info.raw,
+            from,
+            info.end,
+            &mut self.errs,
+        ) {
+            self.forkpy_broken = true;
         }
     }
 
@@ -886,8 +899,10 @@ impl Parser {
     fn finish(mut self) -> Result<Scenario, ParseError> {
         self.close_all();
         let resolved = self.resolve();
-        let blocks = if self.forkpy_line.is_some() {
-            std::mem::take(&mut self.forkpy_blocks)
+        let blocks = if let Some(list) = self.forkpy.as_ref().filter(|_| !self.forkpy_broken) {
+            list.blocks(self.forkpy_end)
+        } else if self.forkpy_line.is_some() {
+            Vec::new()
         } else {
             let mut blocks = std::mem::take(&mut self.blocks);
             for block in &mut blocks {

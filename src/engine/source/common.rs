@@ -54,10 +54,10 @@ const SYS_NANOSLEEP: &[Line] = &[
 ];
 
 const FORKPY_TURN: &[Line] = &[
-    s("while (forkpy_turn != turn) {  /* a pipe between the fork.py processes */", Sched(TurnWait(3))),
-    s("    error = tsleep(&forkpy_turn, PWAIT | PCATCH, \"turn\", 0);", Tsleep(Sleep::Turn)),
+    s("while (forkpy_turn != turn) {  /* a pipe per entry between the fork.py processes */", Sched(TurnWait(3))),
+    s("    error = tsleep(&forkpy_pipe[turn], PWAIT | PCATCH, \"turn\", 0);", Tsleep(Sleep::Turn)),
     s("    if (error) return (error); }", RetIfErrOrGoto(0)),
-    s("forkpy_turn++; wakeup(&forkpy_turn); return (0);", Sched(TurnTake)),
+    s("forkpy_turn++; wakeup(&forkpy_pipe[forkpy_turn]); return (0);", Sched(TurnTake)),
 ];
 
 const FORK1: &[Line] = &[
