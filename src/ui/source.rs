@@ -62,6 +62,13 @@ fn source_line(n: usize, text: &AttrValue, mark: Mark, hit: bool, at: Option<&No
     }
 }
 
+/// Which sources the design's pseudo-source follows (at boot too).
+fn sources_note(design: Design) -> Html {
+    html! {
+        <p class="sources" data-testid="design-sources">{ design.sources() }{ " (docs/fidelity.md names each line's source.)" }</p>
+    }
+}
+
 #[component]
 pub fn SourcePanel(p: &SourceProps) -> Html {
     let box_ref = use_node_ref();
@@ -113,6 +120,7 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
             <section class="panel source" data-testid="source" aria-labelledby={format!("{}src-h", p.idp)}>
                 <h2 id={format!("{}src-h", p.idp)}>{ "Source" }</h2>
                 <p class="empty">{ "At boot: nothing has run yet. Step forward to see each line the kernel executes." }</p>
+                { sources_note(p.design) }
             </section>
         };
     };
@@ -148,7 +156,7 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
                 <span class="hit key">{ "▶ executed by this step" }</span>
                 <span class={classes!("key", mark_class)}>{ mark_note }</span>
             </p>
-            <p class="sources" data-testid="design-sources">{ p.design.sources() }{ " (docs/fidelity.md names each line's source.)" }</p>
+            { sources_note(p.design) }
         </section>
     }
 }
