@@ -518,44 +518,14 @@ impl Sim {
                 }
                 self.set_ev(Event::Zombie, f.p);
             }
-            DetachLastLwpKeepSibling => {
-                self.st.alllwp.retain(|&l| l != f.l);
-                if let Some(p) = self.st.proc_mut(f.p) {
-                    p.nrlwps = p.nrlwps.wrapping_sub(1);
-                    p.nlwps = p.nlwps.wrapping_sub(1);
-                }
-                if let Some(l) = self.st.lwp_mut(f.l) {
-                    l.flags |= lflag::L_DETACHED;
-                    l.stat = LStat::LSDEAD;
-                }
-            }
-            DetachedDecNlwps => {
-                let detached = self
-                    .st
-                    .lwp(f.l)
-                    .is_some_and(|l| l.flags & lflag::L_DETACHED != 0);
-                if let Some(p) = self.st.proc_mut(f.p) {
-                    if detached {
-                        p.nlwps = p.nlwps.wrapping_sub(1);
-                    }
-                    p.nrlwps = p.nrlwps.wrapping_sub(1);
-                }
-                if let Some(l) = self.st.lwp_mut(f.l) {
-                    l.stat = LStat::LSDEAD;
-                }
-            }
-            DetachLastLwp => {
-                self.st.alllwp.retain(|&l| l != f.l);
-                if let Some(p) = self.st.proc_mut(f.p) {
-                    p.lwps.retain(|&l| l != f.l);
-                    p.nrlwps = p.nrlwps.wrapping_sub(1);
-                    p.nlwps = p.nlwps.wrapping_sub(1);
-                }
-                if let Some(l) = self.st.lwp_mut(f.l) {
-                    l.flags |= lflag::L_DETACHED;
-                    l.stat = LStat::LSDEAD;
-                }
-            }
+            // exit1's last LWP: off alllwp, detached, uncounted; off p_lwps too except
+            // in `committed`, where lwp_exit2 unlinks it (docs/model.md §1)
+            DetachLastLwp => self.detach_last_lwp(f, true),
+            DetachLastLwpKeepSibling => self.detach_last_lwp(f, false),
+            // lwp_exit of a non-last LWP: a detached one is uncounted (and, but in
+            // `committed`, unlinked from p_lwps) here
+            DetachedUnlinkDec => self.lwp_exit_dead(f, true),
+            DetachedDecNlwps => self.lwp_exit_dead(f, false),
             KernelLockIdle => {
                 if self.lock_busy_elsewhere(cpu, None) {
                     // another CPU holds it: spin
@@ -600,22 +570,6 @@ impl Sim {
                 self.set_ev(Event::LwpZombie, f.l);
             }
             LwpOffAlllwpOnly => self.st.alllwp.retain(|&l| l != f.l),
-            DetachedUnlinkDec => {
-                let detached = self
-                    .st
-                    .lwp(f.l)
-                    .is_some_and(|l| l.flags & lflag::L_DETACHED != 0);
-                if let Some(p) = self.st.proc_mut(f.p) {
-                    if detached {
-                        p.lwps.retain(|&l| l != f.l);
-                        p.nlwps = p.nlwps.wrapping_sub(1);
-                    }
-                    p.nrlwps = p.nrlwps.wrapping_sub(1);
-                }
-                if let Some(l) = self.st.lwp_mut(f.l) {
-                    l.stat = LStat::LSDEAD;
-                }
-            }
             ReaperTakeLwp(t) => {
                 if self.st.deadlwp.is_empty() {
                     self.goto(cpu, t);
@@ -726,6 +680,44 @@ impl Sim {
         }
         let c = &mut self.st.cpus[cpu];
         c.critical = c.critical.saturating_sub(1);
+    }
+
+    /// exit1: the last LWP goes on fully detached: off alllwp (and off p_lwps when
+    /// `unlink`), L_DETACHED, LSDEAD, no longer counted in p_nrlwps / p_nlwps.
+    fn detach_last_lwp(&mut self, f: Frame, unlink: bool) {
+        self.st.alllwp.retain(|&l| l != f.l);
+        if let Some(p) = self.st.proc_mut(f.p) {
+            if unlink {
+                p.lwps.retain(|&l| l != f.l);
+            }
+            p.nrlwps = p.nrlwps.wrapping_sub(1);
+            p.nlwps = p.nlwps.wrapping_sub(1);
+        }
+        if let Some(l) = self.st.lwp_mut(f.l) {
+            l.flags |= lflag::L_DETACHED;
+            l.stat = LStat::LSDEAD;
+        }
+    }
+
+    /// lwp_exit of a non-last LWP under p_lwplock: LSDEAD, out of p_nrlwps; a detached
+    /// one also out of p_nlwps (and off p_lwps when `unlink`).
+    fn lwp_exit_dead(&mut self, f: Frame, unlink: bool) {
+        let detached = self
+            .st
+            .lwp(f.l)
+            .is_some_and(|l| l.flags & lflag::L_DETACHED != 0);
+        if let Some(p) = self.st.proc_mut(f.p) {
+            if detached {
+                if unlink {
+                    p.lwps.retain(|&l| l != f.l);
+                }
+                p.nlwps = p.nlwps.wrapping_sub(1);
+            }
+            p.nrlwps = p.nrlwps.wrapping_sub(1);
+        }
+        if let Some(l) = self.st.lwp_mut(f.l) {
+            l.stat = LStat::LSDEAD;
+        }
     }
 
     /// lwp_wait1's scan, as in kern_lwp.c (2003-2004): detached LWPs are skipped
