@@ -181,6 +181,13 @@ test('loads the default scenario at boot, every panel present', async (browser) 
     'uarea-cache carries data-nuarea and data-max');
   eq(await page.getAttribute('[data-testid=narration]', 'aria-live'), 'polite', 'narration aria-live');
   eq(await page.inputValue('[data-testid=scenario-picker]'), 'fork-wait-loop', 'default scenario');
+  // the docs the page links to are part of the served site
+  for (const id of ['doc-language', 'doc-fidelity']) {
+    const href = await page.getAttribute(`[data-testid=${id}]`, 'href');
+    const r = await page.request.get(new URL(href, page.url()).href);
+    eq(r.status(), 200, `${href} is served`);
+    assert((await r.text()).startsWith('# '), `${href} is the markdown document`);
+  }
   await context.close();
   return page.errors;
 });

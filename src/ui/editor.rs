@@ -62,7 +62,9 @@ pub fn Editor(props: &EditorProps) -> Html {
     html! {
         <section class="panel editor" aria-labelledby="editor-h">
             <h2 id="editor-h"><label for="scenario-text">{ "Scenario" }</label>
-                <span class="sub">{ " edit it: the run updates when you pause typing (see docs/scenario-language.md); kept in this browser" }</span></h2>
+                <span class="sub">{ " edit it: the run updates when you pause typing (the " }
+                    <a href="docs/scenario-language.md" target="_blank" rel="noopener" data-testid="doc-language">{ "scenario language" }</a>
+                    { "); kept in this browser" }</span></h2>
             { if p.restored { html! {
                 <p class="restored" data-testid="restored" role="status">
                     { "↺ Restored the scenario you were editing here last time (kept in this browser)." }

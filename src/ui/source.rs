@@ -65,7 +65,11 @@ fn source_line(n: usize, text: &AttrValue, mark: Mark, hit: bool, at: Option<&No
 /// Which sources the design's pseudo-source follows (at boot too).
 fn sources_note(design: Design) -> Html {
     html! {
-        <p class="sources" data-testid="design-sources">{ design.sources() }{ " (docs/fidelity.md names each line's source.)" }</p>
+        <p class="sources" data-testid="design-sources">{ design.sources() }{ " (" }
+            <a href="docs/fidelity.md" target="_blank" rel="noopener" data-testid="doc-fidelity">{ "docs/fidelity.md" }</a>
+            { " names each line's source; " }
+            <a href="docs/model.md" target="_blank" rel="noopener">{ "docs/model.md" }</a>
+            { " every modelling choice.)" }</p>
     }
 }
 
