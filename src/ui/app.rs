@@ -337,7 +337,7 @@ pub fn App() -> Html {
                 } } }
             </main>
             <footer class="foot">
-                { "exitpath models NetBSD's exit path of late 2003: the reaper kthread before the patch, the patch that removed it, and the form committed in January 2004. Everything runs in this page; nothing is sent anywhere." }
+                { "exitpath models NetBSD's exit path of late 2003: the reaper kthread before the patch, the patch that removed it, the form committed in January 2004, and that form with the fix of PRs kern/24329 and kern/24574. Everything runs in this page; nothing is sent anywhere." }
             </footer>
         </div>
     }
