@@ -32,22 +32,27 @@ fn lwp(sim: &Sim, l: LwpIdx) -> String {
     sim.st.lwp_name(l)
 }
 
-/// What a process is called on the page: its scenario block, or the kernel thread.
-pub fn proc_label(sim: &Sim, pid: u32) -> Option<String> {
-    let p = sim.st.proc(pid)?;
-    if pid == 0 {
-        return Some("swapper".into());
+/// What a process is called on the page and in narration: `swapper` for proc0, the
+/// kernel thread's name, or its scenario block (kernel threads have one LWP).
+pub fn proc_name(sim: &Sim, p: &super::state::Proc) -> String {
+    if p.pid == 0 {
+        return "swapper".into();
     }
     let kthread = p
         .lwps
         .first()
         .and_then(|&l| sim.st.lwp(l))
         .and_then(|l| l.kthread);
-    Some(match kthread {
+    match kthread {
         Some(super::state::KThread::Pagedaemon) => "pagedaemon".into(),
         Some(super::state::KThread::Reaper) => "reaper".into(),
         None => sim.prog.block_name(p.block).to_string(),
-    })
+    }
+}
+
+/// `proc_name` of the process `pid`, if it exists.
+pub fn proc_label(sim: &Sim, pid: u32) -> Option<String> {
+    sim.st.proc(pid).map(|p| proc_name(sim, p))
 }
 
 /// An LWP as narration names it: `11.2 (app)`.

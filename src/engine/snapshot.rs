@@ -244,17 +244,6 @@ impl Snapshot {
     pub fn of(sim: &Sim) -> Snapshot {
         let st = &sim.st;
         let name = |l: LwpIdx| lwp_name(st, l);
-        // The first live LWP of each pid that is a kernel thread (a proc's name).
-        let mut kthreads: Vec<(Pid, KThread)> = Vec::new();
-        let mut seen: Vec<Pid> = Vec::new();
-        for l in st.lwps.iter().filter(|l| !l.freed) {
-            if let Err(at) = seen.binary_search(&l.pid) {
-                seen.insert(at, l.pid);
-                if let Some(k) = l.kthread {
-                    kthreads.push((l.pid, k));
-                }
-            }
-        }
         // The selectors live LWPs still carry (a free slot with one is poisoned).
         let mut held: Vec<u32> = st
             .lwps
@@ -268,17 +257,7 @@ impl Snapshot {
             .iter()
             .map(|p| ProcView {
                 pid: p.pid,
-                name: match p.pid {
-                    0 => "swapper".into(),
-                    _ => kthreads
-                        .iter()
-                        .find(|(pid, _)| *pid == p.pid)
-                        .map(|&(_, k)| match k {
-                            KThread::Pagedaemon => "pagedaemon".to_string(),
-                            KThread::Reaper => "reaper".to_string(),
-                        })
-                        .unwrap_or_else(|| sim.prog.block_name(p.block).to_string()),
-                },
+                name: super::narrate::proc_name(sim, p),
                 ppid: p.pptr,
                 stat: p.stat,
                 flags: flag_names(p.flags, &pflag::NAMES),
