@@ -2,7 +2,6 @@
 //! conservation; bookkeeping: counts and lists, outside critical sections) and at the
 //! end of a run (zombies nobody will reap, LWPs asleep forever).
 
-use super::design::Design;
 use super::sim::{Sim, DIRTY_PROCS, DIRTY_UAREA};
 use super::state::*;
 use super::trace::{Check, Event};
@@ -318,10 +317,7 @@ impl Sim {
                 let Some(lw) = self.st.lwp(l) else { continue };
                 // not counted: the patch's last LWP (L_PROCEXIT); in `committed`, a
                 // detached LWP past lwp_exit/exit1, waiting for lwp_exit2 to unlink it
-                let unlinking = self.cfg.design == Design::Committed
-                    && lw.flags & lflag::L_DETACHED != 0
-                    && lw.stat == LStat::LSDEAD;
-                if lw.flags & lflag::L_PROCEXIT == 0 && !unlinking {
+                if lw.flags & lflag::L_PROCEXIT == 0 && !lw.awaits_unlink(self.cfg.design) {
                     n += 1;
                 }
                 if matches!(lw.stat, LStat::LSRUN | LStat::LSONPROC) {

@@ -170,6 +170,16 @@ pub struct Lwp {
     pub prio: u8,
 }
 
+impl Lwp {
+    /// In `committed` (2004-01-04), a detached LWP past `lwp_exit` or exit1 stays on
+    /// `p_lwps`, uncounted, until its `lwp_exit2` unlinks it (docs/model.md §1).
+    pub fn awaits_unlink(&self, design: super::design::Design) -> bool {
+        design == super::design::Design::Committed
+            && self.flags & lflag::L_DETACHED != 0
+            && self.stat == LStat::LSDEAD
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Proc {
     pub pid: Pid,

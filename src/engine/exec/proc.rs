@@ -2,7 +2,7 @@
 //! lwp_exit2/exit2, lwp_wait1, find_stopped_child/proc_free, the reaper's bookkeeping.
 
 use super::sched::{LWPWAIT_EXITCONTROL, PUSER};
-use crate::engine::design::{Design, Switch};
+use crate::engine::design::Switch;
 use crate::engine::func::{Frame, Func, ProcOp, NONE};
 use crate::engine::program::INIT_BLOCK;
 use crate::engine::sim::{Sim, DIRTY_PROCS, ECHILD, EDEADLK, ESRCH, LWPS_MAX, PID_MAX, SIGCHLD};
@@ -494,13 +494,10 @@ impl Sim {
                     // p_lwps until its lwp_exit2 unlinks it; that write into the
                     // freed proc is the fault (ProcFreedInUse), reported there
                     let design = self.cfg.design;
-                    let unexpected = p.lwps.iter().any(|&l| {
-                        self.st.lwp(l).is_none_or(|lw| {
-                            !(design == Design::Committed
-                                && lw.flags & lflag::L_DETACHED != 0
-                                && lw.stat == LStat::LSDEAD)
-                        })
-                    });
+                    let unexpected = p
+                        .lwps
+                        .iter()
+                        .any(|&l| self.st.lwp(l).is_none_or(|lw| !lw.awaits_unlink(design)));
                     if unexpected {
                         let msg = format!("proc_free: pid {} still has LWPs on p_lwps", p.pid);
                         self.finding(Check::ListMismatch, msg);
