@@ -172,10 +172,6 @@ impl std::fmt::Display for Cell {
     }
 }
 
-fn lwp_label(st: &KernelState, l: u32) -> String {
-    st.lwp_name(l)
-}
-
 /// The cell's value in `st`, as the page shows it; `None` when the cell does not exist
 /// there (a proc not yet forked or already freed, a GDT slot never handed out, ...).
 pub fn value(st: &KernelState, cell: Cell) -> Option<String> {
@@ -221,7 +217,7 @@ pub fn value(st: &KernelState, cell: Cell) -> Option<String> {
                 CpuReg::Tr => format!("{:#06x}", c.regs.tr),
                 CpuReg::Esp0 => format!("{:#010x}", c.regs.esp0),
                 CpuReg::Curlwp => match c.curlwp {
-                    Some(l) => lwp_label(st, l),
+                    Some(l) => st.lwp_name(l),
                     None => "NULL".into(),
                 },
             }
@@ -233,7 +229,7 @@ pub fn value(st: &KernelState, cell: Cell) -> Option<String> {
                 // tss_alloc runs before newlwp gives the LWP its lid
                 SlotState::Tss(owner) => match st.lwp(*owner) {
                     Some(l) if l.lid == 0 => format!("TSS of the new LWP of pid {}", l.pid),
-                    _ => format!("TSS of {}", lwp_label(st, *owner)),
+                    _ => format!("TSS of {}", st.lwp_name(*owner)),
                 },
             }
         }
@@ -241,7 +237,7 @@ pub fn value(st: &KernelState, cell: Cell) -> Option<String> {
         Cell::List(list) => {
             let pids = |v: &[Pid]| v.iter().map(|p| p.to_string()).collect::<Vec<_>>();
             let lwps =
-                |v: &mut dyn Iterator<Item = u32>| v.map(|l| lwp_label(st, l)).collect::<Vec<_>>();
+                |v: &mut dyn Iterator<Item = u32>| v.map(|l| st.lwp_name(l)).collect::<Vec<_>>();
             let items = match list {
                 ListName::Allproc => pids(&st.allproc),
                 ListName::Zombproc => pids(&st.zombproc),
