@@ -150,7 +150,24 @@ async function slotOwners(page) {
 }
 
 async function shot(page, name, fullPage = false) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+  if (!fullPage) {
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+    return;
+  }
+  // The whole page: a window as tall as the page, then a screenshot of the window. Rows
+  // off the screen are not rendered (content-visibility: auto) until they are near the
+  // window, so a capture beyond the window (Playwright's fullPage) would show them blank.
+  // Rendered, a row may be taller than its placeholder: grow until the height holds.
+  const vp = page.viewportSize();
+  for (let i = 0, h = vp.height; i < 4; i++) {
+    const height = Math.min(16000, await page.evaluate(() => document.documentElement.scrollHeight));
+    if (height === h) break;
+    h = height;
+    await page.setViewportSize({ width: vp.width, height });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  }
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  await page.setViewportSize(vp);
 }
 
 async function bannerText(page) {
@@ -311,7 +328,7 @@ for (const design of ['patch', 'reaper', 'committed', 'fixed']) {
     for (let i = 0; i < 6 && !found; i++) {
       await runUntil(page, 'zombie');
       found = (await page.locator(`[data-testid=zombproc] [data-pid="${pid}"]`).count()) === 1
-        && (await page.getAttribute(`[data-testid=procs] tr[data-pid="${pid}"]`, 'data-pstat')) === 'SZOMB';
+        && (await page.getAttribute(`[data-testid=procs] [data-pid="${pid}"]`, 'data-pstat')) === 'SZOMB';
     }
     assert(found, `pid ${pid} (owner of TSS slot ${freed[0]}) became SZOMB on zombproc`);
     await shot(page, `zombie-${design}`);
