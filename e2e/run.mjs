@@ -534,6 +534,44 @@ test('a what-if switch: faults are listed with their step, and clicking one jump
   return page.errors;
 });
 
+test('why: a click on a value names the step that set it, exactly; Enter asks too; a jump goes there', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1600, height: 1000 } });
+  await open(page);
+  await runUntil(page, 'zombie');
+  await until(page, () => !/^step 0 \//.test(document.querySelector('[data-testid=step-counter]').textContent.trim()), null, 'run until zombie');
+  const at = (await counter(page)).pos;
+  // The zombie's l_stat: ask with a click.
+  const cell = page.locator('[data-testid=procs] [data-cell$=".l_stat"]').last();
+  const name = await cell.getAttribute('data-cell');
+  const value = (await cell.textContent()).trim();
+  await cell.click();
+  const why = page.locator('[data-testid=why]');
+  await why.waitFor();
+  assert((await why.textContent()).includes(`${name} = ${value} at step ${at}`), `the panel names ${name} = ${value} at step ${at}: ${await why.textContent()}`);
+  const first = why.locator('.why-first');
+  const step = Number(await first.getAttribute('data-step'));
+  assert(step >= 1 && step <= at, `the change is at or before step ${at}: ${step}`);
+  const before = (await first.locator('.why-before').textContent()).trim();
+  // Exact: the value at that step is the answer, one step before it is `before`, and
+  // nothing changed in between (the cell at the step holds the same value as at `at`).
+  await first.locator('.why-go').click();
+  await atStep(page, step);
+  const sel = `[data-testid=procs] [data-cell="${name}"]`;
+  eq((await page.textContent(sel)).trim(), value, `${name} right after step ${step}`);
+  await page.keyboard.press('ArrowLeft');
+  await atStep(page, step - 1);
+  eq((await page.textContent(sel)).trim(), before, `${name} just before step ${step}`);
+  await shot(page, 'why-panel');
+  // Keyboard: focus a CPU register and press Enter; Esc closes the panel.
+  await page.focus('[data-cell="cpu.0.tr"]');
+  await page.keyboard.press('Enter');
+  await until(page, () => /cpu\.0\.tr = /.test(document.querySelector('[data-testid=why]')?.textContent || ''), null, 'the panel answers for cpu.0.tr');
+  await page.keyboard.press('Escape');
+  await until(page, () => !document.querySelector('[data-testid=why]'), null, 'Esc closes the why panel');
+  await context.close();
+  return page.errors;
+});
+
 test('a narrow screen stacks the panels without sideways scrolling', async (browser) => {
   const { page, context } = await newPage(browser, { viewport: { width: 400, height: 860 } });
   await open(page);

@@ -390,7 +390,31 @@ fn keys_map_to_navigation_verbs() {
     assert_eq!(Nav::for_key("ArrowRight", true), Some(Nav::ActionForward));
     assert_eq!(Nav::for_key("ArrowLeft", true), Some(Nav::ActionBack));
     assert_eq!(Nav::for_key("End", true), Some(Nav::End));
+    assert_eq!(Nav::for_key("Escape", false), Some(Nav::Ask(None)));
     assert_eq!(Nav::for_key("a", false), None);
+}
+
+#[test]
+fn asking_why_is_a_cursor_change_that_steps_keep() {
+    let s = Rc::new(State::from_url("", ""));
+    let cell = "proc.1.p_stat".parse().ok();
+    let asked = reduce(s.clone(), Nav::Ask(cell));
+    assert_eq!(asked.cursor.why, cell);
+    assert!(
+        Rc::ptr_eq(&s.doc, &asked.doc),
+        "asking changes only the cursor"
+    );
+    let stepped = reduce(asked.clone(), Nav::StepForward);
+    assert_eq!(
+        stepped.cursor.why, cell,
+        "the question stays while stepping"
+    );
+    let again = reduce(asked.clone(), Nav::Ask(cell));
+    assert!(
+        Rc::ptr_eq(&asked, &again),
+        "asking the same again changes nothing"
+    );
+    assert_eq!(reduce(asked, Nav::Ask(None)).cursor.why, None);
 }
 
 #[test]

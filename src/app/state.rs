@@ -8,6 +8,7 @@ use super::share_link::{self, LinkState};
 use crate::engine::library;
 use crate::engine::scenario::{self, ParseError};
 use crate::engine::session::{MarkerKind, Session};
+use crate::engine::why::Cell;
 use crate::engine::Design;
 use std::rc::Rc;
 
@@ -83,6 +84,8 @@ pub struct Cursor {
     pub speed: u32,
     /// The marker kind "run until" looks for.
     pub until_kind: MarkerKind,
+    /// The cell the why panel answers for ("why does it hold this?"), if any.
+    pub why: Option<Cell>,
 }
 
 /// Everything the app shows.
@@ -173,6 +176,7 @@ impl State {
                 playing: false,
                 speed: SPEED_DEFAULT,
                 until_kind: MarkerKind::Zombie,
+                why: None,
             },
             banner: None,
             status: None,

@@ -9,6 +9,7 @@ use super::state::{ShareStatus, State, DEFAULT_DESIGN, SPEED_MAX, SPEED_MIN};
 use super::switches::set_switch_line;
 use crate::engine::library;
 use crate::engine::session::MarkerKind;
+use crate::engine::why::Cell;
 use crate::engine::{Design, Switch};
 use std::rc::Rc;
 
@@ -37,6 +38,8 @@ pub enum Nav {
     },
     /// Back to boot, stopped.
     Reset,
+    /// Ask why a cell holds its value (the why panel); `None` closes the panel.
+    Ask(Option<Cell>),
 }
 
 /// The user changes what runs (the document) or the page around it.
@@ -111,6 +114,7 @@ impl Nav {
             ("ArrowLeft", true) => Nav::ActionBack,
             ("Home", _) => Nav::Home,
             ("End", _) => Nav::End,
+            ("Escape" | "Esc", _) => Nav::Ask(None),
             _ => return None,
         })
     }
@@ -183,6 +187,7 @@ impl State {
                 }
             }
             Nav::SetSpeed(v) => self.cursor.speed = v.clamp(SPEED_MIN, SPEED_MAX),
+            Nav::Ask(cell) => self.cursor.why = cell,
             Nav::SetUntilKind(k) => {
                 if k != self.cursor.until_kind {
                     self.cursor.until_kind = k;

@@ -25,6 +25,7 @@ use super::source::SourcePanel;
 use super::switches::SwitchesPanel;
 use super::timeline::Timeline;
 use super::uarea::UareaPanel;
+use super::why::{ask_handlers, WhyPanel};
 use crate::app::state::{STORAGE_KEY, STORAGE_TAB_KEY};
 use crate::app::switches::switches_in;
 use crate::app::view::View;
@@ -280,6 +281,8 @@ pub fn App() -> Html {
         cpos.unwrap_or(0),
     );
     let multi = view.cpus.now.cpus.len() > 1;
+    // Click or Enter on a value with a `data-cell` asks the why panel about it.
+    let (ask_click, ask_key) = ask_handlers(&on);
     let panels = match &cmp {
         Some(c) => html! {
             <Compare left={run.clone()} lv={view.clone()} right={c.clone()} rv={cmp_view.clone()}
@@ -288,7 +291,7 @@ pub fn App() -> Html {
         None => html! {
             <>
             <Narration step={view.step.clone()} action={label.clone()} note={action.as_ref().as_ref().and_then(|a| a.note.clone())} playing={cur.playing} />
-            <div class="cols">
+            <div class="cols" onclick={ask_click} onkeydown={ask_key}>
                 <div class="col col-a">
                     <SourcePanel design={state.design()} step={view.step.clone()} stack={view.stack.clone()} />
                     <CpuPanel cpus={view.cpus.clone()} ran={view.step.as_ref().filter(|_| multi).map(|s| s.cpu)}
@@ -336,6 +339,9 @@ pub fn App() -> Html {
                     </div>
                 } } }
             </main>
+            { if cmp.is_none() { html! {
+                <WhyPanel run={run.clone()} pos={cur.pos} cell={cur.why} playing={cur.playing} on={on.clone()} />
+            } } else { html! {} } }
             <footer class="foot">
                 { "exitpath models NetBSD's exit path of late 2003: the reaper kthread before the patch, the patch that removed it, the form committed in January 2004, and that form with the fix of PRs kern/24329 and kern/24574. Everything runs in this page; nothing is sent anywhere." }
             </footer>

@@ -26,6 +26,7 @@ pub mod switches;
 mod timeline;
 mod uarea;
 mod view;
+mod why;
 
 pub use crate::app::share_link;
 pub use app::App;

@@ -39,7 +39,12 @@ fn kstack_text(l: &LwpView) -> String {
     l.kstack[n.saturating_sub(2)..].join(" › ")
 }
 
-fn lwp_cells(l: &LwpView, before: Option<&LwpView>, other: Option<Option<&LwpView>>) -> Html {
+fn lwp_cells(
+    pid: u32,
+    l: &LwpView,
+    before: Option<&LwpView>,
+    other: Option<Option<&LwpView>>,
+) -> Html {
     let (dcls, dtitle) = diff(other.is_some_and(|o| o.is_none_or(|o| o.stat != l.stat)));
     let ch = |f: &dyn Fn(&LwpView, &LwpView) -> bool| before.is_some_and(|b| f(b, l));
     let uarea = if l.owns_uarea {
@@ -47,14 +52,16 @@ fn lwp_cells(l: &LwpView, before: Option<&LwpView>, other: Option<Option<&LwpVie
     } else {
         format!("({} released)", l.uarea)
     };
+    // The `why` cell each column asks about (engine::why::LwpField).
+    let cell = |f: &str| format!("lwp.{pid}.{}.{f}", l.lid);
     html! {
         <>
             <span role="cell" class="num">{ l.lid }</span>
-            <span role="cell" class={classes!("stat", lstat_class(l.stat), chg(ch(&|b, l| b.stat != l.stat)), dcls)} title={dtitle}>{ format!("{:?}", l.stat) }</span>
-            <span role="cell" class={classes!("flags", chg(ch(&|b, l| b.flags != l.flags)))}>{ l.flags.replace('|', " ") }</span>
-            <span role="cell" class={classes!("mono", (!l.owns_uarea).then_some("gone"), chg(ch(&|b, l| (&b.uarea, b.owns_uarea) != (&l.uarea, l.owns_uarea))))}>{ uarea }</span>
-            <span role="cell" class={classes!("mono", chg(ch(&|b, l| b.tss_sel != l.tss_sel)))}>{ l.tss_sel.clone() }</span>
-            <span role="cell" class={classes!("wchan", chg(ch(&|b, l| (&b.wchan, b.wmesg) != (&l.wchan, l.wmesg))))}>{ wchan_text(l) }</span>
+            <span role="cell" data-cell={cell("l_stat")} tabindex="0" class={classes!("stat", lstat_class(l.stat), chg(ch(&|b, l| b.stat != l.stat)), dcls)} title={dtitle}>{ format!("{:?}", l.stat) }</span>
+            <span role="cell" data-cell={cell("l_flag")} tabindex="0" class={classes!("flags", chg(ch(&|b, l| b.flags != l.flags)))}>{ l.flags.replace('|', " ") }</span>
+            <span role="cell" data-cell={cell("l_addr")} tabindex="0" class={classes!("mono", (!l.owns_uarea).then_some("gone"), chg(ch(&|b, l| (&b.uarea, b.owns_uarea) != (&l.uarea, l.owns_uarea))))}>{ uarea }</span>
+            <span role="cell" data-cell={cell("md_tss_sel")} tabindex="0" class={classes!("mono", chg(ch(&|b, l| b.tss_sel != l.tss_sel)))}>{ l.tss_sel.clone() }</span>
+            <span role="cell" data-cell={cell("wchan")} tabindex="0" class={classes!("wchan", chg(ch(&|b, l| (&b.wchan, b.wmesg) != (&l.wchan, l.wmesg))))}>{ wchan_text(l) }</span>
             <span role="cell" class={classes!("kstack", chg(ch(&|b, l| kstack_text(b) != kstack_text(l))))}>{ kstack_text(l) }</span>
         </>
     }
@@ -121,7 +128,7 @@ fn LwpRow(props: &LwpRowProps) -> Html {
         <div role="row" class={classes!("lwp-row", chg(props.new_proc || new_lwp))}
             data-pid={p.pid.to_string()} data-lid={l.lid.to_string()}
             data-stat={format!("{:?}", l.stat)} data-pstat={format!("{:?}", p.stat)}>
-            { lwp_cells(l, lb, props.twin_lwp()) }
+            { lwp_cells(p.pid, l, lb, props.twin_lwp()) }
         </div>
     }
 }
@@ -138,19 +145,25 @@ fn ProcRows(props: &ProcRowsProps) -> Html {
     let ch = |f: &dyn Fn(&ProcView) -> String| before.is_some_and(|b| f(b) != f(p));
     let pstat = format!("{:?}", p.stat);
     let counts = |p: &ProcView| format!("{}/{}/{}", p.nlwps, p.nrlwps, p.nzlwps);
-    let field = |name: &'static str, value: String, extra: Classes, changed: bool| {
+    // `f`: the `why` field the value asks about (engine::why::ProcField).
+    let cell = |f: &str| format!("proc.{}.{f}", p.pid);
+    let field = |name: &'static str, value: Html, extra: Classes, changed: bool| {
         html! {
             <span class={classes!("pf", extra, chg(changed))}><span class="pf-name">{ name }</span>{ " " }<span class="pf-val">{ value }</span></span>
         }
     };
+    let asks =
+        |f: &str, text: String| html! { <span data-cell={cell(f)} tabindex="0">{ text }</span> };
     let no_lwps = p.lwps.is_empty();
     let cells = html! {
         <span role="rowheader" class="proc-head">
             <span class="pid">{ p.pid }</span>{ " " }<span class="name">{ p.name.clone() }</span>
-            { field("ppid", p.ppid.to_string(), classes!(), ch(&|p| p.ppid.to_string())) }
-            <span class={dcls} title={dtitle}>{ field("p_stat", pstat.clone(), classes!("stat", pstat_class(p.stat)), ch(&|p| format!("{:?}", p.stat))) }</span>
-            { field("p_flag", p.flags.replace('|', " "), classes!("flags"), ch(&|p| p.flags.clone())) }
-            { field("p_nlwps/nrlwps/nzlwps", counts(p), classes!(), ch(&counts)) }
+            { field("ppid", asks("p_pptr", p.ppid.to_string()), classes!(), ch(&|p| p.ppid.to_string())) }
+            <span class={dcls} title={dtitle}>{ field("p_stat", asks("p_stat", pstat.clone()), classes!("stat", pstat_class(p.stat)), ch(&|p| format!("{:?}", p.stat))) }</span>
+            { field("p_flag", asks("p_flag", p.flags.replace('|', " ")), classes!("flags"), ch(&|p| p.flags.clone())) }
+            { field("p_nlwps/nrlwps/nzlwps", html! { <>
+                { asks("p_nlwps", p.nlwps.to_string()) }{ "/" }{ asks("p_nrlwps", p.nrlwps.to_string()) }{ "/" }{ asks("p_nzlwps", p.nzlwps.to_string()) }
+            </> }, classes!(), ch(&counts)) }
             { if no_lwps { html! { <span class="empty">{ "no LWPs left" }</span> } } else { html! {} } }
         </span>
     };
