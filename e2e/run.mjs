@@ -561,7 +561,14 @@ test('why: a click on a value names the step that set it, exactly; Enter asks to
   await page.keyboard.press('ArrowLeft');
   await atStep(page, step - 1);
   eq((await page.textContent(sel)).trim(), before, `${name} just before step ${step}`);
+  // Watchpoints: from just before the change, "next change" runs to it, and
+  // "previous change" goes back to the change before.
+  await page.click('[data-testid=why-next]');
+  await atStep(page, step);
   await shot(page, 'why-panel');
+  await page.click('[data-testid=why-prev]');
+  const back = (await counter(page)).pos;
+  assert(back < step, `previous change is before step ${step}: ${back}`);
   // Keyboard: focus a CPU register and press Enter; Esc closes the panel.
   await page.focus('[data-cell="cpu.0.tr"]');
   await page.keyboard.press('Enter');

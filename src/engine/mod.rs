@@ -25,6 +25,7 @@ pub mod snapshot;
 pub mod source;
 pub mod state;
 pub mod trace;
+pub mod watch;
 pub mod why;
 
 pub use design::{Design, Switch};

@@ -101,6 +101,27 @@ pub fn WhyPanel(p: &WhyProps) -> Html {
         Callback::from(move |_| on.emit(Nav::Seek(step_no(k)).into()))
     };
     let name = p.cell.map(|c| c.to_string()).unwrap_or_default();
+    // Watchpoint, forward: the next position where the cell changes (one replay of the
+    // rest of the run, on click).
+    let none_after = use_state(|| None::<u64>);
+    let next = {
+        let (on, run, cell, pos, none_after) = (
+            p.on.clone(),
+            p.run.clone(),
+            p.cell,
+            p.pos,
+            none_after.clone(),
+        );
+        Callback::from(
+            move |_| match cell.and_then(|c| run.session.next_change(c, pos)) {
+                Some(k) => {
+                    none_after.set(None);
+                    on.emit(Nav::Seek(k).into());
+                }
+                None => none_after.set(Some(pos)),
+            },
+        )
+    };
     let body = match answer {
         Err(msg) => html! { <p class="why-missing">{ msg }</p> },
         Ok(w) => {
@@ -121,6 +142,16 @@ pub fn WhyPanel(p: &WhyProps) -> Html {
                 x
             };
             let more = last.step.is_some() && last.before.is_some();
+            // Watchpoint, backward: the last change before this position.
+            let mut prev_change = None;
+            let mut x = Some(&w);
+            while let Some(c) = x {
+                if let Some(k) = c.step.filter(|&k| step_no(k) < p.pos) {
+                    prev_change = Some(k);
+                    break;
+                }
+                x = c.previous.as_deref();
+            }
             let more_btn = more.then(|| {
                 let depth = depth.clone();
                 let onclick = Callback::from(move |_| depth.set(*depth + DEPTH));
@@ -131,6 +162,12 @@ pub fn WhyPanel(p: &WhyProps) -> Html {
                     <p class="why-now"><code>{ name.clone() }</code>{ " = " }<strong class="mono">{ w.value.clone() }</strong>
                         { format!(" at step {asked_at}") }
                         { if asked_at != p.pos { html! { <span class="hint">{ " (playing: answered again when paused)" }</span> } } else { html! {} } }</p>
+                    <div class="why-watch" role="group" aria-label="run until this value changes">
+                        <button type="button" data-testid="why-prev" disabled={prev_change.is_none()}
+                            onclick={prev_change.map(|k| go(k))} title="back to the last step that changed it">{ "◀ previous change" }</button>
+                        <button type="button" data-testid="why-next" onclick={next} title="run until it changes">{ "next change ▶" }</button>
+                        { if *none_after == Some(p.pos) { html! { <span class="hint">{ " no change after this step" }</span> } } else { html! {} } }
+                    </div>
                     <ol class="why-chain">{ for rows }</ol>
                     { for more_btn }
                 </>
