@@ -579,6 +579,36 @@ test('why: a click on a value names the step that set it, exactly; Enter asks to
   return page.errors;
 });
 
+test('breakpoints: a click on a line number sets one; play stops there; b clears it', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1600, height: 1000 } });
+  await open(page);
+  for (let i = 0; i < 30; i++) await page.click('[data-testid=step-forward]');
+  await atStep(page, 30);
+  const func = (await page.textContent('[data-testid=source] h2 .mono')).trim();
+  const hit = page.locator('[data-testid=source] li.hit button.ln').first();
+  const line = (await hit.textContent()).trim();
+  await hit.click();
+  await until(page, () => document.querySelector('[data-testid=source] li.hit.bp') !== null, null, 'the line shows its breakpoint');
+  await shot(page, 'breakpoint-set');
+  // Play from boot: the next time the kernel runs this line, play stops on it.
+  await page.keyboard.press('Home');
+  await atStep(page, 0);
+  await page.selectOption('[data-testid=speed]', { index: (await page.locator('[data-testid=speed] option').count()) - 1 });
+  await page.click('[data-testid=play]');
+  await until(page, () => /breakpoint/.test(document.querySelector('.controls')?.textContent || ''), null, 'play stops at the breakpoint', 20_000);
+  const stop = (await counter(page)).pos;
+  assert(stop >= 1 && stop <= 30, `play stopped at or before step 30, where the line ran: ${stop}`);
+  eq((await page.textContent('[data-testid=source] h2 .mono')).trim(), func, 'the stopped step runs the function');
+  eq((await page.textContent('[data-testid=source] li.hit button.ln')).trim(), line, 'and the line');
+  assert(/Stopped at a breakpoint/.test(await page.textContent('.controls')), 'the status says why play stopped');
+  await shot(page, 'breakpoint-stop');
+  // b on the stopped line clears it.
+  await page.keyboard.press('b');
+  await until(page, () => document.querySelector('[data-testid=source] li.bp') === null, null, 'b clears the breakpoint');
+  await context.close();
+  return page.errors;
+});
+
 test('a narrow screen stacks the panels without sideways scrolling', async (browser) => {
   const { page, context } = await newPage(browser, { viewport: { width: 400, height: 860 } });
   await open(page);

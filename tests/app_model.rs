@@ -433,3 +433,69 @@ fn run_until_uses_the_runs_markers_like_the_session() {
         }
     }
 }
+
+#[test]
+fn play_and_run_until_stop_at_a_breakpoint() {
+    use exitpath::app::breakpoints::Breakpoint;
+    let s = Rc::new(State::from_url("", ""));
+    let session = s.doc.run.session.clone();
+    // The line the 40th step runs: its first run after position 0 is where play stops.
+    let st = session.trace.steps[39];
+    let b = Breakpoint {
+        func: st.func,
+        line: st.line,
+    };
+    let first = session
+        .trace
+        .steps
+        .iter()
+        .position(|x| (x.func, x.line) == (b.func, b.line))
+        .unwrap() as u64
+        + 1;
+    let s = reduce(s, Nav::ToggleBreakpoint(b));
+    assert!(s.breakpoints.contains(b));
+    let playing = reduce(s.clone(), Nav::TogglePlay);
+    let stopped = reduce(playing, Nav::Advance(100_000));
+    assert_eq!(
+        stopped.cursor.pos, first,
+        "play stops at the first run of the line"
+    );
+    assert!(!stopped.cursor.playing);
+    assert!(stopped
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .contains(b.func.name()));
+    // From there, play goes on to the next run of it, not the same one again.
+    let next = session.trace.steps[first as usize..]
+        .iter()
+        .position(|x| (x.func, x.line) == (b.func, b.line))
+        .map(|i| first + i as u64 + 1);
+    let again = reduce(
+        reduce(stopped.clone(), Nav::TogglePlay),
+        Nav::Advance(1_000_000),
+    );
+    assert_eq!(again.cursor.pos, next.unwrap_or(again.end()));
+    // "Run until" forward stops at the breakpoint when it comes before the marker.
+    let until = reduce(
+        reduce(
+            s.clone(),
+            Nav::SetUntilKind(exitpath::engine::session::MarkerKind::Reap),
+        ),
+        Nav::RunUntil { forward: true },
+    );
+    let reap = s
+        .doc
+        .run
+        .seek_marker(0, exitpath::engine::session::MarkerKind::Reap, true)
+        .unwrap();
+    assert_eq!(until.cursor.pos, first.min(reap));
+    // `b` toggles the line just run; clearing it lets play run to the end.
+    let here = reduce(stopped, Nav::ToggleBreakpointHere);
+    assert!(
+        !here.breakpoints.contains(b),
+        "b on the stopped line clears it"
+    );
+    let free = reduce(reduce(here, Nav::TogglePlay), Nav::Advance(10_000_000));
+    assert_eq!(free.cursor.pos, free.end());
+}

@@ -3,6 +3,7 @@
 //! per edit and sits behind one `Rc`; the `Cursor` (position, play, speed) changes per
 //! step and is copied. Stepping never clones the document.
 
+use super::breakpoints::Breakpoints;
 use super::run::{ActionLabel, Job, Place, Run};
 use super::share_link::{self, LinkState};
 use crate::engine::library;
@@ -100,6 +101,8 @@ pub struct State {
     /// Bumped by the share button: the share effect copies the link.
     pub share_seq: u64,
     pub share: ShareStatus,
+    /// Source lines that play and "run until" stop at.
+    pub breakpoints: Breakpoints,
 }
 
 impl PartialEq for State {
@@ -110,6 +113,7 @@ impl PartialEq for State {
             && self.status == o.status
             && self.share_seq == o.share_seq
             && self.share == o.share
+            && self.breakpoints == o.breakpoints
     }
 }
 
@@ -182,6 +186,7 @@ impl State {
             status: None,
             share_seq: 0,
             share: ShareStatus::Idle,
+            breakpoints: Breakpoints::default(),
         };
         let stored = stored.filter(|t| !t.trim().is_empty());
         // An embedded moment shows its link only, and never the user's draft.

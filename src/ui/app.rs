@@ -293,7 +293,8 @@ pub fn App() -> Html {
             <Narration step={view.step.clone()} action={label.clone()} note={action.as_ref().as_ref().and_then(|a| a.note.clone())} playing={cur.playing} />
             <div class="cols" onclick={ask_click} onkeydown={ask_key}>
                 <div class="col col-a">
-                    <SourcePanel design={state.design()} step={view.step.clone()} stack={view.stack.clone()} />
+                    <SourcePanel design={state.design()} step={view.step.clone()} stack={view.stack.clone()}
+                        breakpoints={state.breakpoints.clone()} on={on.clone()} />
                     <CpuPanel cpus={view.cpus.clone()} ran={view.step.as_ref().filter(|_| multi).map(|s| s.cpu)}
                         idle_pcbs={run.idle_pcbs.clone()} />
                 </div>
