@@ -573,6 +573,13 @@ test('why: a click on a value names the step that set it, exactly; Enter asks to
   await page.focus('[data-cell="cpu.0.tr"]');
   await page.keyboard.press('Enter');
   await until(page, () => /cpu\.0\.tr = /.test(document.querySelector('[data-testid=why]')?.textContent || ''), null, 'the panel answers for cpu.0.tr');
+  // The link carries the question: a page opened from it answers it at once.
+  await until(page, () => /(^#|&)q=cpu\.0\.tr(&|$)/.test(location.hash), null, 'the URL carries q=cpu.0.tr');
+  const p2 = await context.newPage();
+  await p2.goto(page.url());
+  await p2.waitForSelector('[data-testid=why]');
+  assert(/cpu\.0\.tr = /.test(await p2.textContent('[data-testid=why]')), 'the opened link asks about cpu.0.tr');
+  await p2.close();
   await page.keyboard.press('Escape');
   await until(page, () => !document.querySelector('[data-testid=why]'), null, 'Esc closes the why panel');
   await context.close();
@@ -602,6 +609,15 @@ test('breakpoints: a click on a line number sets one; play stops there; b clears
   eq((await page.textContent('[data-testid=source] li.hit button.ln')).trim(), line, 'and the line');
   assert(/Stopped at a breakpoint/.test(await page.textContent('.controls')), 'the status says why play stopped');
   await shot(page, 'breakpoint-stop');
+  // The link carries the breakpoint: a new page opened from it has it, and play stops there.
+  await until(page, () => /(^#|&)k=[a-z_0-9]+:\d+(&|$)/.test(location.hash), null, 'the URL carries k=');
+  const p2 = await context.newPage();
+  p2.errors = [];
+  p2.on('pageerror', (e) => p2.errors.push(`page error: ${e.message}`));
+  await p2.goto(page.url());
+  await p2.waitForSelector('[data-testid=step-counter]');
+  await until(p2, () => document.querySelector('[data-testid=source] li.hit.bp') !== null, null, 'the opened link shows the breakpoint');
+  await p2.close();
   // b on the stopped line clears it.
   await page.keyboard.press('b');
   await until(page, () => document.querySelector('[data-testid=source] li.bp') === null, null, 'b clears the breakpoint');

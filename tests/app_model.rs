@@ -499,3 +499,21 @@ fn play_and_run_until_stop_at_a_breakpoint() {
     let free = reduce(reduce(here, Nav::TogglePlay), Nav::Advance(10_000_000));
     assert_eq!(free.cursor.pos, free.end());
 }
+
+#[test]
+fn a_link_carries_breakpoints_and_the_why_cell_both_ways() {
+    use exitpath::app::breakpoints::Breakpoint;
+    use exitpath::engine::func::Func;
+    let s = Rc::new(State::from_url("", ""));
+    let b = Breakpoint {
+        func: Func::exit1,
+        line: 3,
+    };
+    let cell = "proc.1.p_stat".parse().ok();
+    let marked = reduce(reduce(s, Nav::ToggleBreakpoint(b)), Nav::Ask(cell));
+    let frag = marked.fragment().unwrap();
+    assert!(frag.contains("&k=exit1:3&q=proc.1.p_stat&"), "{frag}");
+    let opened = State::from_url(&frag, "");
+    assert!(opened.breakpoints.contains(b));
+    assert_eq!(opened.cursor.why, cell);
+}

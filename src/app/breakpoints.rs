@@ -19,6 +19,17 @@ pub struct Breakpoint {
 pub struct Breakpoints(Rc<[Breakpoint]>);
 
 impl Breakpoints {
+    /// The set of these (function, body line) pairs (a share link's `k=`).
+    pub fn from_pairs(pairs: &[(Func, u8)]) -> Breakpoints {
+        let mut v: Vec<Breakpoint> = pairs
+            .iter()
+            .map(|&(func, line)| Breakpoint { func, line })
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        Breakpoints(v.into())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -117,6 +117,13 @@ impl PartialEq for State {
     }
 }
 
+/// `link` carrying the breakpoints and the why panel's cell too.
+pub fn with_marks(mut link: LinkState, bps: &Breakpoints, why: Option<Cell>) -> LinkState {
+    link.breakpoints = bps.iter().map(|b| (b.func, b.line)).collect();
+    link.why = why;
+    link
+}
+
 /// The id of the built-in whose text `text` is, unedited.
 pub fn builtin_of(text: &str) -> Option<&'static str> {
     library::BUILTINS
@@ -276,12 +283,13 @@ impl State {
 
     /// The link that reproduces what is on screen.
     pub fn link(&self) -> LinkState {
-        link_of(
+        let link = link_of(
             &self.doc.run,
             self.doc.cmp.as_deref(),
             self.cursor.pos,
             self.doc.embed,
-        )
+        );
+        with_marks(link, &self.breakpoints, self.cursor.why)
     }
 
     /// The URL fragment of `link()`, or why there can be none (scenario too large).
@@ -379,6 +387,8 @@ impl State {
     pub(super) fn apply_link(&mut self, link: LinkState) {
         self.cursor.playing = false;
         self.status = None;
+        self.cursor.why = link.why;
+        self.breakpoints = Breakpoints::from_pairs(&link.breakpoints);
         {
             let d = self.doc_mut();
             d.embed = d.embed || link.embed;

@@ -29,7 +29,9 @@ use super::why::{ask_handlers, WhyPanel};
 use crate::app::state::{STORAGE_KEY, STORAGE_TAB_KEY};
 use crate::app::switches::switches_in;
 use crate::app::view::View;
-use crate::app::{builtin_of, link_of, Edit, Nav, Outcome, Run, ShareStatus, State, Verb};
+use crate::app::{
+    builtin_of, link_of, with_marks, Edit, Nav, Outcome, Run, ShareStatus, State, Verb,
+};
 use gloo_timers::callback::{Interval, Timeout};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -212,27 +214,31 @@ pub fn App() -> Html {
     {
         let last_seq = use_mut_ref(|| doc.history_seq);
         let deps = (
-            doc.run.clone(),
-            doc.cmp.clone(),
-            cur.pos,
+            (doc.run.clone(), doc.cmp.clone()),
+            (cur.pos, state.breakpoints.clone(), cur.why),
             doc.embed,
             doc.history_seq,
             doc.job.is_some() || too_large_why.is_some(),
         );
         let tab = tab.clone();
-        use_effect_with(deps, move |(run, cmp, pos, embed, seq, skip)| {
-            let (run, cmp, pos, embed, seq) = (run.clone(), cmp.clone(), *pos, *embed, *seq);
-            let timer = (!*skip).then(|| {
-                Timeout::new(URL_SETTLE_MS, move || {
-                    let push = *last_seq.borrow() != seq;
-                    *last_seq.borrow_mut() = seq;
-                    if let Ok(f) = share_link::encode(&link_of(&run, cmp.as_deref(), pos, embed)) {
-                        dom::write_fragment(&f, push, &tab);
-                    }
-                })
-            });
-            move || drop(timer)
-        });
+        use_effect_with(
+            deps,
+            move |((run, cmp), (pos, bps, why), embed, seq, skip)| {
+                let (run, cmp, pos, embed, seq) = (run.clone(), cmp.clone(), *pos, *embed, *seq);
+                let (bps, why) = (bps.clone(), *why);
+                let timer = (!*skip).then(|| {
+                    Timeout::new(URL_SETTLE_MS, move || {
+                        let push = *last_seq.borrow() != seq;
+                        *last_seq.borrow_mut() = seq;
+                        let link = with_marks(link_of(&run, cmp.as_deref(), pos, embed), &bps, why);
+                        if let Ok(f) = share_link::encode(&link) {
+                            dom::write_fragment(&f, push, &tab);
+                        }
+                    })
+                });
+                move || drop(timer)
+            },
+        );
     }
     // Share: copy the link to the clipboard, or show it when that is not possible. The
     // link is made when the button asks for it, not on every render.
