@@ -164,7 +164,7 @@ pub fn WhyPanel(p: &WhyProps) -> Html {
                         { if asked_at != p.pos { html! { <span class="hint">{ " (playing: answered again when paused)" }</span> } } else { html! {} } }</p>
                     <div class="why-watch" role="group" aria-label="run until this value changes">
                         <button type="button" data-testid="why-prev" disabled={prev_change.is_none()}
-                            onclick={prev_change.map(|k| go(k))} title="back to the last step that changed it">{ "◀ previous change" }</button>
+                            onclick={prev_change.map(&go)} title="back to the last step that changed it">{ "◀ previous change" }</button>
                         <button type="button" data-testid="why-next" onclick={next} title="run until it changes">{ "next change ▶" }</button>
                         { if *none_after == Some(p.pos) { html! { <span class="hint">{ " no change after this step" }</span> } } else { html! {} } }
                     </div>
