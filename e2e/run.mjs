@@ -625,6 +625,33 @@ test('breakpoints: a click on a line number sets one; play stops there; b clears
   return page.errors;
 });
 
+test('checkpoints: the scenario\'s stops jump to their step in every design, in embed mode too', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  const items = page.locator('[data-testid=checkpoints] li button');
+  assert(await items.count() >= 5, 'the default scenario has its checkpoints');
+  const exit = page.locator('[data-testid=checkpoints] button', { hasText: 'calls exit(3)' });
+  const at = Number(await exit.getAttribute('data-step'));
+  await exit.click();
+  await atStep(page, at);
+  assert(/exit1/.test(await page.textContent('[data-testid=narration]')), 'the exit checkpoint shows exit1 beginning');
+  assert(await page.locator('[data-testid=checkpoints] li.here').count() === 1, 'the checkpoint at the position is marked');
+  await shot(page, 'checkpoints');
+  // Another design: the same checkpoints, at that design's steps (the zombie comes later in reaper).
+  const zombieAt = async () => Number(await page.locator('[data-testid=checkpoints] button', { hasText: 'is a zombie' }).getAttribute('data-step'));
+  const inReaper = await zombieAt();
+  await page.selectOption('[data-testid=design]', 'patch');
+  await until(page, () => /patch/.test(document.querySelector('[data-testid=source]')?.textContent || '') || true, null, 'design switch');
+  await page.waitForTimeout(300);
+  const inPatch = await zombieAt();
+  assert(inPatch < inReaper, `patch makes the worker a zombie sooner than reaper (${inPatch} < ${inReaper})`);
+  // Embed mode keeps them.
+  await open(page, '?embed');
+  assert(await page.locator('[data-testid=checkpoints] li').count() >= 5, 'checkpoints in embed mode');
+  await context.close();
+  return page.errors;
+});
+
 test('a narrow screen stacks the panels without sideways scrolling', async (browser) => {
   const { page, context } = await newPage(browser, { viewport: { width: 400, height: 860 } });
   await open(page);

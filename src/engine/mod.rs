@@ -24,6 +24,7 @@ pub mod sim;
 pub mod snapshot;
 pub mod source;
 pub mod state;
+pub mod stops;
 pub mod trace;
 pub mod watch;
 pub mod why;

@@ -5,6 +5,7 @@
 //! only its slice of the view (`app::view::View`), so a step redraws only what it changed.
 
 use super::build;
+use super::checkpoints::Checkpoints;
 use super::compare::Compare;
 use super::controls::Controls;
 use super::cpu::CpuPanel;
@@ -334,6 +335,7 @@ pub fn App() -> Html {
                 until_kind={cur.until_kind} status={state.status.clone()} on={on.clone()} />
             <ProgressRow progress={doc.progress} {truncated} on={on.clone()} />
             <Timeline run={run.clone()} pos={cur.pos} on={on.clone()} />
+            <Checkpoints run={run.clone()} pos={cur.pos} on={on.clone()} />
             <main class="panels">
                 { panels }
                 { if doc.embed { html! {} } else { html! {

@@ -5,6 +5,7 @@
 
 mod app;
 pub mod build;
+mod checkpoints;
 mod compare;
 mod controls;
 mod cpu;
