@@ -652,6 +652,44 @@ test('checkpoints: the scenario\'s stops jump to their step in every design, in 
   return page.errors;
 });
 
+test('a lesson: start, Page Down through the stops, Esc leaves, a link opens at stop 4', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1280, height: 720 } });
+  await open(page);
+  const cps = await page.$$eval('[data-testid=checkpoints] button[data-step]', (bs) => bs.map((b) => Number(b.dataset.step)));
+  await page.click('[data-testid=lesson-start]');
+  await until(page, () => /stop 1 of/.test(document.querySelector('[data-testid=lesson]')?.textContent || ''), null, 'stop 1');
+  const first = (await counter(page)).pos;
+  assert(first > 0, 'the first stop moves the position');
+  await shot(page, 'lesson-stop1');
+  // Keyboard only: Page Down to the next stops; every stop is one of the checkpoints.
+  const seen = [first];
+  for (let k = 2; k <= 4; k++) {
+    await page.keyboard.press('PageDown');
+    await until(page, (k) => new RegExp(`stop ${k} of`).test(document.querySelector('[data-testid=lesson]')?.textContent || ''), k, `stop ${k}`);
+    seen.push((await counter(page)).pos);
+  }
+  assert((await page.locator('[data-testid=checkpoints]').count()) === 0, 'in the lesson its stops replace the checkpoints row');
+  for (const p of seen) assert(cps.includes(p), `lesson stop at step ${p} is a checkpoint (${cps})`);
+  assert((await page.textContent('[data-testid=lesson]')).length > 80, 'the stop has words');
+  await shot(page, 'lesson-stop4');
+  // The link carries stop 4.
+  await until(page, () => /(^#|&)l=4(&|$)/.test(location.hash), null, 'the URL carries l=4');
+  const url = page.url();
+  // Esc leaves the lesson and the position stays.
+  const here = (await counter(page)).pos;
+  await page.keyboard.press('Escape');
+  await until(page, () => document.querySelector('[data-testid=lesson-start]') !== null, null, 'Esc leaves the lesson');
+  eq((await counter(page)).pos, here, 'leaving keeps the position');
+  const p2 = await context.newPage();
+  await p2.goto(url);
+  await p2.waitForSelector('[data-testid=lesson]');
+  await until(p2, () => /stop 4 of/.test(document.querySelector('[data-testid=lesson]')?.textContent || ''), null, 'the link opens at stop 4');
+  eq((await counter(p2)).pos, seen[3], 'at stop 4\'s step');
+  await p2.close();
+  await context.close();
+  return page.errors;
+});
+
 test('a narrow screen stacks the panels without sideways scrolling', async (browser) => {
   const { page, context } = await newPage(browser, { viewport: { width: 400, height: 860 } });
   await open(page);

@@ -18,6 +18,6 @@ pub mod view;
 
 pub use run::{Job, Place, Progress, Run};
 pub use state::{
-    builtin_of, embed_in_search, link_of, with_marks, Cursor, Doc, ShareStatus, State,
+    builtin_of, embed_in_search, link_of, with_lesson, with_marks, Cursor, Doc, ShareStatus, State,
 };
 pub use verb::{reduce, Edit, Nav, Outcome, Verb};

@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// What each key does, for the on-screen list (key, action).
-pub const KEYS: [(&str, &str); 10] = [
+pub const KEYS: [(&str, &str); 12] = [
     ("Space", "play / pause"),
     ("→", "one micro-step forward"),
     ("←", "one micro-step back"),
@@ -19,7 +19,9 @@ pub const KEYS: [(&str, &str); 10] = [
         "Enter",
         "on a value: why it is there (the step that set it)",
     ),
-    ("Esc", "close the why panel"),
+    ("Esc", "close the why panel, or leave the lesson"),
+    ("Page Down", "lesson: next stop (starts the lesson)"),
+    ("Page Up", "lesson: the stop before"),
     ("b", "breakpoint on the line just run (set / clear)"),
 ];
 

@@ -16,6 +16,7 @@ mod faults;
 mod gdt;
 mod header;
 pub mod keys;
+mod lesson;
 mod lists;
 mod metrics;
 mod narration;
