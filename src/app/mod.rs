@@ -8,6 +8,7 @@
 //! that calls `reduce`. Everything here runs in `cargo test`.
 
 pub mod build;
+pub mod glossary;
 pub mod run;
 pub mod share_link;
 pub mod state;

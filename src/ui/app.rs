@@ -311,7 +311,7 @@ pub fn App() -> Html {
 
     html! {
         <div class={classes!("app", doc.embed.then_some("embed"), doc.cmp.is_some().then_some("comparing"))}>
-            <Header {design} compare={state.want_compare()} {builtin} embed={doc.embed}
+            <Header {design} compare={state.want_compare()} {builtin} embed={doc.embed} active={active_switches.clone()}
                 share={state.share.clone()} {full_view} on={on.clone()} />
             { if doc.embed { html! {} } else { html! {
                 <>
