@@ -164,7 +164,7 @@ pub const ENTRIES: &[Entry] = &[
         "LWPs asleep, grouped by the address (wait channel) they sleep on.",
         "sys/lwp.h 1.1.2.12 (2002)"),
     // ---- the CPU
-    e("%cr3", "CR3 holds the physical address of the page directory; switch_exit does movl PCB_CR3(idle PCB),%cr3 \"to switch to the idle/kernel page directory\".",
+    e("%cr3", "pcb_cr3 \"(physical address of the page directory)\"; switch_exit: mov pcb_cr3 → %cr3, \"switch to the idle/kernel page directory\".",
         "Which page directory (which address space) the CPU translates addresses with.",
         "netbsd-exit-path.md §4.4, §5 (locore.s S15)"),
     e("%tr", "TR, the task register: switch_exit clears the idle TSS descriptor's busy bit and does ltr \"so later traps use the idle stack (esp0)\".",

@@ -444,11 +444,27 @@ fn cpu_view(sim: &Sim, c: usize) -> CpuView {
         None => (Cr3State::Unknown, "unknown".into()),
     };
     let expected = matches!(cr3_kind, Cr3State::Freed | Cr3State::Stale)
-        && cpu.cr3_vm.is_some_and(|v| exiting_on_own_freed_vm(st, c, v));
+        && cpu
+            .cr3_vm
+            .is_some_and(|v| exiting_on_own_freed_vm(st, c, v));
+    // Freed while this CPU was still in the pmap's pm_cpus: no pmap_deactivate ran.
+    let still_active = matches!(cr3_kind, Cr3State::Freed | Cr3State::Stale)
+        && cpu.cr3_vm.is_some_and(|v| {
+            st.vmspaces
+                .get(v as usize)
+                .is_some_and(|vm| vm.pm_cpus & r.mask() != 0)
+        });
     let (cr3_kind, cr3_state) = if expected {
         (
             Cr3State::ExitingOnFreed,
             "expected: its own vmspace, freed after pmap_deactivate; the exiting LWP runs on until switch_exit loads the kernel's page directory".into(),
+        )
+    } else if still_active {
+        (
+            cr3_kind,
+            format!(
+                "{cr3_state}; freed while this CPU was still in its pm_cpus (no pmap_deactivate)"
+            ),
         )
     } else {
         (cr3_kind, cr3_state)
@@ -512,7 +528,11 @@ fn exiting_lwp(st: &KernelState, c: usize) -> Option<(LwpIdx, &Lwp)> {
             exiting.then_some((idx, l))
         }
         None => {
-            let idx = cpu.idle_frames.last().filter(|f| f.func == Func::switch_exit)?.l;
+            let idx = cpu
+                .idle_frames
+                .last()
+                .filter(|f| f.func == Func::switch_exit)?
+                .l;
             Some((idx, st.lwp(idx)?))
         }
     }

@@ -23,6 +23,7 @@ use super::progress::ProgressRow;
 use super::share_link;
 use super::source::SourcePanel;
 use super::switches::SwitchesPanel;
+use super::term::GlossaryList;
 use super::timeline::Timeline;
 use super::uarea::UareaPanel;
 use crate::app::state::{STORAGE_KEY, STORAGE_TAB_KEY};
@@ -332,6 +333,7 @@ pub fn App() -> Html {
                         <div class="col">
                             <SwitchesPanel active={active_switches} {design} run={run.clone()} on={on.clone()} />
                             <KeyList />
+                            <GlossaryList />
                         </div>
                     </div>
                 } } }

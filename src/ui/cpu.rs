@@ -3,6 +3,7 @@
 //! its state in words; the big lock; with two CPUs, a column each and the one that ran
 //! the last step marked.
 
+use super::term::Term;
 use super::view::{chg, Tone};
 use crate::app::view::{Cpus, Section};
 use crate::engine::snapshot::CpuView;
@@ -131,7 +132,7 @@ pub fn CpuPanel(p: &CpuProps) -> Html {
                 <tbody>
                     { for REGS.iter().enumerate().map(|(i, name)| html! {
                         <tr>
-                            <th scope="row">{ *name }</th>
+                            <th scope="row"><Term term={*name} /></th>
                             { for s.cpus.iter().enumerate().map(|(k, c)| {
                                 let (value, text, state) = reg(c, i, idle(k));
                                 let before = prev.and_then(|pr| pr.cpus.get(k)).map(|b| reg(b, i, idle(k)));
@@ -145,7 +146,7 @@ pub fn CpuPanel(p: &CpuProps) -> Html {
                         </tr>
                     }) }
                     <tr class={chg(lock_changed)}>
-                        <th scope="row">{ "kernel_lock" }</th>
+                        <th scope="row"><Term term="kernel_lock" /></th>
                         <td class="mono" colspan="2">
                             { s.biglock.clone().unwrap_or_else(|| "free".into()) }
                             <span class="cpu-note">{ if s.biglock.is_some() { " big lock holder (one for all CPUs)" } else { " nobody holds the big lock" } }</span>

@@ -1,6 +1,7 @@
 //! The kernel's lists: allproc, zombproc, (in `reaper`) deadprocs / deadlwp / zomblwp,
 //! the run queue and the sleep queues by wait channel. New entries are highlighted.
 
+use super::term::Term;
 use super::view::{chg, chips, diff, unique_keys};
 use crate::app::view::{Lists, Section};
 use crate::engine::Design;
@@ -18,12 +19,12 @@ pub struct ListsProps {
     pub idp: &'static str,
 }
 
-fn list_row(name: &str, note: &str, body: Html, testid: Option<&'static str>) -> Html {
+fn list_row(name: &'static str, note: &str, body: Html, testid: Option<&'static str>) -> Html {
     list_row_d(name, note, body, testid, false)
 }
 
 fn list_row_d(
-    name: &str,
+    name: &'static str,
     note: &str,
     body: Html,
     testid: Option<&'static str>,
@@ -32,7 +33,7 @@ fn list_row_d(
     let (dcls, dtitle) = diff(differs);
     html! {
         <div class={classes!("list-row", dcls)} data-testid={testid}>
-            <dt title={dtitle.unwrap_or(note).to_string()}>{ name.to_string() }</dt>
+            <dt title={dtitle.map(|d| format!("{d}: {note}"))}><Term term={name} /></dt>
             <dd>{ body }</dd>
         </div>
     }

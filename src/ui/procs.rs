@@ -7,7 +7,9 @@
 //! the screen are not laid out or painted at all (`content-visibility: auto`), so a step
 //! costs the row that changed, not the whole table (issue 9; docs/benchmarks.md).
 
+use super::term::Term;
 use super::view::{chg, diff, lstat_class, pstat_class};
+use crate::app::glossary;
 use crate::app::view::{Procs, Section};
 use crate::engine::snapshot::{LwpView, ProcView};
 use std::rc::Rc;
@@ -50,8 +52,9 @@ fn lwp_cells(l: &LwpView, before: Option<&LwpView>, other: Option<Option<&LwpVie
     html! {
         <>
             <span role="cell" class="num">{ l.lid }</span>
-            <span role="cell" class={classes!("stat", lstat_class(l.stat), chg(ch(&|b, l| b.stat != l.stat)), dcls)} title={dtitle}>{ format!("{:?}", l.stat) }</span>
-            <span role="cell" class={classes!("flags", chg(ch(&|b, l| b.flags != l.flags)))}>{ l.flags.replace('|', " ") }</span>
+            <span role="cell" class={classes!("stat", lstat_class(l.stat), chg(ch(&|b, l| b.stat != l.stat)), dcls)}
+                title={dtitle.map(String::from).unwrap_or_else(|| glossary::describe_names(glossary::lstat_term(l.stat)))}>{ format!("{:?}", l.stat) }</span>
+            <span role="cell" class={classes!("flags", chg(ch(&|b, l| b.flags != l.flags)))} title={glossary::describe_names(&l.flags)}>{ l.flags.replace('|', " ") }</span>
             <span role="cell" class={classes!("mono", (!l.owns_uarea).then_some("gone"), chg(ch(&|b, l| (&b.uarea, b.owns_uarea) != (&l.uarea, l.owns_uarea))))}>{ uarea }</span>
             <span role="cell" class={classes!("mono", chg(ch(&|b, l| b.tss_sel != l.tss_sel)))}>{ l.tss_sel.clone() }</span>
             <span role="cell" class={classes!("wchan", chg(ch(&|b, l| (&b.wchan, b.wmesg) != (&l.wchan, l.wmesg))))}>{ wchan_text(l) }</span>
@@ -140,7 +143,7 @@ fn ProcRows(props: &ProcRowsProps) -> Html {
     let counts = |p: &ProcView| format!("{}/{}/{}", p.nlwps, p.nrlwps, p.nzlwps);
     let field = |name: &'static str, value: String, extra: Classes, changed: bool| {
         html! {
-            <span class={classes!("pf", extra, chg(changed))}><span class="pf-name">{ name }</span>{ " " }<span class="pf-val">{ value }</span></span>
+            <span class={classes!("pf", extra, chg(changed))}><span class="pf-name"><Term term={name} /></span>{ " " }<span class="pf-val">{ value }</span></span>
         }
     };
     let no_lwps = p.lwps.is_empty();
@@ -148,7 +151,7 @@ fn ProcRows(props: &ProcRowsProps) -> Html {
         <span role="rowheader" class="proc-head">
             <span class="pid">{ p.pid }</span>{ " " }<span class="name">{ p.name.clone() }</span>
             { field("ppid", p.ppid.to_string(), classes!(), ch(&|p| p.ppid.to_string())) }
-            <span class={dcls} title={dtitle}>{ field("p_stat", pstat.clone(), classes!("stat", pstat_class(p.stat)), ch(&|p| format!("{:?}", p.stat))) }</span>
+            <span class={dcls} title={dtitle.map(String::from).unwrap_or_else(|| glossary::describe_names(glossary::pstat_term(p.stat)))}>{ field("p_stat", pstat.clone(), classes!("stat", pstat_class(p.stat)), ch(&|p| format!("{:?}", p.stat))) }</span>
             { field("p_flag", p.flags.replace('|', " "), classes!("flags"), ch(&|p| p.flags.clone())) }
             { field("p_nlwps/nrlwps/nzlwps", counts(p), classes!(), ch(&counts)) }
             { if no_lwps { html! { <span class="empty">{ "no LWPs left" }</span> } } else { html! {} } }
@@ -198,13 +201,13 @@ pub fn ProcsPanel(p: &ProcsProps) -> Html {
                 <div role="table" class="ptable" data-testid="procs" aria-labelledby={format!("{}procs-h", p.idp)}>
                     <div role="rowgroup" class="ptable-head">
                         <div role="row" class="prow">
-                            <span role="columnheader" class="num">{ "lid" }</span>
-                            <span role="columnheader">{ "l_stat" }</span>
-                            <span role="columnheader">{ "l_flag" }</span>
-                            <span role="columnheader">{ "u-area (l_addr)" }</span>
-                            <span role="columnheader">{ "md_tss_sel" }</span>
-                            <span role="columnheader">{ "wchan \"wmesg\"" }</span>
-                            <span role="columnheader">{ "in kernel" }</span>
+                            <span role="columnheader" class="num"><Term term="lid" /></span>
+                            <span role="columnheader"><Term term="l_stat" /></span>
+                            <span role="columnheader"><Term term="l_flag" /></span>
+                            <span role="columnheader"><Term term="u-area (l_addr)" /></span>
+                            <span role="columnheader"><Term term="md_tss_sel" /></span>
+                            <span role="columnheader"><Term term={"wchan \"wmesg\""} /></span>
+                            <span role="columnheader"><Term term="in kernel" /></span>
                         </div>
                     </div>
                     { for now.iter().map(|x| {
