@@ -172,11 +172,13 @@ pub enum Cr3State {
     /// Freed (or stale) as above, but expected: the CPU still runs the exiting LWP on
     /// its own stack, its process freed the vmspace in its own exit path after
     /// `pmap_deactivate` took this CPU out of `pm_cpus`, and `switch_exit` has yet to
-    /// load the kernel's page directory. The patch's exit1 ("Deactivate the address
-    /// space before the vmspace is freed": `pmap_deactivate(l); uvm_proc_exit(p);`,
-    /// netbsd-exit-path.md §3.1) and switch_exit's `movl PCB_CR3,%cr3` (locore.s,
-    /// S15; §5 there) make this the design, not a fault (docs/model.md §5). Without
-    /// the `pmap_deactivate` (what-if `no_pmap_deactivate`) it stays `Stale`.
+    /// load the kernel's page directory. The patch's exit1 (`pmap_deactivate(l);` then
+    /// `uvm_proc_exit(p);`, the `+` lines of the 2003-11-02 patch as
+    /// src/engine/source/patch.rs shows them; netbsd-exit-path.md §3.1: "deactivates the
+    /// pmap and frees the vmspace") and switch_exit's `mov pcb_cr3 → %cr3` (locore.s
+    /// S15, netbsd-exit-path.md §5) make this the design, not a fault (docs/model.md
+    /// §5). Without the `pmap_deactivate` (what-if `no_pmap_deactivate`) it stays
+    /// `Stale`.
     ExitingOnFreed,
 }
 
@@ -218,11 +220,12 @@ pub enum TrState {
     Static,
     /// Freed (`Stale` above), but expected: the CPU still runs the exiting LWP that
     /// loaded it, and the machine-dependent exit code freed it as its last blocking
-    /// call (`cpu_wait` in the patch's exit1, "THIS IS LAST BLOCKING OPERATION",
-    /// netbsd-exit-path.md §3.1; `cpu_lwp_free` in the committed form, §3.3), so the
-    /// LWP never loads %tr again: `switch_exit` does `ltr` of the idle TSS (locore.s,
-    /// S15; §5 there) and the CPU runs on its cached copy until then (docs/model.md
-    /// §5). A TSS freed anywhere else while still in %tr (what-if
+    /// call (`cpu_wait(l);  /* MD resources while we can still block: THIS IS LAST
+    /// BLOCKING OPERATION */` in the patch's exit1, src/engine/source/patch.rs;
+    /// `cpu_lwp_free` in the committed form, netbsd-exit-path.md §3.3), so the LWP
+    /// never loads %tr again: `switch_exit` does `ltr` of the idle TSS (locore.s S15,
+    /// netbsd-exit-path.md §5) and the CPU runs on its cached copy until then
+    /// (docs/model.md §5). A TSS freed anywhere else while still in %tr (what-if
     /// `tss_free_before_exit_lwps`) stays `Stale`.
     ExitingOnFreed,
 }
