@@ -903,6 +903,14 @@ test('glossary: Tab to a term and its explanation shows; Escape hides it; hover 
   await shot(page, 'glossary-tooltip-lstat');
   await page.mouse.move(5, 5);
   await tip.waitFor({ state: 'detached', timeout: 3000 });
+  // every state and flag is in the whole glossary, which opens by keyboard
+  await page.focus('[data-testid=glossary] > summary');
+  await page.keyboard.press('Enter');
+  for (const t of ['LSZOMB', 'LSDEAD', 'SDEAD', 'L_DETACHED', 'P_WEXIT', 'just freed', 'ahead']) {
+    const row = page.locator(`[data-testid=glossary] [data-term="${t}"]`);
+    assert(await row.isVisible(), `the glossary lists ${t}`);
+    assert((await row.textContent()).length > 40, `and explains ${t}`);
+  }
   await context.close();
   return page.errors;
 });
@@ -930,7 +938,8 @@ test('patch: the exiting LWP on its own freed vmspace and TSS looks expected, no
   await page.waitForSelector('[data-testid=step-counter]');
   await atStep(page, 105);
   const cr3w = await cpuNote(page, '%cr3');
-  assert(/tone-warn/.test(cr3w.cls) && cr3w.text.includes('⚠'), `with the what-if %cr3 warns: ${JSON.stringify(cr3w)}`);
+  assert(/tone-warn/.test(cr3w.cls) && cr3w.text.includes('⚠') && /pm_cpus/.test(cr3w.text),
+    `with the what-if %cr3 warns, and says why: ${JSON.stringify(cr3w)}`);
   await page.locator('[data-testid=cpu]').screenshot({ path: path.join(SHOTS, 'cpu-patch-no-pmap-deactivate.png') });
   await context.close();
   return page.errors;

@@ -357,16 +357,6 @@ mod tests {
             "p_stat",
             "p_flag",
             "p_nlwps/nrlwps/nzlwps",
-            "%cr3",
-            "%tr",
-            "esp0",
-            "kernel stack",
-            "curlwp",
-            "curpcb",
-            "idle PCB",
-            "EFLAGS.IF",
-            "spin locks",
-            "sleep?",
             "kernel_lock",
             "allproc",
             "zombproc",
@@ -383,6 +373,9 @@ mod tests {
             "ahead",
         ] {
             assert!(find(t).is_some(), "no entry for {t}");
+        }
+        for t in crate::app::view::CPU_REGS {
+            assert!(find(t).is_some(), "no entry for the CPU row {t}");
         }
     }
 

@@ -5,7 +5,7 @@
 
 use super::term::Term;
 use super::view::{chg, Tone};
-use crate::app::view::{Cpus, Section};
+use crate::app::view::{Cpus, Section, CPU_REGS};
 use crate::engine::snapshot::CpuView;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -19,20 +19,6 @@ pub struct CpuProps {
     /// Each CPU's idle PCB, by CPU.
     pub idle_pcbs: Rc<[String]>,
 }
-
-/// The registers, in display order.
-const REGS: [&str; 10] = [
-    "%cr3",
-    "%tr",
-    "esp0",
-    "kernel stack",
-    "curlwp",
-    "curpcb",
-    "idle PCB",
-    "EFLAGS.IF",
-    "spin locks",
-    "sleep?",
-];
 
 /// How a register's note is shown: plain, or as a state with its tone (and the tone's
 /// symbol unless the text has its own).
@@ -130,7 +116,7 @@ pub fn CpuPanel(p: &CpuProps) -> Html {
                     </tr></thead>
                 } } else { html! {} } }
                 <tbody>
-                    { for REGS.iter().enumerate().map(|(i, name)| html! {
+                    { for CPU_REGS.iter().enumerate().map(|(i, name)| html! {
                         <tr>
                             <th scope="row"><Term term={*name} /></th>
                             { for s.cpus.iter().enumerate().map(|(k, c)| {

@@ -83,7 +83,7 @@ pub fn Term(p: &TermProps) -> Html {
     let tip_id = format!("term-tip-{id}");
     html! {
         <span class={classes!("term", p.class.clone(), open.then_some("open"))} tabindex="0" data-term={p.term}
-            aria-description={format!("{} {}", entry.kernel, entry.plain)}
+            aria-description={(!*open).then(|| format!("{} {}", entry.kernel, entry.plain))}
             aria-describedby={open.then(|| tip_id.clone())}
             onfocus={set::<FocusEvent>(&open, true)} onblur={set::<FocusEvent>(&open, false)}
             onmouseenter={set::<MouseEvent>(&open, true)} onmouseleave={set::<MouseEvent>(&open, false)}
