@@ -849,6 +849,11 @@ for (const vp of [{ width: 1280, height: 720 }, { width: 1600, height: 1000 }]) 
     await page.keyboard.press('Escape');
     eq(await page.getAttribute('[data-testid=whatif-menu]', 'open'), null, 'Escape closes the menu');
     eq(await page.evaluate(() => document.activeElement?.dataset.testid), 'whatif-toggle', 'focus returns to the entry');
+    // a click elsewhere closes it too
+    await toggle.click();
+    assert(await page.isVisible('[data-testid=hdr-switch-no_pmap_deactivate]'), 'open again');
+    await page.click('h1');
+    eq(await page.getAttribute('[data-testid=whatif-menu]', 'open'), null, 'a click elsewhere closes the menu');
     // By keyboard from a fresh load: Tab to the entry, Enter opens it, Tab, Space ticks the first switch.
     await page.check('[data-testid=switch-no_pmap_deactivate]').catch(() => {});
     await page.uncheck('[data-testid=switch-no_pmap_deactivate]');

@@ -3,10 +3,12 @@
 //! and the same checkboxes as a "What if…" menu next to the Design picker
 //! (`WhatIfMenu`, in the header).
 
+use super::dom::Listener;
 use crate::app::switches::designs_for;
 use crate::app::{Edit, Nav, Run, Verb};
 use crate::engine::{Design, Switch};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -94,11 +96,30 @@ pub struct WhatIfMenuProps {
 
 /// "What if… (N on)" next to the Design picker: a disclosure that opens the switches
 /// where a student chooses a design (issue 13 item 13). Two clicks (or Tab, Enter, Tab,
-/// Space) from the top of the page to any switch; Escape closes it.
+/// Space) from the top of the page to any switch; Escape or a click elsewhere closes it.
 #[component]
 pub fn WhatIfMenu(p: &WhatIfMenuProps) -> Html {
     let details = use_node_ref();
     let summary = use_node_ref();
+    // A click anywhere else closes it, as a menu would.
+    {
+        let details = details.clone();
+        use_effect_with((), move |_| {
+            let listener = Listener::document("click", move |e: web_sys::Event| {
+                let Some(d) = details.cast::<web_sys::Element>() else {
+                    return;
+                };
+                let inside = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+                    .is_some_and(|n| d.contains(Some(&n)));
+                if !inside && d.has_attribute("open") {
+                    let _ = d.remove_attribute("open");
+                }
+            });
+            move || drop(listener)
+        });
+    }
     let onkeydown = {
         let (details, summary) = (details.clone(), summary.clone());
         Callback::from(move |e: KeyboardEvent| {
