@@ -69,7 +69,7 @@ pub fn FaultsPanel(p: &FaultsProps) -> Html {
                 <button type="button" class="jump" onclick={Callback::from(move |_| on.emit(Nav::Seek(target).into()))}
                     aria-label={format!("Go to step {target}")}>{ format!("step {target}") }</button>
                 <span class="msg">{ f.message.clone() }</span>
-                { if ahead { html! { <span class="ahead-tag"><Term term="ahead" /></span> } } else { html! {} } }
+                { if ahead { html! { <span class="ahead-tag"><Term term="ahead" focusable={i == p.reached.ahead} /></span> } } else { html! {} } }
             </li>
         }
     };

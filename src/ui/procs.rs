@@ -141,9 +141,12 @@ fn ProcRows(props: &ProcRowsProps) -> Html {
     let ch = |f: &dyn Fn(&ProcView) -> String| before.is_some_and(|b| f(b) != f(p));
     let pstat = format!("{:?}", p.stat);
     let counts = |p: &ProcView| format!("{}/{}/{}", p.nlwps, p.nrlwps, p.nzlwps);
+    // The field names are a Tab stop on the first process (proc0) only: they repeat on
+    // every process.
+    let focusable = p.pid == 0;
     let field = |name: &'static str, value: String, extra: Classes, changed: bool| {
         html! {
-            <span class={classes!("pf", extra, chg(changed))}><span class="pf-name"><Term term={name} /></span>{ " " }<span class="pf-val">{ value }</span></span>
+            <span class={classes!("pf", extra, chg(changed))}><span class="pf-name"><Term term={name} {focusable} /></span>{ " " }<span class="pf-val">{ value }</span></span>
         }
     };
     let no_lwps = p.lwps.is_empty();

@@ -39,6 +39,10 @@ pub struct TermProps {
     pub label: Option<AttrValue>,
     #[prop_or_default]
     pub class: Classes,
+    /// A Tab stop (the default); off where the same term repeats on every row, so the
+    /// keyboard does not stop at each copy (hover still shows it).
+    #[prop_or(true)]
+    pub focusable: bool,
 }
 
 /// `term`, explained on focus and hover; plain text when the glossary has no entry.
@@ -82,7 +86,7 @@ pub fn Term(p: &TermProps) -> Html {
     });
     let tip_id = format!("term-tip-{id}");
     html! {
-        <span class={classes!("term", p.class.clone(), open.then_some("open"))} tabindex="0" data-term={p.term}
+        <span class={classes!("term", p.class.clone(), open.then_some("open"))} tabindex={p.focusable.then_some("0")} data-term={p.term}
             aria-description={(!*open).then(|| format!("{} {}", entry.kernel, entry.plain))}
             aria-describedby={open.then(|| tip_id.clone())}
             onfocus={set::<FocusEvent>(&open, true)} onblur={set::<FocusEvent>(&open, false)}
