@@ -9,6 +9,7 @@
 
 pub mod breakpoints;
 pub mod build;
+pub mod glossary;
 pub mod run;
 pub mod share_link;
 pub mod state;

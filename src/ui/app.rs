@@ -25,6 +25,7 @@ use super::progress::ProgressRow;
 use super::share_link;
 use super::source::SourcePanel;
 use super::switches::SwitchesPanel;
+use super::term::GlossaryList;
 use super::timeline::Timeline;
 use super::uarea::UareaPanel;
 use super::why::{ask_handlers, WhyPanel};
@@ -324,7 +325,7 @@ pub fn App() -> Html {
 
     html! {
         <div class={classes!("app", doc.embed.then_some("embed"), doc.cmp.is_some().then_some("comparing"))}>
-            <Header {design} compare={state.want_compare()} {builtin} embed={doc.embed}
+            <Header {design} compare={state.want_compare()} {builtin} embed={doc.embed} active={active_switches.clone()}
                 share={state.share.clone()} {full_view} on={on.clone()} />
             { if doc.embed { html! {} } else { html! {
                 <>
@@ -348,6 +349,7 @@ pub fn App() -> Html {
                         <div class="col">
                             <SwitchesPanel active={active_switches} {design} run={run.clone()} on={on.clone()} />
                             <KeyList />
+                            <GlossaryList />
                         </div>
                     </div>
                 } } }

@@ -49,7 +49,8 @@ fn owner(target: Option<web_sys::EventTarget>) -> Owner {
     };
     match el.tag_name().to_ascii_lowercase().as_str() {
         "textarea" => Owner::Text,
-        "select" => Owner::Select,
+        // A disclosure's summary (the "What if…" menu) opens with Space, as a button would.
+        "select" | "summary" => Owner::Select,
         "input" => {
             let kind = el
                 .get_attribute("type")

@@ -25,6 +25,7 @@ mod progress;
 mod source;
 mod state;
 pub mod switches;
+mod term;
 mod timeline;
 mod uarea;
 mod view;
