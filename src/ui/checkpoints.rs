@@ -2,6 +2,7 @@
 //! order the run reaches them, each jumping to its step in the design on screen; the
 //! one at the current position is marked; one the run never reaches says why.
 
+use crate::app::verb::LessonNav;
 use crate::app::{Nav, Run, Verb};
 use crate::engine::stops;
 use std::rc::Rc;
@@ -38,9 +39,21 @@ pub fn Checkpoints(p: &CheckpointsProps) -> Html {
         v.sort_by_key(|r| r.at.as_ref().map_or(u64::MAX, |&a| a));
         v
     });
+    let lesson = use_memo(p.run.clone(), |run| stops::lesson_title(&run.session.text));
     if list.is_empty() {
         return html! {};
     }
+    // A scenario with a lesson offers it here, at the end of its stops' row.
+    let start = lesson.as_ref().as_ref().map(|title| {
+        let on = p.on.clone();
+        let onclick = Callback::from(move |_| on.emit(Nav::Lesson(LessonNav::Go(0)).into()));
+        html! {
+            <button type="button" class="lesson-start" data-testid="lesson-start" {onclick}
+                title={format!("Lesson: {title} (Page Down)")}>
+                <span class="lesson-kicker">{ "Lesson" }</span>{ format!(" {title} ▶") }
+            </button>
+        }
+    });
     html! {
         <nav class="checkpoints" data-testid="checkpoints" aria-label="Checkpoints of this scenario">
             <span class="cp-title">{ "Checkpoints" }</span>
@@ -57,8 +70,8 @@ pub fn Checkpoints(p: &CheckpointsProps) -> Html {
                                 <li class={classes!(here.then_some("here"), (at < p.pos).then_some("past"))}>
                                     <button type="button" {onclick} data-step={at.to_string()}
                                         aria-current={here.then_some("step")}
-                                        title={format!("{}: step {at}", r.locator)}>
-                                        <span class="cp-n">{ i + 1 }</span>{ text }
+                                        title={format!("{text} ({}: step {at})", r.locator)}>
+                                        <span class="cp-n">{ i + 1 }</span><span class="cp-t">{ text }</span>
                                     </button>
                                 </li>
                             }
@@ -73,6 +86,7 @@ pub fn Checkpoints(p: &CheckpointsProps) -> Html {
                     }
                 }) }
             </ol>
+            { for start }
         </nav>
     }
 }

@@ -50,15 +50,8 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
     };
     let n = lesson.stops.len();
     let Some(k) = p.stop.map(usize::from).filter(|&k| k < n) else {
-        return html! {
-            <section class="lesson lesson-off" data-testid="lesson" aria-label="Lesson">
-                <span class="lesson-kicker">{ "Lesson" }</span>
-                <strong>{ lesson.title.clone() }</strong>
-                <span class="hint">{ format!(" · {n} stops") }</span>
-                <button type="button" class="lesson-start" data-testid="lesson-start" onclick={nav(LessonNav::Go(0))}
-                    title="Page Down">{ "Start the lesson ▶" }</button>
-            </section>
-        };
+        // Out of the lesson, the checkpoints row offers it (checkpoints.rs).
+        return html! {};
     };
     let (stop, at) = &lesson.stops[k];
     let title = if stop.label.is_empty() {
