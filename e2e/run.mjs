@@ -690,6 +690,26 @@ test('a lesson: start, Page Down through the stops, Esc leaves, a link opens at 
   return page.errors;
 });
 
+test('a compact embed at 960x600: title, checkpoints and the process table on screen; panels= chooses; a bad name says so', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 960, height: 600 } });
+  await open(page, '?embed');
+  eq((await page.textContent('[data-testid=embed-title]')).trim(), '· The fork/wait loop (the fast path)', 'the scenario title');
+  assert(await page.locator('[data-testid=checkpoints] li').count() >= 5, 'the checkpoints');
+  const top = await page.evaluate(() => document.querySelector('[data-testid=procs]').getBoundingClientRect().top);
+  assert(top < 600, `the process table starts within the 600-pixel frame (${top})`);
+  await shot(page, 'embed-960x600');
+  await open(page, '?embed&panels=narration,procs,cpu');
+  await page.waitForSelector('[data-testid=procs]');
+  assert(!(await page.isVisible('[data-testid=source]')), 'panels= hides the source');
+  assert(await page.isVisible('[data-testid=cpu]') && await page.isVisible('[data-testid=narration]'), 'and shows what it names');
+  await shot(page, 'embed-960x600-panels');
+  await open(page, '?embed&panels=procs,registers');
+  assert(/`registers` is not a panel/.test(await page.textContent('[data-testid=panels-error]')), 'a bad name is named');
+  assert(await page.isVisible('[data-testid=source]'), 'and every panel shows');
+  await context.close();
+  return page.errors;
+});
+
 test('a narrow screen stacks the panels without sideways scrolling', async (browser) => {
   const { page, context } = await newPage(browser, { viewport: { width: 400, height: 860 } });
   await open(page);

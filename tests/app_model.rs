@@ -556,3 +556,27 @@ fn a_lesson_goes_stop_by_stop_and_esc_leaves_it_where_it_is() {
     assert!(frag.contains(&format!("&l={}&", st.len())), "{frag}");
     assert_eq!(State::from_url(&frag, "").cursor.lesson, last.cursor.lesson);
 }
+
+#[test]
+fn panels_in_the_query_string_choose_what_an_embed_shows() {
+    use exitpath::app::panels::panels_in_search;
+    assert_eq!(panels_in_search("?embed"), Ok(None));
+    assert_eq!(
+        panels_in_search("?embed&panels=procs,narration%2Ccpu"),
+        Ok(Some(vec!["narration", "cpu", "procs"])),
+        "in page order, whatever the order asked"
+    );
+    assert_eq!(panels_in_search("panels=&embed"), Ok(Some(vec![])));
+    assert_eq!(
+        panels_in_search("panels=cpu+gdt,,"),
+        Ok(Some(vec!["cpu", "gdt"]))
+    );
+    let e = panels_in_search("?panels=cpu,registers").unwrap_err();
+    assert!(
+        e.starts_with("panels=: `registers` is not a panel; the panels are timeline,"),
+        "{e}"
+    );
+    // Odd input never panics and a bad name is reported cut short.
+    let long = format!("panels={}", "é".repeat(500));
+    assert!(panels_in_search(&long).unwrap_err().len() < 400);
+}

@@ -81,6 +81,8 @@ pub fn check_link_bytes(data: &[u8]) {
 /// whenever the re-encoded link is within [`FRAGMENT_MAX`] (the limit `decode` enforces;
 /// `encode_checked` must refuse the others), and encodes the same way every time.
 pub fn check_link_text(fragment: &str) {
+    // The page's other URL input, `?panels=...` (app::panels), never panics either.
+    let _ = exitpath::app::panels::panels_in_search(fragment);
     let Ok(state) = link::decode(fragment) else {
         return;
     };

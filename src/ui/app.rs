@@ -29,6 +29,7 @@ use super::term::GlossaryList;
 use super::timeline::Timeline;
 use super::uarea::UareaPanel;
 use super::why::{ask_handlers, WhyPanel};
+use crate::app::panels::{panels_in_search, PANELS};
 use crate::app::state::{STORAGE_KEY, STORAGE_TAB_KEY};
 use crate::app::switches::switches_in;
 use crate::app::view::View;
@@ -276,6 +277,17 @@ pub fn App() -> Html {
     let action = use_memo((run.clone(), cur.pos), |(run, pos)| run.action_at(*pos));
     let label = action.as_ref().as_ref().map(|a| a.label.clone());
     // In an iframe: a link to the same moment in the full app.
+    // `?panels=...`: which panels show (a course page's iframe); read once.
+    let panels = use_memo((), |_| panels_in_search(&dom::read_search()));
+    let hidden: Classes = match panels.as_ref() {
+        Ok(Some(shown)) => PANELS
+            .iter()
+            .filter(|p| !shown.contains(p))
+            .map(|p| format!("hide-{p}"))
+            .collect(),
+        _ => classes!(),
+    };
+    let panels_error = panels.as_ref().as_ref().err().cloned();
     let full_view = doc
         .embed
         .then(|| share_link::encode(&link_of(run, doc.cmp.as_deref(), cur.pos, false)).ok())
@@ -324,7 +336,8 @@ pub fn App() -> Html {
     };
 
     html! {
-        <div class={classes!("app", doc.embed.then_some("embed"), doc.cmp.is_some().then_some("comparing"))}>
+        <div class={classes!("app", doc.embed.then_some("embed"), doc.cmp.is_some().then_some("comparing"), hidden)}>
+            { for panels_error.map(|m| html! { <p class="note panels-error" role="status" data-testid="panels-error">{ m }</p> }) }
             <Header {design} compare={state.want_compare()} {builtin} embed={doc.embed} active={active_switches.clone()}
                 share={state.share.clone()} {full_view} on={on.clone()} />
             { if doc.embed { html! {} } else { html! {

@@ -89,7 +89,14 @@ pub fn Header(p: &HeaderProps) -> Html {
     };
     html! {
         <header class="top">
-            <h1><span class="logo">{ "exitpath" }</span><span class="tagline">{ " the NetBSD exit path, step by step" }</span></h1>
+            <h1><span class="logo">{ "exitpath" }</span><span class="tagline">{ " the NetBSD exit path, step by step" }</span>
+                // In an iframe there is no scenario picker: the title says what runs.
+                { if p.embed { html! {
+                    <span class="embed-title" data-testid="embed-title">{ " · " }{
+                        p.builtin.and_then(|id| BUILTINS.iter().find(|b| b.id == id)).map_or("your own scenario", |b| b.title)
+                    }</span>
+                } } else { html! {} } }
+            </h1>
             <div class="pickers">
                 { if p.embed { html! {} } else { html! {
                     <div class="group">
