@@ -24,8 +24,8 @@ pub fn panels_in_search(search: &str) -> Result<Option<Vec<&'static str>>, Strin
     let Some(value) = search
         .trim_start_matches('?')
         .split('&')
-        .filter_map(|p| p.strip_prefix("panels="))
-        .last()
+        .rev()
+        .find_map(|p| p.strip_prefix("panels="))
     else {
         return Ok(None);
     };
