@@ -146,6 +146,10 @@ mod cli {
             /// Rounds of fork, exit, wait (1 to 1,000,000).
             #[arg(long, value_name = "N", default_value_t = 100_000)]
             iterations: u64,
+            /// Instead: on the page's long run (7,600 rounds, about 1 M micro-steps),
+            /// `why` for every cell, lifelines and the Perfetto export.
+            #[arg(long)]
+            history: bool,
         },
     }
 
@@ -379,7 +383,8 @@ mod cli {
                 let w = s.why(cell, at, depth).map_err(|e| e.to_string())?;
                 writeln!(out, "{}", json(&w, true)?)?;
             }
-            Cmd::Bench { iterations } => exitpath::engine::bench::run(iterations, out)?,
+            Cmd::Bench { history: true, .. } => exitpath::engine::bench::history(out)?,
+            Cmd::Bench { iterations, .. } => exitpath::engine::bench::run(iterations, out)?,
             Cmd::Forkpy(args) => crate::forkpy_cli::run(args, out).map_err(|e| match e {
                 exitpath::engine::forkpy_run::Error::Input(m) => Fail::Input(m),
                 exitpath::engine::forkpy_run::Error::Output(e) => Fail::Output(e),

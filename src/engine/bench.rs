@@ -48,3 +48,50 @@ pub fn run(iterations: u64, out: &mut impl std::io::Write) -> std::io::Result<()
     }
     Ok(())
 }
+
+/// Rounds of the long run `bench --history` measures on: about 1.02 M micro-steps in
+/// `reaper`, the page's long run (xtask's BIG_ROUNDS, e2e/bench.mjs).
+pub const HISTORY_ROUNDS: u64 = 7600;
+
+/// Milliseconds since `t0`.
+fn ms(t0: Instant) -> f64 {
+    t0.elapsed().as_secs_f64() * 1e3
+}
+
+/// `exitpath bench --history`: on the long run in `reaper`, `why` (depth 1) for every
+/// cell that exists at the end and half-way, asked there: one `why-bench` line with
+/// the worst and the median time.
+pub fn history(out: &mut impl std::io::Write) -> std::io::Result<()> {
+    use super::session::Session;
+    use super::why;
+    let text = loop_scenario(HISTORY_ROUNDS);
+    let Ok(s) = Session::new(&text, Some(super::Design::Reaper)) else {
+        writeln!(out, "bench: the benchmark scenario does not parse")?;
+        return Ok(());
+    };
+    let mut times = Vec::new();
+    let mut worst = (0.0, String::new());
+    for at in [s.len(), s.len() / 2] {
+        for cell in why::cells(&s.sim_at(at).st) {
+            let t0 = Instant::now();
+            let answered = s.why(cell, at, 1).is_ok();
+            let t = ms(t0);
+            if answered {
+                times.push(t);
+                if t > worst.0 {
+                    worst = (t, format!("{cell}@{at}"));
+                }
+            }
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    writeln!(
+        out,
+        "why-bench steps={} cells={} depth=1 worst_ms={:.2} median_ms={:.2} worst_cell={}",
+        s.len(),
+        times.len(),
+        worst.0,
+        times.get(times.len() / 2).copied().unwrap_or(f64::NAN),
+        worst.1
+    )
+}

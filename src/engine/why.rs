@@ -290,6 +290,28 @@ pub fn existing(st: &KernelState) -> String {
     )
 }
 
+/// Every cell that exists in `st`, in name order within each kind: procs, LWPs, CPUs,
+/// GDT slots, `uvm_nuarea`, lists.
+pub fn cells(st: &KernelState) -> Vec<Cell> {
+    let mut out = Vec::new();
+    for p in &st.procs {
+        out.extend(PROC_FIELDS.iter().map(|&(_, f)| Cell::Proc(p.pid, f)));
+    }
+    for p in &st.procs {
+        for l in p.lwps.iter().filter_map(|&l| st.lwp(l)) {
+            out.extend(LWP_FIELDS.iter().map(|&(_, f)| Cell::Lwp(l.pid, l.lid, f)));
+        }
+    }
+    for n in 0..st.cpus.len() {
+        out.extend(CPU_REGS.iter().map(|&(_, r)| Cell::Cpu(n as u8, r)));
+    }
+    out.extend((0..st.gdt.slots.len()).map(|i| Cell::Gdt(NGDT + i as u16)));
+    out.push(Cell::UvmNuarea);
+    out.extend(LISTS.iter().map(|&(_, l)| Cell::List(l)));
+    out.dedup();
+    out
+}
+
 /// The answer to "why does `cell` hold this value at position `at`?".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Why {
