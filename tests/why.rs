@@ -5,6 +5,7 @@
 use exitpath::engine::library::BUILTINS;
 use exitpath::engine::session::Session;
 use exitpath::engine::sim::Sim;
+use exitpath::engine::trace::CHECKPOINT_EVERY;
 use exitpath::engine::why::{key, value, Cell};
 use exitpath::engine::Design;
 
@@ -86,6 +87,19 @@ fn check(text: &str, d: Design, rng: &mut Rng, probes: usize) {
         keys.push(cells.iter().map(|&c| key(&sim.st, c)).collect());
     }
     assert_eq!(keys.len() as u64, s.len() + 1);
+    // the index names every cell in every chunk where it changes
+    let index = s.why_index();
+    for (ci, &cell) in cells.iter().enumerate() {
+        for k in 1..keys.len() {
+            if keys[k - 1][ci] != keys[k][ci] {
+                let chunk = (k as u64 - 1) / CHECKPOINT_EVERY;
+                assert!(
+                    index.may_change(chunk, cell),
+                    "{d:?} {cell}: changes at {k}, chunk {chunk} does not name it"
+                );
+            }
+        }
+    }
     for _ in 0..probes {
         let n = rng.below(s.len() + 1);
         let ci = rng.below(cells.len() as u64) as usize;
@@ -131,6 +145,27 @@ fn why_agrees_with_brute_force_on_the_builtins() {
     for b in BUILTINS {
         for &d in b.designs {
             check(b.text, d, &mut rng, 16);
+        }
+    }
+}
+
+/// Runs of several checkpoint chunks, where the index decides which chunks to replay:
+/// a fork/wait loop and a loop with threads, on one and two CPUs.
+#[test]
+fn why_agrees_with_brute_force_over_many_checkpoint_chunks() {
+    let mut rng = Rng(0xdead_beef);
+    let threads =
+        "proc main\n  repeat 30\n    thread t\n    fork child\n    lwp_wait\n    wait\n  exit 0\n\
+                   lwp t\n  yield\n  lwp_exit\nproc child\n  exit 1\n";
+    for cpus in ["", "cpus 2\n"] {
+        for body in [
+            exitpath::engine::bench::loop_scenario(40),
+            threads.to_string(),
+        ] {
+            let text = format!("{cpus}{body}");
+            for d in Design::ALL {
+                check(&text, d, &mut rng, 40);
+            }
         }
     }
 }
@@ -240,4 +275,18 @@ fn the_cli_prints_one_json_object_and_exits_2_on_a_bad_cell() {
     }
     let missing = run(&["why", file, "--at", "200", "proc.99.p_stat"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("what exists there: procs 0 1 2"));
+}
+
+#[test]
+fn the_index_skips_chunks_where_a_cell_never_changes() {
+    let s = Session::new(
+        &exitpath::engine::bench::loop_scenario(40),
+        Some(Design::Reaper),
+    )
+    .unwrap();
+    assert!(s.len() > 3 * CHECKPOINT_EVERY);
+    let init = "proc.1.p_stat".parse().unwrap();
+    let chunks = s.len().div_ceil(CHECKPOINT_EVERY);
+    assert!((0..chunks).all(|c| !s.why_index().may_change(c, init)));
+    assert_eq!(s.last_change(init, s.len()), None);
 }

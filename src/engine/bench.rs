@@ -60,7 +60,8 @@ fn ms(t0: Instant) -> f64 {
 
 /// `exitpath bench --history`: on the long run in `reaper`, `why` (depth 1) for every
 /// cell that exists at the end and half-way, asked there: one `why-bench` line with
-/// the worst and the median time.
+/// the time to build the run's `WhyIndex` (once, before the first answer) and the
+/// worst and the median time of an answer.
 pub fn history(out: &mut impl std::io::Write) -> std::io::Result<()> {
     use super::session::Session;
     use super::why;
@@ -69,6 +70,15 @@ pub fn history(out: &mut impl std::io::Write) -> std::io::Result<()> {
         writeln!(out, "bench: the benchmark scenario does not parse")?;
         return Ok(());
     };
+    let t0 = Instant::now();
+    let mut sim = s.sim_at(0);
+    sim.checks = false;
+    while sim.step_no < s.len() && sim.step().is_some() {}
+    let replay_ms = ms(t0);
+    let t0 = Instant::now();
+    let index = s.why_index();
+    let index_ms = ms(t0);
+    let index_entries = index.entries();
     let mut times = Vec::new();
     let mut worst = (0.0, String::new());
     for at in [s.len(), s.len() / 2] {
@@ -87,7 +97,8 @@ pub fn history(out: &mut impl std::io::Write) -> std::io::Result<()> {
     times.sort_by(f64::total_cmp);
     writeln!(
         out,
-        "why-bench steps={} cells={} depth=1 worst_ms={:.2} median_ms={:.2} worst_cell={}",
+        "why-bench steps={} cells={} depth=1 replay_ms={replay_ms:.1} index_ms={index_ms:.1} index_entries={index_entries} \
+         worst_ms={:.2} median_ms={:.2} worst_cell={}",
         s.len(),
         times.len(),
         worst.0,

@@ -18,6 +18,8 @@ pub struct Session {
     pub scenario: Scenario,
     pub design: Design,
     pub trace: Trace,
+    /// Built on the first `why` (`why_index`).
+    why_index: std::cell::OnceCell<super::why::WhyIndex>,
 }
 
 /// Kinds of timeline markers and "run until" targets. Each counts one thing, named
@@ -246,6 +248,7 @@ impl SessionBuilder {
             scenario: self.scenario,
             design: self.design,
             trace: self.runner.finish(),
+            why_index: Default::default(),
         }
     }
 }
@@ -291,6 +294,7 @@ impl Session {
             scenario,
             design,
             trace,
+            why_index: Default::default(),
         })
     }
 
@@ -311,6 +315,7 @@ impl Session {
             scenario,
             design,
             trace,
+            why_index: Default::default(),
         })
     }
 
@@ -342,6 +347,13 @@ impl Session {
             }
         }
         out
+    }
+
+    /// Which cells each checkpoint chunk may change (`why`'s index), built by one
+    /// replay the first time it is needed.
+    pub fn why_index(&self) -> &super::why::WhyIndex {
+        self.why_index
+            .get_or_init(|| super::why::WhyIndex::build(self))
     }
 
     /// Number of micro-steps; positions go from 0 (boot) to `len()` (the end).

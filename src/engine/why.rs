@@ -5,14 +5,14 @@
 use super::session::Session;
 use super::sim::Sim;
 use super::source;
-use super::state::{flag_names, lflag, pflag, KernelState, Pid};
+use super::state::{flag_names, lflag, pflag, Chan, KernelState, LStat, LwpIdx, PStat, Pid};
 use super::trace::CHECKPOINT_EVERY;
 use crate::arch_i386::gdt::NGDT;
 use crate::arch_i386::SlotState;
 use serde::Serialize;
 
 /// A field of `struct proc` that the page shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ProcField {
     Stat,
     Nlwps,
@@ -24,7 +24,7 @@ pub enum ProcField {
 }
 
 /// A field of `struct lwp` that the page shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LwpField {
     Stat,
     Flag,
@@ -34,7 +34,7 @@ pub enum LwpField {
 }
 
 /// A CPU register (or per-CPU pointer) that the page shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CpuReg {
     Cr3,
     Tr,
@@ -43,7 +43,7 @@ pub enum CpuReg {
 }
 
 /// A kernel list that the page shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ListName {
     Allproc,
     Zombproc,
@@ -54,7 +54,7 @@ pub enum ListName {
 
 /// One cell of the kernel state, named as on the command line: `proc.PID.FIELD`,
 /// `lwp.PID.LID.FIELD`, `cpu.N.REG`, `gdt.SLOT`, `uvm_nuarea`, `list.NAME`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Cell {
     Proc(Pid, ProcField),
     Lwp(Pid, u32, LwpField),
@@ -358,38 +358,42 @@ impl std::fmt::Display for WhyError {
 
 impl Session {
     /// The last position k in 1..=`at` where `cell` changed (its value at k - 1
-    /// differs from its value at k), found by replaying checkpoint chunks backwards:
-    /// each chunk starts from a stored checkpoint, so no chunk replays more than
-    /// `CHECKPOINT_EVERY` steps.
+    /// differs from its value at k). Checkpoint chunks are looked at backwards; the
+    /// run's `WhyIndex` skips those where the cell never changed, and a chunk it names
+    /// is replayed from its checkpoint (at most `CHECKPOINT_EVERY` steps).
     pub fn last_change(&self, cell: Cell, at: u64) -> Option<u64> {
         let at = at.min(self.len());
         if at == 0 {
             return None;
         }
-        let mut start = (at - 1) / CHECKPOINT_EVERY * CHECKPOINT_EVERY;
+        let index = self.why_index();
+        let mut chunk = (at - 1) / CHECKPOINT_EVERY;
         loop {
-            let end = (start + CHECKPOINT_EVERY).min(at);
-            let mut sim: Sim = self.sim_at(start);
-            sim.checks = false;
-            let mut prev = key(&sim.st, cell);
-            let mut last = None;
-            for k in start + 1..=end {
-                if sim.step().is_none() {
-                    break;
+            if index.may_change(chunk, cell) {
+                let start = chunk * CHECKPOINT_EVERY;
+                let end = (start + CHECKPOINT_EVERY).min(at);
+                let mut sim: Sim = self.sim_at(start);
+                sim.checks = false;
+                let mut prev = key(&sim.st, cell);
+                let mut last = None;
+                for k in start + 1..=end {
+                    if sim.step().is_none() {
+                        break;
+                    }
+                    let now = key(&sim.st, cell);
+                    if now != prev {
+                        last = Some(k);
+                    }
+                    prev = now;
                 }
-                let now = key(&sim.st, cell);
-                if now != prev {
-                    last = Some(k);
+                if last.is_some() {
+                    return last;
                 }
-                prev = now;
             }
-            if last.is_some() {
-                return last;
-            }
-            if start == 0 {
+            if chunk == 0 {
                 return None;
             }
-            start -= CHECKPOINT_EVERY;
+            chunk -= 1;
         }
     }
 
@@ -440,5 +444,293 @@ impl Session {
             narration,
             previous,
         })
+    }
+}
+
+/// A proc's shown fields, typed: `value`'s strings are functions of these.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct ProcObs {
+    pid: Pid,
+    stat: PStat,
+    nlwps: u32,
+    nrlwps: u32,
+    nzlwps: u32,
+    pptr: Pid,
+    flags: u32,
+    vmspace: Option<u32>,
+}
+
+/// An LWP's shown fields, typed, under the pid of the proc whose `p_lwps` holds it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct LwpObs {
+    pid: Pid,
+    lid: u32,
+    stat: LStat,
+    flags: u32,
+    uarea: u32,
+    tss_sel: u32,
+    wchan: Option<Chan>,
+    /// `wmesg`'s address and length: the same string has the same address, and a
+    /// different address only costs a replay of the chunk.
+    wmesg: (usize, usize),
+}
+
+/// An LWP as a value names it (`lwp_name`): its index and its slot's pid and lid.
+type LwpRef = (u32, Pid, u32);
+
+fn lwp_ref(st: &KernelState, l: LwpIdx) -> LwpRef {
+    st.lwps
+        .get(l as usize)
+        .map_or((l, 0, 0), |x| (l, x.pid, x.lid))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct CpuObs {
+    cr3: u32,
+    tr: u16,
+    esp0: u32,
+    curlwp: Option<LwpRef>,
+}
+
+/// Every shown cell of one state, typed, in the state's own order; two of them tell
+/// which cells differ without formatting a value. Buffers are reused step to step.
+#[derive(Default)]
+struct Obs {
+    procs: Vec<ProcObs>,
+    lwps: Vec<LwpObs>,
+    cpus: Vec<CpuObs>,
+    gdt: Vec<SlotState>,
+    nuarea: u32,
+    /// allproc, zombproc, deadprocs (pids as `(pid, 0, 0)`), deadlwp, runqueue.
+    lists: [Vec<LwpRef>; 5],
+}
+
+impl Obs {
+    fn fill(&mut self, st: &KernelState) {
+        self.procs.clear();
+        self.lwps.clear();
+        for p in &st.procs {
+            self.procs.push(ProcObs {
+                pid: p.pid,
+                stat: p.stat,
+                nlwps: p.nlwps,
+                nrlwps: p.nrlwps,
+                nzlwps: p.nzlwps,
+                pptr: p.pptr,
+                flags: p.flags,
+                vmspace: p.vmspace,
+            });
+            for l in p.lwps.iter().filter_map(|&l| st.lwp(l)) {
+                self.lwps.push(LwpObs {
+                    pid: p.pid,
+                    lid: l.lid,
+                    stat: l.stat,
+                    flags: l.flags,
+                    uarea: l.uarea,
+                    tss_sel: l.tss_sel,
+                    wchan: l.wchan,
+                    wmesg: (l.wmesg.as_ptr() as usize, l.wmesg.len()),
+                });
+            }
+        }
+        self.cpus.clear();
+        self.cpus.extend(st.cpus.iter().map(|c| CpuObs {
+            cr3: c.regs.cr3,
+            tr: c.regs.tr,
+            esp0: c.regs.esp0,
+            curlwp: c.curlwp.map(|l| lwp_ref(st, l)),
+        }));
+        self.gdt.clear();
+        self.gdt.extend_from_slice(&st.gdt.slots);
+        self.nuarea = st.uvm_nuarea;
+        let pids = |v: &mut Vec<LwpRef>, from: &[Pid]| {
+            v.clear();
+            v.extend(from.iter().map(|&p| (p, 0, 0)));
+        };
+        pids(&mut self.lists[0], &st.allproc);
+        pids(&mut self.lists[1], &st.zombproc);
+        pids(&mut self.lists[2], &st.deadprocs);
+        self.lists[3].clear();
+        self.lists[3].extend(st.deadlwp.iter().map(|&l| lwp_ref(st, l)));
+        self.lists[4].clear();
+        self.lists[4].extend(st.runq.iter().map(|&l| lwp_ref(st, l)));
+    }
+
+    /// Add (sorted, once) every cell whose value may differ between `self` and `new` (a superset of
+    /// the cells whose `key` differs; never fewer).
+    fn diff(&self, new: &Obs, out: &mut Vec<Cell>) {
+        let mut mark = |c: Cell| {
+            if let Err(i) = out.binary_search(&c) {
+                out.insert(i, c);
+            }
+        };
+        pair_by_key(
+            &self.procs,
+            &new.procs,
+            |p| p.pid,
+            |pid, a, b| {
+                for &(_, f) in &PROC_FIELDS {
+                    let get = |p: &ProcObs| match f {
+                        ProcField::Stat => p.stat as u64,
+                        ProcField::Nlwps => u64::from(p.nlwps),
+                        ProcField::Nrlwps => u64::from(p.nrlwps),
+                        ProcField::Nzlwps => u64::from(p.nzlwps),
+                        ProcField::Pptr => u64::from(p.pptr),
+                        ProcField::Flag => u64::from(p.flags),
+                        ProcField::Vmspace => p.vmspace.map_or(u64::MAX, u64::from),
+                    };
+                    if a.map(get) != b.map(get) {
+                        mark(Cell::Proc(pid, f));
+                    }
+                }
+            },
+        );
+        pair_by_key(
+            &self.lwps,
+            &new.lwps,
+            |l| (l.pid, l.lid),
+            |(pid, lid), a, b| {
+                for &(_, f) in &LWP_FIELDS {
+                    let differs = match (a, b) {
+                        (Some(a), Some(b)) => match f {
+                            LwpField::Stat => a.stat != b.stat,
+                            LwpField::Flag => a.flags != b.flags,
+                            LwpField::Addr => a.uarea != b.uarea,
+                            LwpField::TssSel => a.tss_sel != b.tss_sel,
+                            LwpField::Wchan => (a.wchan, a.wmesg) != (b.wchan, b.wmesg),
+                        },
+                        _ => true,
+                    };
+                    if differs {
+                        mark(Cell::Lwp(pid, lid, f));
+                    }
+                }
+            },
+        );
+        for n in 0..self.cpus.len().max(new.cpus.len()) {
+            let (a, b) = (self.cpus.get(n), new.cpus.get(n));
+            for &(_, r) in &CPU_REGS {
+                let differs = match (a, b) {
+                    (Some(a), Some(b)) => match r {
+                        CpuReg::Cr3 => a.cr3 != b.cr3,
+                        CpuReg::Tr => a.tr != b.tr,
+                        CpuReg::Esp0 => a.esp0 != b.esp0,
+                        CpuReg::Curlwp => a.curlwp != b.curlwp,
+                    },
+                    _ => true,
+                };
+                if differs {
+                    mark(Cell::Cpu(n as u8, r));
+                }
+            }
+        }
+        for i in 0..self.gdt.len().max(new.gdt.len()) {
+            if self.gdt.get(i) != new.gdt.get(i) {
+                mark(Cell::Gdt(NGDT.saturating_add(i as u16)));
+            }
+        }
+        if self.nuarea != new.nuarea {
+            mark(Cell::UvmNuarea);
+        }
+        for (i, &(_, l)) in LISTS.iter().enumerate() {
+            if self.lists[i] != new.lists[i] {
+                mark(Cell::List(l));
+            }
+        }
+    }
+}
+
+/// Call `f(key, old, new)` for every key of `old` and `new` whose first entry (as
+/// `value` finds the first) may differ (`None`: no entry on that side). When both have
+/// the same keys in the same order (almost every step) entries are paired in place
+/// and equal pairs skipped; otherwise both sides are sorted by key.
+fn pair_by_key<T: PartialEq, K: Ord + Copy>(
+    old: &[T],
+    new: &[T],
+    key: impl Fn(&T) -> K,
+    mut f: impl FnMut(K, Option<&T>, Option<&T>),
+) {
+    if old.len() == new.len() && old.iter().zip(new).all(|(a, b)| key(a) == key(b)) {
+        for (a, b) in old.iter().zip(new).filter(|(a, b)| a != b) {
+            f(key(a), Some(a), Some(b));
+        }
+        return;
+    }
+    let sorted = |v: &[T]| {
+        let mut s: Vec<(K, usize)> = v.iter().enumerate().map(|(i, x)| (key(x), i)).collect();
+        s.sort_unstable();
+        s.dedup_by_key(|e| e.0);
+        s
+    };
+    let (a, b) = (sorted(old), sorted(new));
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x.0 == y.0 => {
+                f(x.0, Some(&old[x.1]), Some(&new[y.1]));
+                i += 1;
+                j += 1;
+            }
+            (Some(x), y) if y.is_none_or(|y| x.0 < y.0) => {
+                f(x.0, Some(&old[x.1]), None);
+                i += 1;
+            }
+            (_, Some(y)) => {
+                f(y.0, None, Some(&new[y.1]));
+                j += 1;
+            }
+            (_, None) => break,
+        }
+    }
+}
+
+/// For each checkpoint chunk (steps `k * CHECKPOINT_EVERY ..` the next checkpoint),
+/// the cells that some step in it may have changed, sorted: `last_change` replays only
+/// the chunks that name its cell. Built once per run by one replay from boot.
+#[derive(Clone, Debug, Default)]
+pub struct WhyIndex {
+    chunks: Vec<Vec<Cell>>,
+}
+
+impl WhyIndex {
+    pub fn build(s: &Session) -> WhyIndex {
+        let mut sim = Sim::new(&s.scenario, Some(s.design));
+        sim.checks = false;
+        let (mut old, mut new) = (Obs::default(), Obs::default());
+        old.fill(&sim.st);
+        let mut chunks = Vec::with_capacity(s.len().div_ceil(CHECKPOINT_EVERY) as usize);
+        let mut cur: Vec<Cell> = Vec::new();
+        let close = |cur: &mut Vec<Cell>, chunks: &mut Vec<Vec<Cell>>| {
+            chunks.push(std::mem::take(cur));
+        };
+        for k in 0..s.len() {
+            if k > 0 && k % CHECKPOINT_EVERY == 0 {
+                close(&mut cur, &mut chunks);
+            }
+            if sim.step().is_none() {
+                break;
+            }
+            // a line that only moved its own frame's pc changed no shown cell
+            if sim.local {
+                continue;
+            }
+            new.fill(&sim.st);
+            old.diff(&new, &mut cur);
+            std::mem::swap(&mut old, &mut new);
+        }
+        close(&mut cur, &mut chunks);
+        WhyIndex { chunks }
+    }
+
+    /// Some step of chunk `chunk` may have changed `cell` (true past the index's end).
+    pub fn may_change(&self, chunk: u64, cell: Cell) -> bool {
+        self.chunks
+            .get(chunk as usize)
+            .is_none_or(|c| c.binary_search(&cell).is_ok())
+    }
+
+    /// Cells named over all chunks (the index's size).
+    pub fn entries(&self) -> usize {
+        self.chunks.iter().map(Vec::len).sum()
     }
 }
