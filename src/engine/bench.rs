@@ -61,7 +61,8 @@ fn ms(t0: Instant) -> f64 {
 /// `exitpath bench --history`: on the long run in `reaper`, `why` (depth 1) for every
 /// cell that exists at the end and half-way, asked there: one `why-bench` line with
 /// the time to build the run's `WhyIndex` (once, before the first answer) and the
-/// worst and the median time of an answer.
+/// worst and the median time of an answer; then a `lifelines-bench` line (the time to
+/// build the run's lifelines).
 pub fn history(out: &mut impl std::io::Write) -> std::io::Result<()> {
     use super::session::Session;
     use super::why;
@@ -104,5 +105,16 @@ pub fn history(out: &mut impl std::io::Write) -> std::io::Result<()> {
         worst.0,
         times.get(times.len() / 2).copied().unwrap_or(f64::NAN),
         worst.1
+    )?;
+    let t0 = Instant::now();
+    let lifelines = s.lifelines();
+    writeln!(
+        out,
+        "lifelines-bench steps={} build_ms={:.1} lwp_lanes={} proc_lanes={} spans={}",
+        s.len(),
+        ms(t0),
+        lifelines.lwps.len(),
+        lifelines.procs.len(),
+        lifelines.spans()
     )
 }

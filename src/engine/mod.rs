@@ -12,6 +12,7 @@ mod exec;
 pub mod explore;
 pub mod forkpy_run;
 pub mod func;
+pub mod lifelines;
 pub mod library;
 pub mod metrics;
 pub mod narrate;

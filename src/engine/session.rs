@@ -20,6 +20,8 @@ pub struct Session {
     pub trace: Trace,
     /// Built on the first `why` (`why_index`).
     why_index: std::cell::OnceCell<super::why::WhyIndex>,
+    /// Built on first use (`lifelines`).
+    lifelines: std::cell::OnceCell<super::lifelines::Lifelines>,
 }
 
 /// Kinds of timeline markers and "run until" targets. Each counts one thing, named
@@ -249,6 +251,7 @@ impl SessionBuilder {
             design: self.design,
             trace: self.runner.finish(),
             why_index: Default::default(),
+            lifelines: Default::default(),
         }
     }
 }
@@ -295,6 +298,7 @@ impl Session {
             design,
             trace,
             why_index: Default::default(),
+            lifelines: Default::default(),
         })
     }
 
@@ -316,6 +320,7 @@ impl Session {
             design,
             trace,
             why_index: Default::default(),
+            lifelines: Default::default(),
         })
     }
 
@@ -354,6 +359,13 @@ impl Session {
     pub fn why_index(&self) -> &super::why::WhyIndex {
         self.why_index
             .get_or_init(|| super::why::WhyIndex::build(self))
+    }
+
+    /// Every LWP's and proc's states over the run and the counters' series, built by
+    /// one replay the first time they are needed.
+    pub fn lifelines(&self) -> &super::lifelines::Lifelines {
+        self.lifelines
+            .get_or_init(|| super::lifelines::Lifelines::build(self))
     }
 
     /// Number of micro-steps; positions go from 0 (boot) to `len()` (the end).
