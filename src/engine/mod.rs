@@ -10,6 +10,7 @@ pub mod design;
 pub mod digest;
 mod exec;
 pub mod explore;
+pub mod export;
 pub mod forkpy_run;
 pub mod func;
 pub mod library;
