@@ -62,7 +62,8 @@ fn ms(t0: Instant) -> f64 {
 /// cell that exists at the end and half-way, asked there: one `why-bench` line with
 /// the time to build the run's `WhyIndex` (once, before the first answer) and the
 /// worst and the median time of an answer; then a `lifelines-bench` line (the time to
-/// build the run's lifelines).
+/// build the run's lifelines) and an `export-bench` line (the Perfetto export, once
+/// the lifelines exist).
 pub fn history(out: &mut impl std::io::Write) -> std::io::Result<()> {
     use super::session::Session;
     use super::why;
@@ -116,5 +117,15 @@ pub fn history(out: &mut impl std::io::Write) -> std::io::Result<()> {
         lifelines.lwps.len(),
         lifelines.procs.len(),
         lifelines.spans()
+    )?;
+    let t0 = Instant::now();
+    let mut buf = Vec::new();
+    let events = super::export::perfetto(&s, &mut buf)?;
+    writeln!(
+        out,
+        "export-bench steps={} perfetto_ms={:.1} bytes={} events={events}",
+        s.len(),
+        ms(t0),
+        buf.len()
     )
 }
