@@ -87,6 +87,10 @@ fn check(text: &str, d: Design, rng: &mut Rng, probes: usize) {
         keys.push(cells.iter().map(|&c| key(&sim.st, c)).collect());
     }
     assert_eq!(keys.len() as u64, s.len() + 1);
+    // first as a fresh session (recent chunks replayed as they come, then the index
+    // built on the way), then again with the index built
+    let seed = rng.next();
+    probe(&s, d, &cells, &keys, &mut Rng(seed), probes);
     // the index names every cell in every chunk where it changes
     let index = s.why_index();
     for (ci, &cell) in cells.iter().enumerate() {
@@ -100,6 +104,18 @@ fn check(text: &str, d: Design, rng: &mut Rng, probes: usize) {
             }
         }
     }
+    probe(&s, d, &cells, &keys, &mut Rng(seed), probes);
+}
+
+/// `probes` questions at random positions and cells against the brute-force keys.
+fn probe(
+    s: &Session,
+    d: Design,
+    cells: &[Cell],
+    keys: &[Vec<Option<String>>],
+    rng: &mut Rng,
+    probes: usize,
+) {
     for _ in 0..probes {
         let n = rng.below(s.len() + 1);
         let ci = rng.below(cells.len() as u64) as usize;
@@ -155,7 +171,7 @@ fn why_agrees_with_brute_force_on_the_builtins() {
 fn why_agrees_with_brute_force_over_many_checkpoint_chunks() {
     let mut rng = Rng(0xdead_beef);
     let threads =
-        "proc main\n  repeat 30\n    thread t\n    fork child\n    lwp_wait\n    wait\n  exit 0\n\
+        "proc main\n  repeat 70\n    thread t\n    fork child\n    lwp_wait\n    wait\n  exit 0\n\
                    lwp t\n  yield\n  lwp_exit\nproc child\n  exit 1\n";
     for cpus in ["", "cpus 2\n"] {
         for body in [

@@ -368,6 +368,11 @@ impl Session {
             .get_or_init(|| super::lifelines::Lifelines::build(self))
     }
 
+    /// `why_index` if it has been built.
+    pub fn why_index_built(&self) -> Option<&super::why::WhyIndex> {
+        self.why_index.get()
+    }
+
     /// Number of micro-steps; positions go from 0 (boot) to `len()` (the end).
     pub fn len(&self) -> u64 {
         self.trace.steps.len() as u64
