@@ -109,8 +109,7 @@ fn check(text: &str, d: Design) {
     let counter = |name: &str, t: u64| {
         events
             .iter()
-            .filter(|e| e["ph"] == "C" && e["name"] == name && int(e, "ts") <= t)
-            .last()
+            .rfind(|e| e["ph"] == "C" && e["name"] == name && int(e, "ts") <= t)
             .map(|e| int(&e["args"], "value"))
     };
     let n = s.len();

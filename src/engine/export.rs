@@ -78,14 +78,13 @@ impl<W: Write + ?Sized> Events<'_, W> {
         )
     }
 
+    /// A complete slice over `from..to` on the thread `(pid, tid)`.
     fn slice(
         &mut self,
         cat: &str,
         name: &str,
-        from: u64,
-        to: u64,
-        pid: u32,
-        tid: u32,
+        (from, to): (u64, u64),
+        (pid, tid): (u32, u32),
         args: &str,
     ) -> io::Result<()> {
         let dur = to.saturating_sub(from);
@@ -147,7 +146,13 @@ pub fn perfetto<W: Write + ?Sized>(s: &Session, out: &mut W) -> io::Result<u64> 
         e.meta("thread_name", p.pid, tid, "p_stat")?;
         for sp in &p.spans {
             if let ProcPhase::Stat(st) = sp.state {
-                e.slice("p_stat", &format!("{st:?}"), sp.from, sp.to, p.pid, tid, "")?;
+                e.slice(
+                    "p_stat",
+                    &format!("{st:?}"),
+                    (sp.from, sp.to),
+                    (p.pid, tid),
+                    "",
+                )?;
             }
         }
         tid += 1;
@@ -161,7 +166,13 @@ pub fn perfetto<W: Write + ?Sized>(s: &Session, out: &mut W) -> io::Result<u64> 
         e.meta("thread_name", l.pid, tid, &l.label())?;
         for sp in &l.spans {
             if let LwpPhase::Stat(st) = sp.state {
-                e.slice("l_stat", &format!("{st:?}"), sp.from, sp.to, l.pid, tid, "")?;
+                e.slice(
+                    "l_stat",
+                    &format!("{st:?}"),
+                    (sp.from, sp.to),
+                    (l.pid, tid),
+                    "",
+                )?;
             }
         }
         let slot = l.slot as usize;
@@ -190,10 +201,8 @@ pub fn perfetto<W: Write + ?Sized>(s: &Session, out: &mut W) -> io::Result<u64> 
             e.slice(
                 "kernel",
                 func.name(),
-                from,
-                to,
-                KERNEL_PID,
-                1 + c as u32,
+                (from, to),
+                (KERNEL_PID, 1 + c as u32),
                 &args,
             )
         };
