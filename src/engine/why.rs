@@ -504,8 +504,8 @@ struct CpuObs {
     curlwp: Option<LwpRef>,
 }
 
-/// Every shown cell of one state, typed, in the state's own order; two of them tell
-/// which cells differ without formatting a value. Buffers are reused step to step.
+/// Every shown cell of the last state seen, typed, in the state's own order: the next
+/// state is compared with it, and what differs marked, without formatting a value.
 #[derive(Default)]
 struct Obs {
     procs: Vec<ProcObs>,
@@ -513,141 +513,226 @@ struct Obs {
     cpus: Vec<CpuObs>,
     gdt: Vec<SlotState>,
     nuarea: u32,
-    /// allproc, zombproc, deadprocs (pids as `(pid, 0, 0)`), deadlwp, runqueue.
-    lists: [Vec<LwpRef>; 5],
+    /// allproc, zombproc, deadprocs (`LISTS[0..3]`).
+    pids: [Vec<Pid>; 3],
+    /// deadlwp, runqueue (`LISTS[3..5]`).
+    lwp_lists: [Vec<LwpRef>; 2],
+}
+
+impl ProcObs {
+    fn of(p: &super::state::Proc) -> ProcObs {
+        ProcObs {
+            pid: p.pid,
+            stat: p.stat,
+            nlwps: p.nlwps,
+            nrlwps: p.nrlwps,
+            nzlwps: p.nzlwps,
+            pptr: p.pptr,
+            flags: p.flags,
+            vmspace: p.vmspace,
+        }
+    }
+
+    /// Mark the fields that differ between `a` and `b` (all of them when one is absent).
+    fn mark(pid: Pid, a: Option<&ProcObs>, b: Option<&ProcObs>, mark: &mut impl FnMut(Cell)) {
+        for &(_, f) in &PROC_FIELDS {
+            let get = |p: &ProcObs| match f {
+                ProcField::Stat => p.stat as u64,
+                ProcField::Nlwps => u64::from(p.nlwps),
+                ProcField::Nrlwps => u64::from(p.nrlwps),
+                ProcField::Nzlwps => u64::from(p.nzlwps),
+                ProcField::Pptr => u64::from(p.pptr),
+                ProcField::Flag => u64::from(p.flags),
+                ProcField::Vmspace => p.vmspace.map_or(u64::MAX, u64::from),
+            };
+            if a.map(get) != b.map(get) {
+                mark(Cell::Proc(pid, f));
+            }
+        }
+    }
+}
+
+impl LwpObs {
+    fn of(pid: Pid, l: &super::state::Lwp) -> LwpObs {
+        LwpObs {
+            pid,
+            lid: l.lid,
+            stat: l.stat,
+            flags: l.flags,
+            uarea: l.uarea,
+            tss_sel: l.tss_sel,
+            wchan: l.wchan,
+            wmesg: (l.wmesg.as_ptr() as usize, l.wmesg.len()),
+        }
+    }
+
+    /// Mark the fields that differ between `a` and `b` (all of them when one is absent).
+    fn mark(
+        (pid, lid): (Pid, u32),
+        a: Option<&LwpObs>,
+        b: Option<&LwpObs>,
+        mark: &mut impl FnMut(Cell),
+    ) {
+        for &(_, f) in &LWP_FIELDS {
+            let differs = match (a, b) {
+                (Some(a), Some(b)) => match f {
+                    LwpField::Stat => a.stat != b.stat,
+                    LwpField::Flag => a.flags != b.flags,
+                    LwpField::Addr => a.uarea != b.uarea,
+                    LwpField::TssSel => a.tss_sel != b.tss_sel,
+                    LwpField::Wchan => (a.wchan, a.wmesg) != (b.wchan, b.wmesg),
+                },
+                _ => true,
+            };
+            if differs {
+                mark(Cell::Lwp(pid, lid, f));
+            }
+        }
+    }
+}
+
+/// Add `c` to the sorted set `out`.
+fn mark_in(out: &mut Vec<Cell>, c: Cell) {
+    if let Err(i) = out.binary_search(&c) {
+        out.insert(i, c);
+    }
 }
 
 impl Obs {
-    fn fill(&mut self, st: &KernelState) {
+    /// Compare the procs and LWPs of `st` with those `self` holds, in place: mark what
+    /// differs and take `st`'s. False (part done, the rest for `diff`) as soon as the
+    /// procs or LWPs are not the same ones in the same order.
+    fn update_in_place(&mut self, st: &KernelState, out: &mut Vec<Cell>) -> bool {
+        if self.procs.len() != st.procs.len() {
+            return false;
+        }
+        let mut j = 0;
+        for (old, p) in self.procs.iter_mut().zip(&st.procs) {
+            let new = ProcObs::of(p);
+            if new.pid != old.pid {
+                return false;
+            }
+            if new != *old {
+                ProcObs::mark(p.pid, Some(old), Some(&new), &mut |c| mark_in(out, c));
+                *old = new;
+            }
+            for l in p.lwps.iter().filter_map(|&l| st.lwp(l)) {
+                let new = LwpObs::of(p.pid, l);
+                match self.lwps.get_mut(j) {
+                    Some(old) if (old.pid, old.lid) == (new.pid, new.lid) => {
+                        if new != *old {
+                            let key = (new.pid, new.lid);
+                            LwpObs::mark(key, Some(old), Some(&new), &mut |c| mark_in(out, c));
+                            *old = new;
+                        }
+                    }
+                    _ => return false,
+                }
+                j += 1;
+            }
+        }
+        j == self.lwps.len()
+    }
+
+    /// Take the procs and LWPs of `st` (after `update_in_place` said they moved).
+    fn fill_entities(&mut self, st: &KernelState) {
         self.procs.clear();
         self.lwps.clear();
         for p in &st.procs {
-            self.procs.push(ProcObs {
-                pid: p.pid,
-                stat: p.stat,
-                nlwps: p.nlwps,
-                nrlwps: p.nrlwps,
-                nzlwps: p.nzlwps,
-                pptr: p.pptr,
-                flags: p.flags,
-                vmspace: p.vmspace,
-            });
-            for l in p.lwps.iter().filter_map(|&l| st.lwp(l)) {
-                self.lwps.push(LwpObs {
-                    pid: p.pid,
-                    lid: l.lid,
-                    stat: l.stat,
-                    flags: l.flags,
-                    uarea: l.uarea,
-                    tss_sel: l.tss_sel,
-                    wchan: l.wchan,
-                    wmesg: (l.wmesg.as_ptr() as usize, l.wmesg.len()),
-                });
-            }
+            self.procs.push(ProcObs::of(p));
+            self.lwps.extend(
+                p.lwps
+                    .iter()
+                    .filter_map(|&l| st.lwp(l))
+                    .map(|l| LwpObs::of(p.pid, l)),
+            );
         }
-        self.cpus.clear();
-        self.cpus.extend(st.cpus.iter().map(|c| CpuObs {
-            cr3: c.regs.cr3,
-            tr: c.regs.tr,
-            esp0: c.regs.esp0,
-            curlwp: c.curlwp.map(|l| lwp_ref(st, l)),
-        }));
-        self.gdt.clear();
-        self.gdt.extend_from_slice(&st.gdt.slots);
-        self.nuarea = st.uvm_nuarea;
-        let pids = |v: &mut Vec<LwpRef>, from: &[Pid]| {
-            v.clear();
-            v.extend(from.iter().map(|&p| (p, 0, 0)));
-        };
-        pids(&mut self.lists[0], &st.allproc);
-        pids(&mut self.lists[1], &st.zombproc);
-        pids(&mut self.lists[2], &st.deadprocs);
-        self.lists[3].clear();
-        self.lists[3].extend(st.deadlwp.iter().map(|&l| lwp_ref(st, l)));
-        self.lists[4].clear();
-        self.lists[4].extend(st.runq.iter().map(|&l| lwp_ref(st, l)));
     }
 
-    /// Add (sorted, once) every cell whose value may differ between `self` and `new` (a superset of
-    /// the cells whose `key` differs; never fewer).
-    fn diff(&self, new: &Obs, out: &mut Vec<Cell>) {
-        let mut mark = |c: Cell| {
-            if let Err(i) = out.binary_search(&c) {
-                out.insert(i, c);
-            }
-        };
+    /// Mark every proc and LWP cell that differs between `self` and `new`, pairing
+    /// them by key: a proc or LWP on one side only has all its cells marked.
+    fn diff_entities(&self, new: &Obs, out: &mut Vec<Cell>) {
         pair_by_key(
             &self.procs,
             &new.procs,
             |p| p.pid,
-            |pid, a, b| {
-                for &(_, f) in &PROC_FIELDS {
-                    let get = |p: &ProcObs| match f {
-                        ProcField::Stat => p.stat as u64,
-                        ProcField::Nlwps => u64::from(p.nlwps),
-                        ProcField::Nrlwps => u64::from(p.nrlwps),
-                        ProcField::Nzlwps => u64::from(p.nzlwps),
-                        ProcField::Pptr => u64::from(p.pptr),
-                        ProcField::Flag => u64::from(p.flags),
-                        ProcField::Vmspace => p.vmspace.map_or(u64::MAX, u64::from),
-                    };
-                    if a.map(get) != b.map(get) {
-                        mark(Cell::Proc(pid, f));
-                    }
-                }
-            },
+            |pid, a, b| ProcObs::mark(pid, a, b, &mut |c| mark_in(out, c)),
         );
         pair_by_key(
             &self.lwps,
             &new.lwps,
             |l| (l.pid, l.lid),
-            |(pid, lid), a, b| {
-                for &(_, f) in &LWP_FIELDS {
+            |key, a, b| LwpObs::mark(key, a, b, &mut |c| mark_in(out, c)),
+        );
+    }
+
+    /// Compare the CPUs, the GDT, `uvm_nuarea` and the lists of `st` with those `self`
+    /// holds: mark what differs and take `st`'s.
+    fn update_rest(&mut self, st: &KernelState, out: &mut Vec<Cell>) {
+        let cpus = st.cpus.iter().map(|c| CpuObs {
+            cr3: c.regs.cr3,
+            tr: c.regs.tr,
+            esp0: c.regs.esp0,
+            curlwp: c.curlwp.map(|l| lwp_ref(st, l)),
+        });
+        if self.cpus.len() != st.cpus.len() || !self.cpus.iter().copied().eq(cpus.clone()) {
+            for n in 0..self.cpus.len().max(st.cpus.len()) {
+                let (a, b) = (self.cpus.get(n).copied(), cpus.clone().nth(n));
+                for &(_, r) in &CPU_REGS {
                     let differs = match (a, b) {
-                        (Some(a), Some(b)) => match f {
-                            LwpField::Stat => a.stat != b.stat,
-                            LwpField::Flag => a.flags != b.flags,
-                            LwpField::Addr => a.uarea != b.uarea,
-                            LwpField::TssSel => a.tss_sel != b.tss_sel,
-                            LwpField::Wchan => (a.wchan, a.wmesg) != (b.wchan, b.wmesg),
+                        (Some(a), Some(b)) => match r {
+                            CpuReg::Cr3 => a.cr3 != b.cr3,
+                            CpuReg::Tr => a.tr != b.tr,
+                            CpuReg::Esp0 => a.esp0 != b.esp0,
+                            CpuReg::Curlwp => a.curlwp != b.curlwp,
                         },
                         _ => true,
                     };
                     if differs {
-                        mark(Cell::Lwp(pid, lid, f));
+                        mark_in(out, Cell::Cpu(n as u8, r));
                     }
                 }
-            },
-        );
-        for n in 0..self.cpus.len().max(new.cpus.len()) {
-            let (a, b) = (self.cpus.get(n), new.cpus.get(n));
-            for &(_, r) in &CPU_REGS {
-                let differs = match (a, b) {
-                    (Some(a), Some(b)) => match r {
-                        CpuReg::Cr3 => a.cr3 != b.cr3,
-                        CpuReg::Tr => a.tr != b.tr,
-                        CpuReg::Esp0 => a.esp0 != b.esp0,
-                        CpuReg::Curlwp => a.curlwp != b.curlwp,
-                    },
-                    _ => true,
-                };
-                if differs {
-                    mark(Cell::Cpu(n as u8, r));
+            }
+            self.cpus.clear();
+            self.cpus.extend(cpus);
+        }
+        if self.gdt != st.gdt.slots {
+            for i in 0..self.gdt.len().max(st.gdt.slots.len()) {
+                if self.gdt.get(i) != st.gdt.slots.get(i) {
+                    mark_in(out, Cell::Gdt(NGDT.saturating_add(i as u16)));
                 }
             }
+            self.gdt.clone_from(&st.gdt.slots);
         }
-        for i in 0..self.gdt.len().max(new.gdt.len()) {
-            if self.gdt.get(i) != new.gdt.get(i) {
-                mark(Cell::Gdt(NGDT.saturating_add(i as u16)));
+        if self.nuarea != st.uvm_nuarea {
+            mark_in(out, Cell::UvmNuarea);
+            self.nuarea = st.uvm_nuarea;
+        }
+        for (i, from) in [&st.allproc, &st.zombproc, &st.deadprocs]
+            .into_iter()
+            .enumerate()
+        {
+            if self.pids[i] != *from {
+                mark_in(out, Cell::List(LISTS[i].1));
+                self.pids[i].clone_from(from);
             }
         }
-        if self.nuarea != new.nuarea {
-            mark(Cell::UvmNuarea);
+        let named = |l: &LwpIdx| lwp_ref(st, *l);
+        if !self.lwp_lists[0]
+            .iter()
+            .copied()
+            .eq(st.deadlwp.iter().map(named))
+        {
+            mark_in(out, Cell::List(ListName::Deadlwp));
+            self.lwp_lists[0] = st.deadlwp.iter().map(named).collect();
         }
-        for (i, &(_, l)) in LISTS.iter().enumerate() {
-            if self.lists[i] != new.lists[i] {
-                mark(Cell::List(l));
-            }
+        if !self.lwp_lists[1]
+            .iter()
+            .copied()
+            .eq(st.runq.iter().map(named))
+        {
+            mark_in(out, Cell::List(ListName::Runqueue));
+            self.lwp_lists[1] = st.runq.iter().map(named).collect();
         }
     }
 }
@@ -708,8 +793,9 @@ impl WhyIndex {
     pub fn build(s: &Session) -> WhyIndex {
         let mut sim = Sim::new(&s.scenario, Some(s.design));
         sim.checks = false;
-        let (mut old, mut new) = (Obs::default(), Obs::default());
-        old.fill(&sim.st);
+        let (mut seen, mut moved) = (Obs::default(), Obs::default());
+        seen.fill_entities(&sim.st);
+        seen.update_rest(&sim.st, &mut Vec::new());
         let mut chunks = Vec::with_capacity(s.len().div_ceil(CHECKPOINT_EVERY) as usize);
         let mut cur: Vec<Cell> = Vec::new();
         let close = |cur: &mut Vec<Cell>, chunks: &mut Vec<Vec<Cell>>| {
@@ -726,9 +812,13 @@ impl WhyIndex {
             if sim.local {
                 continue;
             }
-            new.fill(&sim.st);
-            old.diff(&new, &mut cur);
-            std::mem::swap(&mut old, &mut new);
+            if !seen.update_in_place(&sim.st, &mut cur) {
+                moved.fill_entities(&sim.st);
+                seen.diff_entities(&moved, &mut cur);
+                std::mem::swap(&mut seen.procs, &mut moved.procs);
+                std::mem::swap(&mut seen.lwps, &mut moved.lwps);
+            }
+            seen.update_rest(&sim.st, &mut cur);
         }
         close(&mut cur, &mut chunks);
         WhyIndex { chunks }
