@@ -4,7 +4,9 @@
 //! counter agrees with the state replayed there.
 
 use exitpath::engine::library::BUILTINS;
-use exitpath::engine::lifelines::{Counter, Lifelines, LwpPhase, ProcPhase, Span};
+use exitpath::engine::lifelines::{
+    Counter, Lifelines, LifelinesBuilder, LwpPhase, ProcPhase, Span,
+};
 use exitpath::engine::session::Session;
 use exitpath::engine::Design;
 
@@ -179,5 +181,21 @@ fn lifelines_agree_with_the_state_on_the_builtins_and_a_long_loop() {
         assert!(w.label().ends_with(".1 worker"), "{}", w.label());
         let states: Vec<LwpPhase> = w.spans.iter().map(|s| s.state).collect();
         assert_eq!(states.last(), Some(&LwpPhase::Freed), "{d:?}");
+    }
+}
+
+#[test]
+fn lifelines_built_in_slices_are_the_lifelines_built_at_once() {
+    let text = format!("cpus 2\n{}", exitpath::engine::bench::loop_scenario(20));
+    for d in Design::ALL {
+        let s = Session::new(&text, Some(d)).unwrap();
+        let mut b = LifelinesBuilder::new(&s);
+        while !b.advance(501) {}
+        assert_eq!(b.progress(), (s.len(), s.len()));
+        let sliced = b.finish();
+        assert_eq!(&sliced, s.lifelines(), "{d:?}");
+        let fresh = Session::new(&text, Some(d)).unwrap();
+        assert!(fresh.set_lifelines(sliced.clone()));
+        assert_eq!(fresh.lifelines(), &sliced);
     }
 }

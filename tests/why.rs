@@ -6,7 +6,7 @@ use exitpath::engine::library::BUILTINS;
 use exitpath::engine::session::Session;
 use exitpath::engine::sim::Sim;
 use exitpath::engine::trace::CHECKPOINT_EVERY;
-use exitpath::engine::why::{key, value, Cell};
+use exitpath::engine::why::{key, value, Cell, WhyIndex, WhyIndexBuilder};
 use exitpath::engine::Design;
 
 /// Deterministic xorshift for picking positions and cells.
@@ -305,4 +305,25 @@ fn the_index_skips_chunks_where_a_cell_never_changes() {
     let chunks = s.len().div_ceil(CHECKPOINT_EVERY);
     assert!((0..chunks).all(|c| !s.why_index().may_change(c, init)));
     assert_eq!(s.last_change(init, s.len()), None);
+}
+
+#[test]
+fn the_index_built_in_slices_is_the_index_built_at_once() {
+    for d in Design::ALL {
+        let s = Session::new(&exitpath::engine::bench::loop_scenario(30), Some(d)).unwrap();
+        let mut b = WhyIndexBuilder::new(&s);
+        let mut slices = 0;
+        while !b.advance(777) {
+            slices += 1;
+            assert!(b.progress().0 <= s.len());
+        }
+        assert!(slices > 3);
+        let sliced = b.finish();
+        assert_eq!(&sliced, s.why_index(), "{d:?}");
+        let fresh = Session::new(&exitpath::engine::bench::loop_scenario(30), Some(d)).unwrap();
+        assert!(fresh.set_why_index(sliced));
+        assert!(!fresh.set_why_index(WhyIndex::default()), "set once");
+        let init = "proc.1.p_stat".parse().unwrap();
+        assert_eq!(fresh.last_change(init, fresh.len()), None);
+    }
 }

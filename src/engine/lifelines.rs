@@ -3,7 +3,7 @@
 //! TSS slots in use and zombies (a point where the value changes). Built once per run
 //! by one replay; typed, for the page's lanes and the Perfetto export.
 
-use super::session::Session;
+use super::session::{Replay, Session};
 use super::sim::Sim;
 use super::state::{KernelState, LStat, LwpIdx, PStat, Pid};
 use crate::arch_i386::SlotState;
@@ -230,50 +230,10 @@ impl Builder {
 }
 
 impl Lifelines {
-    /// Replay `s` once from boot (without the checks) and record every lane.
+    /// Replay `s` once from boot (without the checks) and record every lane, at once
+    /// (`LifelinesBuilder` does it a slice at a time).
     pub fn build(s: &Session) -> Lifelines {
-        let mut sim = Sim::new(&s.scenario, Some(s.design));
-        sim.checks = false;
-        let end = s.len() + 1;
-        let mut b = Builder {
-            out: Lifelines {
-                end,
-                lwps: Vec::new(),
-                procs: Vec::new(),
-                counters: Counter::ALL
-                    .iter()
-                    .map(|&counter| Series {
-                        counter,
-                        points: Vec::new(),
-                    })
-                    .collect(),
-                uvm_nuarea_max: sim.st.uvm_nuarea_max,
-            },
-            slot_lane: Vec::new(),
-            live: Vec::new(),
-        };
-        b.observe(&sim, 0);
-        for pos in 1..end {
-            if sim.step().is_none() {
-                break;
-            }
-            // a line that only moved its own frame's pc changed nothing shown here
-            if !sim.local {
-                b.observe(&sim, pos);
-            }
-        }
-        let mut out = b.out;
-        for lane in &mut out.lwps {
-            if let Some(last) = lane.spans.last_mut() {
-                last.to = end;
-            }
-        }
-        for lane in &mut out.procs {
-            if let Some(last) = lane.spans.last_mut() {
-                last.to = end;
-            }
-        }
-        out
+        LifelinesBuilder::new(s).finish()
     }
 
     /// Spans over all lanes (the size of the whole).
@@ -294,5 +254,74 @@ impl ProcLane {
     /// `pid name`.
     pub fn label(&self) -> String {
         format!("{} {}", self.pid, self.name)
+    }
+}
+
+/// Lifelines being built by one replay from boot, a slice at a time.
+pub struct LifelinesBuilder {
+    replay: Replay,
+    b: Builder,
+}
+
+impl LifelinesBuilder {
+    pub fn new(s: &Session) -> LifelinesBuilder {
+        let replay = Replay::new(s);
+        let mut b = Builder {
+            out: Lifelines {
+                end: s.len() + 1,
+                lwps: Vec::new(),
+                procs: Vec::new(),
+                counters: Counter::ALL
+                    .iter()
+                    .map(|&counter| Series {
+                        counter,
+                        points: Vec::new(),
+                    })
+                    .collect(),
+                uvm_nuarea_max: replay.sim().st.uvm_nuarea_max,
+            },
+            slot_lane: Vec::new(),
+            live: Vec::new(),
+        };
+        b.observe(replay.sim(), 0);
+        LifelinesBuilder { replay, b }
+    }
+
+    /// Replay up to `steps` more steps; true once the whole run is in.
+    pub fn advance(&mut self, steps: u64) -> bool {
+        for _ in 0..steps {
+            match self.replay.step() {
+                None => return true,
+                // a line that only moved its own frame's pc changed nothing shown here
+                Some((_, false)) => {}
+                Some((pos, true)) => self.b.observe(self.replay.sim(), pos),
+            }
+        }
+        self.replay.progress().0 >= self.replay.progress().1
+    }
+
+    /// (steps replayed, steps in the run).
+    pub fn progress(&self) -> (u64, u64) {
+        self.replay.progress()
+    }
+
+    /// The lifelines (replays whatever is left first); every lane runs to the end.
+    pub fn finish(mut self) -> Lifelines {
+        while !self.advance(u64::MAX) {}
+        let mut out = self.b.out;
+        let end = out.end;
+        let lasts = out
+            .lwps
+            .iter_mut()
+            .filter_map(|l| l.spans.last_mut().map(|s| &mut s.to))
+            .chain(
+                out.procs
+                    .iter_mut()
+                    .filter_map(|p| p.spans.last_mut().map(|s| &mut s.to)),
+            );
+        for to in lasts {
+            *to = end;
+        }
+        out
     }
 }

@@ -256,6 +256,43 @@ impl SessionBuilder {
     }
 }
 
+/// A finished run replayed from boot without the checks, a step at a time: what the
+/// per-run indexes (`why::WhyIndex`, `lifelines::Lifelines`) are built from, at once
+/// or a slice at a time between the page's frames.
+#[derive(Debug)]
+pub struct Replay {
+    sim: Sim,
+    len: u64,
+}
+
+impl Replay {
+    pub fn new(s: &Session) -> Replay {
+        let mut sim = Sim::new(&s.scenario, Some(s.design));
+        sim.checks = false;
+        Replay { sim, len: s.len() }
+    }
+
+    /// Run the next step: the position it leads to, and whether it may have changed
+    /// more than its own frame's pc; `None` at the end of the run.
+    pub fn step(&mut self) -> Option<(u64, bool)> {
+        if self.sim.step_no >= self.len {
+            return None;
+        }
+        self.sim.step()?;
+        Some((self.sim.step_no, !self.sim.local))
+    }
+
+    /// The simulator at the current position.
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    /// (position, last position).
+    pub fn progress(&self) -> (u64, u64) {
+        (self.sim.step_no, self.len)
+    }
+}
+
 /// Who ran a step (before it ran): "pid.lid" and the LWP as a value, or the idle PCB.
 fn who_ran(sim: &Sim, lwp: u32) -> (String, Option<LwpId>) {
     if lwp == NONE {
@@ -366,6 +403,18 @@ impl Session {
     pub fn lifelines(&self) -> &super::lifelines::Lifelines {
         self.lifelines
             .get_or_init(|| super::lifelines::Lifelines::build(self))
+    }
+
+    /// Give the session a `why` index built elsewhere (a slice at a time, by
+    /// `WhyIndexBuilder`); false, and nothing changes, if it has one.
+    pub fn set_why_index(&self, index: super::why::WhyIndex) -> bool {
+        self.why_index.set(index).is_ok()
+    }
+
+    /// Give the session lifelines built elsewhere (`LifelinesBuilder`); false, and
+    /// nothing changes, if it has them.
+    pub fn set_lifelines(&self, lifelines: super::lifelines::Lifelines) -> bool {
+        self.lifelines.set(lifelines).is_ok()
     }
 
     /// `why_index` if it has been built.

@@ -2,7 +2,7 @@
 //! value before it, and so on back to boot. Exact: computed by replaying the trace
 //! from its checkpoints, never guessed from events.
 
-use super::session::Session;
+use super::session::{Replay, Session};
 use super::sim::Sim;
 use super::source;
 use super::state::{flag_names, lflag, pflag, Chan, KernelState, LStat, LwpIdx, PStat, Pid};
@@ -784,44 +784,15 @@ fn pair_by_key<T: PartialEq, K: Ord + Copy>(
 /// For each checkpoint chunk (steps `k * CHECKPOINT_EVERY ..` the next checkpoint),
 /// the cells that some step in it may have changed, sorted: `last_change` replays only
 /// the chunks that name its cell. Built once per run by one replay from boot.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WhyIndex {
     chunks: Vec<Vec<Cell>>,
 }
 
 impl WhyIndex {
+    /// The index of `s`, at once (`WhyIndexBuilder` builds it a slice at a time).
     pub fn build(s: &Session) -> WhyIndex {
-        let mut sim = Sim::new(&s.scenario, Some(s.design));
-        sim.checks = false;
-        let (mut seen, mut moved) = (Obs::default(), Obs::default());
-        seen.fill_entities(&sim.st);
-        seen.update_rest(&sim.st, &mut Vec::new());
-        let mut chunks = Vec::with_capacity(s.len().div_ceil(CHECKPOINT_EVERY) as usize);
-        let mut cur: Vec<Cell> = Vec::new();
-        let close = |cur: &mut Vec<Cell>, chunks: &mut Vec<Vec<Cell>>| {
-            chunks.push(std::mem::take(cur));
-        };
-        for k in 0..s.len() {
-            if k > 0 && k % CHECKPOINT_EVERY == 0 {
-                close(&mut cur, &mut chunks);
-            }
-            if sim.step().is_none() {
-                break;
-            }
-            // a line that only moved its own frame's pc changed no shown cell
-            if sim.local {
-                continue;
-            }
-            if !seen.update_in_place(&sim.st, &mut cur) {
-                moved.fill_entities(&sim.st);
-                seen.diff_entities(&moved, &mut cur);
-                std::mem::swap(&mut seen.procs, &mut moved.procs);
-                std::mem::swap(&mut seen.lwps, &mut moved.lwps);
-            }
-            seen.update_rest(&sim.st, &mut cur);
-        }
-        close(&mut cur, &mut chunks);
-        WhyIndex { chunks }
+        WhyIndexBuilder::new(s).finish()
     }
 
     /// Some step of chunk `chunk` may have changed `cell` (true past the index's end).
@@ -834,5 +805,77 @@ impl WhyIndex {
     /// Cells named over all chunks (the index's size).
     pub fn entries(&self) -> usize {
         self.chunks.iter().map(Vec::len).sum()
+    }
+}
+
+/// A `WhyIndex` being built by one replay from boot, a slice at a time.
+pub struct WhyIndexBuilder {
+    replay: Replay,
+    /// The shown cells of the last state seen, and a buffer for when its procs or
+    /// LWPs move.
+    seen: Obs,
+    moved: Obs,
+    /// The cells changed so far in the current chunk, sorted.
+    cur: Vec<Cell>,
+    chunks: Vec<Vec<Cell>>,
+}
+
+impl WhyIndexBuilder {
+    pub fn new(s: &Session) -> WhyIndexBuilder {
+        let replay = Replay::new(s);
+        let mut seen = Obs::default();
+        seen.fill_entities(&replay.sim().st);
+        seen.update_rest(&replay.sim().st, &mut Vec::new());
+        WhyIndexBuilder {
+            replay,
+            seen,
+            moved: Obs::default(),
+            cur: Vec::new(),
+            chunks: Vec::with_capacity(s.len().div_ceil(CHECKPOINT_EVERY) as usize),
+        }
+    }
+
+    /// Replay up to `steps` more steps; true once the whole run is in.
+    pub fn advance(&mut self, steps: u64) -> bool {
+        for _ in 0..steps {
+            let Some((pos, changed)) = self.replay.step() else {
+                return true;
+            };
+            // the step from pos - 1 to pos belongs to chunk (pos - 1) / CHECKPOINT_EVERY
+            let chunk = ((pos - 1) / CHECKPOINT_EVERY) as usize;
+            while self.chunks.len() < chunk {
+                self.chunks.push(std::mem::take(&mut self.cur));
+            }
+            // a line that only moved its own frame's pc changed no shown cell
+            if !changed {
+                continue;
+            }
+            let (seen, st) = (&mut self.seen, &self.replay.sim().st);
+            if !seen.update_in_place(st, &mut self.cur) {
+                self.moved.fill_entities(st);
+                seen.diff_entities(&self.moved, &mut self.cur);
+                std::mem::swap(&mut seen.procs, &mut self.moved.procs);
+                std::mem::swap(&mut seen.lwps, &mut self.moved.lwps);
+            }
+            seen.update_rest(st, &mut self.cur);
+        }
+        self.replay.progress().0 >= self.replay.progress().1
+    }
+
+    /// (steps replayed, steps in the run).
+    pub fn progress(&self) -> (u64, u64) {
+        self.replay.progress()
+    }
+
+    /// The index (replays whatever is left first).
+    pub fn finish(mut self) -> WhyIndex {
+        while !self.advance(u64::MAX) {}
+        let (pos, _) = self.replay.progress();
+        if pos > 0 {
+            self.chunks.push(std::mem::take(&mut self.cur));
+        }
+        WhyIndex {
+            chunks: self.chunks,
+        }
     }
 }
