@@ -6,7 +6,7 @@
 
 use super::design::Design;
 use super::func::NONE;
-use super::lifelines::{LwpPhase, ProcPhase};
+use super::lifelines::{LwpPhase, ProcPhase, Span};
 use super::scenario::Scenario;
 use super::session::Session;
 use super::sim::{Sim, IDLE_OWNER_BASE, PID_MAX};
@@ -78,6 +78,23 @@ impl<W: Write + ?Sized> Events<'_, W> {
         )
     }
 
+    /// A slice per span of a lane on the thread `track`, named by `name` (`None`: not
+    /// drawn, the track ends there).
+    fn spans<T: Copy>(
+        &mut self,
+        cat: &str,
+        spans: &[Span<T>],
+        track: (u32, u32),
+        name: impl Fn(T) -> Option<String>,
+    ) -> io::Result<()> {
+        for sp in spans {
+            if let Some(n) = name(sp.state) {
+                self.slice(cat, &n, (sp.from, sp.to), track, "")?;
+            }
+        }
+        Ok(())
+    }
+
     /// A complete slice over `from..to` on the thread `(pid, tid)`.
     fn slice(
         &mut self,
@@ -144,17 +161,10 @@ pub fn perfetto<W: Write + ?Sized>(s: &Session, out: &mut W) -> io::Result<u64> 
             e.meta("process_name", p.pid, 0, &p.label())?;
         }
         e.meta("thread_name", p.pid, tid, "p_stat")?;
-        for sp in &p.spans {
-            if let ProcPhase::Stat(st) = sp.state {
-                e.slice(
-                    "p_stat",
-                    &format!("{st:?}"),
-                    (sp.from, sp.to),
-                    (p.pid, tid),
-                    "",
-                )?;
-            }
-        }
+        e.spans("p_stat", &p.spans, (p.pid, tid), |s| match s {
+            ProcPhase::Stat(st) => Some(format!("{st:?}")),
+            ProcPhase::Reaped => None,
+        })?;
         tid += 1;
     }
     // LWPs: a thread each, a slice per l_stat span; by slot, for naming the CPUs' slices
@@ -164,17 +174,10 @@ pub fn perfetto<W: Write + ?Sized>(s: &Session, out: &mut W) -> io::Result<u64> 
             e.meta("process_name", l.pid, 0, &format!("{} {}", l.pid, l.name))?;
         }
         e.meta("thread_name", l.pid, tid, &l.label())?;
-        for sp in &l.spans {
-            if let LwpPhase::Stat(st) = sp.state {
-                e.slice(
-                    "l_stat",
-                    &format!("{st:?}"),
-                    (sp.from, sp.to),
-                    (l.pid, tid),
-                    "",
-                )?;
-            }
-        }
+        e.spans("l_stat", &l.spans, (l.pid, tid), |s| match s {
+            LwpPhase::Stat(st) => Some(format!("{st:?}")),
+            LwpPhase::Freed => None,
+        })?;
         let slot = l.slot as usize;
         if by_slot.len() <= slot {
             by_slot.resize(slot + 1, Vec::new());

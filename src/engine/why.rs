@@ -535,7 +535,7 @@ impl ProcObs {
 
     /// Mark the fields that differ between `a` and `b` (all of them when one is absent).
     fn mark(pid: Pid, a: Option<&ProcObs>, b: Option<&ProcObs>, mark: &mut impl FnMut(Cell)) {
-        for &(_, f) in &PROC_FIELDS {
+        mark_fields(&PROC_FIELDS, a, b, |f, a, b| {
             let get = |p: &ProcObs| match f {
                 ProcField::Stat => p.stat as u64,
                 ProcField::Nlwps => u64::from(p.nlwps),
@@ -545,11 +545,27 @@ impl ProcObs {
                 ProcField::Flag => u64::from(p.flags),
                 ProcField::Vmspace => p.vmspace.map_or(u64::MAX, u64::from),
             };
-            if a.map(get) != b.map(get) {
-                mark(Cell::Proc(pid, f));
-            }
-        }
+            get(a) != get(b)
+        })
+        .for_each(|f| mark(Cell::Proc(pid, f)));
     }
+}
+
+/// The fields of `table` that differ between `a` and `b` by `differs` (all of them
+/// when one side is absent).
+fn mark_fields<'a, F: Copy, T>(
+    table: &'a [(&str, F)],
+    a: Option<&'a T>,
+    b: Option<&'a T>,
+    differs: impl Fn(F, &T, &T) -> bool + 'a,
+) -> impl Iterator<Item = F> + 'a {
+    table
+        .iter()
+        .map(|&(_, f)| f)
+        .filter(move |&f| match (a, b) {
+            (Some(a), Some(b)) => differs(f, a, b),
+            _ => true,
+        })
 }
 
 impl LwpObs {
@@ -573,21 +589,14 @@ impl LwpObs {
         b: Option<&LwpObs>,
         mark: &mut impl FnMut(Cell),
     ) {
-        for &(_, f) in &LWP_FIELDS {
-            let differs = match (a, b) {
-                (Some(a), Some(b)) => match f {
-                    LwpField::Stat => a.stat != b.stat,
-                    LwpField::Flag => a.flags != b.flags,
-                    LwpField::Addr => a.uarea != b.uarea,
-                    LwpField::TssSel => a.tss_sel != b.tss_sel,
-                    LwpField::Wchan => (a.wchan, a.wmesg) != (b.wchan, b.wmesg),
-                },
-                _ => true,
-            };
-            if differs {
-                mark(Cell::Lwp(pid, lid, f));
-            }
-        }
+        mark_fields(&LWP_FIELDS, a, b, |f, a, b| match f {
+            LwpField::Stat => a.stat != b.stat,
+            LwpField::Flag => a.flags != b.flags,
+            LwpField::Addr => a.uarea != b.uarea,
+            LwpField::TssSel => a.tss_sel != b.tss_sel,
+            LwpField::Wchan => (a.wchan, a.wmesg) != (b.wchan, b.wmesg),
+        })
+        .for_each(|f| mark(Cell::Lwp(pid, lid, f)));
     }
 }
 
@@ -678,20 +687,13 @@ impl Obs {
         if self.cpus.len() != st.cpus.len() || !self.cpus.iter().copied().eq(cpus.clone()) {
             for n in 0..self.cpus.len().max(st.cpus.len()) {
                 let (a, b) = (self.cpus.get(n).copied(), cpus.clone().nth(n));
-                for &(_, r) in &CPU_REGS {
-                    let differs = match (a, b) {
-                        (Some(a), Some(b)) => match r {
-                            CpuReg::Cr3 => a.cr3 != b.cr3,
-                            CpuReg::Tr => a.tr != b.tr,
-                            CpuReg::Esp0 => a.esp0 != b.esp0,
-                            CpuReg::Curlwp => a.curlwp != b.curlwp,
-                        },
-                        _ => true,
-                    };
-                    if differs {
-                        mark_in(out, Cell::Cpu(n as u8, r));
-                    }
-                }
+                mark_fields(&CPU_REGS, a.as_ref(), b.as_ref(), |r, a, b| match r {
+                    CpuReg::Cr3 => a.cr3 != b.cr3,
+                    CpuReg::Tr => a.tr != b.tr,
+                    CpuReg::Esp0 => a.esp0 != b.esp0,
+                    CpuReg::Curlwp => a.curlwp != b.curlwp,
+                })
+                .for_each(|r| mark_in(out, Cell::Cpu(n as u8, r)));
             }
             self.cpus.clear();
             self.cpus.extend(cpus);

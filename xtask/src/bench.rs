@@ -368,14 +368,8 @@ fn native() -> Result<Vec<EngineRow>> {
     Ok(best)
 }
 
-/// `exitpath bench --history`'s lines (`why-bench k=v ...`, `lifelines-bench ...`,
-/// `export-bench ...`), each as its word and its `k=v` pairs.
-type HistoryLines = Vec<(String, Vec<(String, String)>)>;
-
-/// `exitpath bench --history` once: on the 1M-step run, `why` for every cell at the
-/// end and half-way (worst, median; its per-run index apart), the lifelines and the
-/// Perfetto export.
-fn history_bench() -> Result<HistoryLines> {
+/// `cargo run --quiet --profile bench-native --bin exitpath -- ARGS...`.
+fn exitpath_native(args: &[&str]) -> Command {
     let mut cmd = util::cargo();
     cmd.args([
         "run",
@@ -385,9 +379,20 @@ fn history_bench() -> Result<HistoryLines> {
         "--bin",
         "exitpath",
         "--",
-        "bench",
-        "--history",
-    ]);
+    ])
+    .args(args);
+    cmd
+}
+
+/// `exitpath bench --history`'s lines (`why-bench k=v ...`, `lifelines-bench ...`,
+/// `export-bench ...`), each as its word and its `k=v` pairs.
+type HistoryLines = Vec<(String, Vec<(String, String)>)>;
+
+/// `exitpath bench --history` once: on the 1M-step run, `why` for every cell at the
+/// end and half-way (worst, median; its per-run index apart), the lifelines and the
+/// Perfetto export.
+fn history_bench() -> Result<HistoryLines> {
+    let mut cmd = exitpath_native(&["bench", "--history"]);
     let lines = parse_history(&run_captured(&mut cmd, &[], 300)?);
     if lines.len() < 3 {
         return Err("`exitpath bench --history` printed fewer than 3 bench lines".into());
@@ -472,26 +477,9 @@ fn forkpy_runs(checks: &str) -> Result<ForkpyRow> {
     let mut best: Option<ForkpyRow> = None;
     for run in 1..=RUNS {
         println!("  forkpy run {run}/{RUNS}");
-        let mut cmd = util::cargo();
+        let mut cmd = exitpath_native(&["forkpy"]);
         cmd.args([
-            "run",
-            "--quiet",
-            "--profile",
-            "bench-native",
-            "--bin",
-            "exitpath",
-            "--",
-            "forkpy",
-            "-s",
-            "1",
-            "-f",
-            "0.5",
-            "-F",
-            "-c",
-            "--stats",
-            "--checks",
-            checks,
-            "-a",
+            "-s", "1", "-f", "0.5", "-F", "-c", "--stats", "--checks", checks, "-a",
         ])
         .arg(FORKPY_ACTIONS.to_string());
         println!("$ {}", util::show(&cmd));
@@ -721,19 +709,8 @@ fn big_run_steps() -> Result<u64> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let file = dir.join("big-run.scn");
     std::fs::write(&file, big_scenario()).map_err(|e| format!("{}: {e}", file.display()))?;
-    let mut cmd = util::cargo();
-    cmd.args([
-        "run",
-        "--quiet",
-        "--profile",
-        "bench-native",
-        "--bin",
-        "exitpath",
-        "--",
-        "metrics",
-    ])
-    .arg(&file)
-    .args(["--design", "reaper"]);
+    let mut cmd = exitpath_native(&["metrics"]);
+    cmd.arg(&file).args(["--design", "reaper"]);
     let out = cmd
         .stdin(Stdio::null())
         .output()
