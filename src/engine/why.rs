@@ -513,9 +513,9 @@ struct Obs {
     cpus: Vec<CpuObs>,
     gdt: Vec<SlotState>,
     nuarea: u32,
-    /// allproc, zombproc, deadprocs (`LISTS[0..3]`).
+    /// allproc, zombproc, deadprocs.
     pids: [Vec<Pid>; 3],
-    /// deadlwp, runqueue (`LISTS[3..5]`).
+    /// deadlwp, runqueue.
     lwp_lists: [Vec<LwpRef>; 2],
 }
 
@@ -597,6 +597,20 @@ impl LwpObs {
             LwpField::Wchan => (a.wchan, a.wmesg) != (b.wchan, b.wmesg),
         })
         .for_each(|f| mark(Cell::Lwp(pid, lid, f)));
+    }
+}
+
+/// Mark list `name` and take `now` if it differs from what `seen` holds.
+fn sync_list<T: PartialEq + Copy>(
+    seen: &mut Vec<T>,
+    now: impl Iterator<Item = T> + Clone,
+    name: ListName,
+    out: &mut Vec<Cell>,
+) {
+    if !seen.iter().copied().eq(now.clone()) {
+        mark_in(out, Cell::List(name));
+        seen.clear();
+        seen.extend(now);
     }
 }
 
@@ -710,32 +724,29 @@ impl Obs {
             mark_in(out, Cell::UvmNuarea);
             self.nuarea = st.uvm_nuarea;
         }
-        for (i, from) in [&st.allproc, &st.zombproc, &st.deadprocs]
-            .into_iter()
-            .enumerate()
-        {
-            if self.pids[i] != *from {
-                mark_in(out, Cell::List(LISTS[i].1));
-                self.pids[i].clone_from(from);
-            }
-        }
+        let [allproc, zombproc, deadprocs] = &mut self.pids;
+        sync_list(allproc, st.allproc.iter().copied(), ListName::Allproc, out);
+        sync_list(
+            zombproc,
+            st.zombproc.iter().copied(),
+            ListName::Zombproc,
+            out,
+        );
+        sync_list(
+            deadprocs,
+            st.deadprocs.iter().copied(),
+            ListName::Deadprocs,
+            out,
+        );
         let named = |l: &LwpIdx| lwp_ref(st, *l);
-        if !self.lwp_lists[0]
-            .iter()
-            .copied()
-            .eq(st.deadlwp.iter().map(named))
-        {
-            mark_in(out, Cell::List(ListName::Deadlwp));
-            self.lwp_lists[0] = st.deadlwp.iter().map(named).collect();
-        }
-        if !self.lwp_lists[1]
-            .iter()
-            .copied()
-            .eq(st.runq.iter().map(named))
-        {
-            mark_in(out, Cell::List(ListName::Runqueue));
-            self.lwp_lists[1] = st.runq.iter().map(named).collect();
-        }
+        let [deadlwp, runq] = &mut self.lwp_lists;
+        sync_list(
+            deadlwp,
+            st.deadlwp.iter().map(named),
+            ListName::Deadlwp,
+            out,
+        );
+        sync_list(runq, st.runq.iter().map(named), ListName::Runqueue, out);
     }
 }
 
