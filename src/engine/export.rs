@@ -30,6 +30,18 @@ pub fn trace_json(sc: &Scenario, design: Option<Design>) -> String {
 pub const KERNEL_PID: u32 = PID_MAX + 1;
 /// Its thread for the findings' instant events; the CPUs are threads 1, 2, ...
 pub const FINDINGS_TID: u32 = 100;
+/// The Chrome pid of proc 0 (the swapper): trace viewers keep pid 0 for their own idle
+/// process. Every other proc keeps its pid.
+pub const SWAPPER_PID: u32 = PID_MAX + 2;
+
+fn chrome_pid(pid: u32) -> u32 {
+    if pid == 0 {
+        SWAPPER_PID
+    } else {
+        pid
+    }
+}
+
 /// The first thread id of the procs' `p_stat` tracks and the LWPs' tracks (unique
 /// over the whole trace, as Perfetto's importer wants).
 const FIRST_LANE_TID: u32 = 1000;
@@ -157,11 +169,12 @@ pub fn perfetto<W: Write + ?Sized>(s: &Session, out: &mut W) -> io::Result<u64> 
     let mut named = std::collections::BTreeSet::new();
     let mut tid = FIRST_LANE_TID;
     for p in &life.procs {
-        if named.insert(p.pid) {
-            e.meta("process_name", p.pid, 0, &p.label())?;
+        let pid = chrome_pid(p.pid);
+        if named.insert(pid) {
+            e.meta("process_name", pid, 0, &p.label())?;
         }
-        e.meta("thread_name", p.pid, tid, "p_stat")?;
-        e.spans("p_stat", &p.spans, (p.pid, tid), |s| match s {
+        e.meta("thread_name", pid, tid, "p_stat")?;
+        e.spans("p_stat", &p.spans, (pid, tid), |s| match s {
             ProcPhase::Stat(st) => Some(format!("{st:?}")),
             ProcPhase::Reaped => None,
         })?;
@@ -170,11 +183,12 @@ pub fn perfetto<W: Write + ?Sized>(s: &Session, out: &mut W) -> io::Result<u64> 
     // LWPs: a thread each, a slice per l_stat span; by slot, for naming the CPUs' slices
     let mut by_slot: Vec<Vec<(u64, usize)>> = Vec::new();
     for (i, l) in life.lwps.iter().enumerate() {
-        if named.insert(l.pid) {
-            e.meta("process_name", l.pid, 0, &format!("{} {}", l.pid, l.name))?;
+        let pid = chrome_pid(l.pid);
+        if named.insert(pid) {
+            e.meta("process_name", pid, 0, &format!("{} {}", l.pid, l.name))?;
         }
-        e.meta("thread_name", l.pid, tid, &l.label())?;
-        e.spans("l_stat", &l.spans, (l.pid, tid), |s| match s {
+        e.meta("thread_name", pid, tid, &l.label())?;
+        e.spans("l_stat", &l.spans, (pid, tid), |s| match s {
             LwpPhase::Stat(st) => Some(format!("{st:?}")),
             LwpPhase::Freed => None,
         })?;
