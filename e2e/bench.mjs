@@ -12,6 +12,8 @@
 //                     from the page's window.wasmBindings.exitpath_link)
 //   BENCH_ONLY        run only the measurements whose key contains this text
 //   BENCH_PROFILE=1   also sample the CPU while stepping and seeking; print the top functions
+//   BENCH_CSS         extra CSS put into the page before the work_* measurements (what-if
+//                     experiments: `.cols{display:none}` shows what the panels cost)
 //
 // Measurements (each in a fresh browser context, each with its own time limit; one that
 // times out or whose test hook is missing is reported as skipped with a note, never hangs):
@@ -171,7 +173,9 @@ function pageProbe(want) {
 }
 
 async function newPage(browser, viewport = { width: 1280, height: 720 }) {
-  const context = await browser.newContext({ viewport, colorScheme: 'light' });
+  // BENCH_CSS goes in as an inline style, which the page's Content-Security-Policy forbids.
+  const bypassCSP = !!process.env.BENCH_CSS;
+  const context = await browser.newContext({ viewport, colorScheme: 'light', bypassCSP });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.errors = [];
@@ -411,6 +415,7 @@ async function openAt(browser, scenario, at) {
     if (!(await hook(page, id))) throw new Error(`no [data-testid=${id}]`);
   }
   await atStep(page, at);
+  if (process.env.BENCH_CSS) await page.addStyleTag({ content: process.env.BENCH_CSS });
   return { context, page };
 }
 
@@ -585,6 +590,7 @@ measure('work_seek_1m', 300_000, async (browser) => {
     if (!(await hook(page, 'scrubber', 5_000))) throw new Error('no [data-testid=scrubber]');
     const c = await counterOf(page);
     const max = c.len || BIG_STEPS;
+    if (process.env.BENCH_CSS) await page.addStyleTag({ content: process.env.BENCH_CSS });
     const r = await workPerAction(page, 'seek', 200, 11, max);
     put('work_seek_1m_p95_ms', quantile(r.work, 0.95), `main-thread work per seek (TaskDuration), p95; 200 random positions in ${max} steps, 1600x1000; harness ${r.idle.toFixed(2)} ms subtracted`);
     put('work_seek_1m_mean_ms', mean(r.work), `main-thread work per seek, mean; ${r.split}`);

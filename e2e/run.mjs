@@ -150,7 +150,24 @@ async function slotOwners(page) {
 }
 
 async function shot(page, name, fullPage = false) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+  if (!fullPage) {
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+    return;
+  }
+  // The whole page: a window as tall as the page, then a screenshot of the window. Rows
+  // off the screen are not rendered (content-visibility: auto) until they are near the
+  // window, so a capture beyond the window (Playwright's fullPage) would show them blank.
+  // Rendered, a row may be taller than its placeholder: grow until the height holds.
+  const vp = page.viewportSize();
+  for (let i = 0, h = vp.height; i < 4; i++) {
+    const height = Math.min(16000, await page.evaluate(() => document.documentElement.scrollHeight));
+    if (height === h) break;
+    h = height;
+    await page.setViewportSize({ width: vp.width, height });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  }
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  await page.setViewportSize(vp);
 }
 
 async function bannerText(page) {
@@ -311,7 +328,7 @@ for (const design of ['patch', 'reaper', 'committed', 'fixed']) {
     for (let i = 0; i < 6 && !found; i++) {
       await runUntil(page, 'zombie');
       found = (await page.locator(`[data-testid=zombproc] [data-pid="${pid}"]`).count()) === 1
-        && (await page.getAttribute(`[data-testid=procs] tr[data-pid="${pid}"]`, 'data-pstat')) === 'SZOMB';
+        && (await page.getAttribute(`[data-testid=procs] [data-pid="${pid}"]`, 'data-pstat')) === 'SZOMB';
     }
     assert(found, `pid ${pid} (owner of TSS slot ${freed[0]}) became SZOMB on zombproc`);
     await shot(page, `zombie-${design}`);
@@ -513,6 +530,124 @@ test('a what-if switch: faults are listed with their step, and clicking one jump
   eq((await counter(page)).pos, want, 'run until fault stops at the first finding');
   await shot(page, 'whatif-fault');
   await shot(page, 'whatif-fault-full', true);
+  await context.close();
+  return page.errors;
+});
+
+test('why: a click on a value names the step that set it, exactly; Enter asks too; a jump goes there', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1600, height: 1000 } });
+  await open(page);
+  await runUntil(page, 'zombie');
+  await until(page, () => !/^step 0 \//.test(document.querySelector('[data-testid=step-counter]').textContent.trim()), null, 'run until zombie');
+  const at = (await counter(page)).pos;
+  // The zombie's l_stat: ask with a click.
+  const cell = page.locator('[data-testid=procs] [data-cell$=".l_stat"]').last();
+  const name = await cell.getAttribute('data-cell');
+  const value = (await cell.textContent()).trim();
+  await cell.click();
+  const why = page.locator('[data-testid=why]');
+  await why.waitFor();
+  assert((await why.textContent()).includes(`${name} = ${value} at step ${at}`), `the panel names ${name} = ${value} at step ${at}: ${await why.textContent()}`);
+  const first = why.locator('.why-first');
+  const step = Number(await first.getAttribute('data-step'));
+  assert(step >= 1 && step <= at, `the change is at or before step ${at}: ${step}`);
+  const before = (await first.locator('.why-before').textContent()).trim();
+  // Exact: the value at that step is the answer, one step before it is `before`, and
+  // nothing changed in between (the cell at the step holds the same value as at `at`).
+  await first.locator('.why-go').click();
+  await atStep(page, step);
+  const sel = `[data-testid=procs] [data-cell="${name}"]`;
+  eq((await page.textContent(sel)).trim(), value, `${name} right after step ${step}`);
+  await page.keyboard.press('ArrowLeft');
+  await atStep(page, step - 1);
+  eq((await page.textContent(sel)).trim(), before, `${name} just before step ${step}`);
+  // Watchpoints: from just before the change, "next change" runs to it, and
+  // "previous change" goes back to the change before.
+  await page.click('[data-testid=why-next]');
+  await atStep(page, step);
+  await shot(page, 'why-panel');
+  await page.click('[data-testid=why-prev]');
+  const back = (await counter(page)).pos;
+  assert(back < step, `previous change is before step ${step}: ${back}`);
+  // Keyboard: focus a CPU register and press Enter; Esc closes the panel.
+  await page.focus('[data-cell="cpu.0.tr"]');
+  await page.keyboard.press('Enter');
+  await until(page, () => /cpu\.0\.tr = /.test(document.querySelector('[data-testid=why]')?.textContent || ''), null, 'the panel answers for cpu.0.tr');
+  // The link carries the question: a page opened from it answers it at once.
+  await until(page, () => /(^#|&)q=cpu\.0\.tr(&|$)/.test(location.hash), null, 'the URL carries q=cpu.0.tr');
+  const p2 = await context.newPage();
+  await p2.goto(page.url());
+  await p2.waitForSelector('[data-testid=why]');
+  assert(/cpu\.0\.tr = /.test(await p2.textContent('[data-testid=why]')), 'the opened link asks about cpu.0.tr');
+  await p2.close();
+  await page.keyboard.press('Escape');
+  await until(page, () => !document.querySelector('[data-testid=why]'), null, 'Esc closes the why panel');
+  await context.close();
+  return page.errors;
+});
+
+test('breakpoints: a click on a line number sets one; play stops there; b clears it', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1600, height: 1000 } });
+  await open(page);
+  for (let i = 0; i < 30; i++) await page.click('[data-testid=step-forward]');
+  await atStep(page, 30);
+  const func = (await page.textContent('[data-testid=source] h2 .mono')).trim();
+  const hit = page.locator('[data-testid=source] li.hit button.ln').first();
+  const line = (await hit.textContent()).trim();
+  await hit.click();
+  await until(page, () => document.querySelector('[data-testid=source] li.hit.bp') !== null, null, 'the line shows its breakpoint');
+  await shot(page, 'breakpoint-set');
+  // Play from boot: the next time the kernel runs this line, play stops on it.
+  await page.keyboard.press('Home');
+  await atStep(page, 0);
+  await page.selectOption('[data-testid=speed]', { index: (await page.locator('[data-testid=speed] option').count()) - 1 });
+  await page.click('[data-testid=play]');
+  await until(page, () => /breakpoint/.test(document.querySelector('.controls')?.textContent || ''), null, 'play stops at the breakpoint', 20_000);
+  const stop = (await counter(page)).pos;
+  assert(stop >= 1 && stop <= 30, `play stopped at or before step 30, where the line ran: ${stop}`);
+  eq((await page.textContent('[data-testid=source] h2 .mono')).trim(), func, 'the stopped step runs the function');
+  eq((await page.textContent('[data-testid=source] li.hit button.ln')).trim(), line, 'and the line');
+  assert(/Stopped at a breakpoint/.test(await page.textContent('.controls')), 'the status says why play stopped');
+  await shot(page, 'breakpoint-stop');
+  // The link carries the breakpoint: a new page opened from it has it, and play stops there.
+  await until(page, () => /(^#|&)k=[a-z_0-9]+:\d+(&|$)/.test(location.hash), null, 'the URL carries k=');
+  const p2 = await context.newPage();
+  p2.errors = [];
+  p2.on('pageerror', (e) => p2.errors.push(`page error: ${e.message}`));
+  await p2.goto(page.url());
+  await p2.waitForSelector('[data-testid=step-counter]');
+  await until(p2, () => document.querySelector('[data-testid=source] li.hit.bp') !== null, null, 'the opened link shows the breakpoint');
+  await p2.close();
+  // b on the stopped line clears it.
+  await page.keyboard.press('b');
+  await until(page, () => document.querySelector('[data-testid=source] li.bp') === null, null, 'b clears the breakpoint');
+  await context.close();
+  return page.errors;
+});
+
+test('checkpoints: the scenario\'s stops jump to their step in every design, in embed mode too', async (browser) => {
+  const { page, context } = await newPage(browser);
+  await open(page);
+  const items = page.locator('[data-testid=checkpoints] li button');
+  assert(await items.count() >= 5, 'the default scenario has its checkpoints');
+  const exit = page.locator('[data-testid=checkpoints] button', { hasText: 'calls exit(3)' });
+  const at = Number(await exit.getAttribute('data-step'));
+  await exit.click();
+  await atStep(page, at);
+  assert(/exit1/.test(await page.textContent('[data-testid=narration]')), 'the exit checkpoint shows exit1 beginning');
+  assert(await page.locator('[data-testid=checkpoints] li.here').count() === 1, 'the checkpoint at the position is marked');
+  await shot(page, 'checkpoints');
+  // Another design: the same checkpoints, at that design's steps (the zombie comes later in reaper).
+  const zombieAt = async () => Number(await page.locator('[data-testid=checkpoints] button', { hasText: 'is a zombie' }).getAttribute('data-step'));
+  const inReaper = await zombieAt();
+  await page.selectOption('[data-testid=design]', 'patch');
+  await until(page, () => /patch/.test(document.querySelector('[data-testid=source]')?.textContent || '') || true, null, 'design switch');
+  await page.waitForTimeout(300);
+  const inPatch = await zombieAt();
+  assert(inPatch < inReaper, `patch makes the worker a zombie sooner than reaper (${inPatch} < ${inReaper})`);
+  // Embed mode keeps them.
+  await open(page, '?embed');
+  assert(await page.locator('[data-testid=checkpoints] li').count() >= 5, 'checkpoints in embed mode');
   await context.close();
   return page.errors;
 });

@@ -10,7 +10,7 @@
 //! `key=value` pairs separated by `&`, written in this order:
 //!
 //! ```text
-//! v=1&d=patch&s=123&w=no_pmap_deactivate,drain_in_lwp_exit2&r=0:12,1:3,0&c=reaper&e=1&b=fork-wait-loop&z=eNpT...
+//! v=1&d=patch&s=123&w=no_pmap_deactivate,drain_in_lwp_exit2&r=0:12,1:3,0&k=exit1:12&q=proc.11.p_stat&c=reaper&e=1&b=fork-wait-loop&z=eNpT...
 //! ```
 //!
 //! | key | value | written | on read |
@@ -20,6 +20,8 @@
 //! | `s` | step in the trace, decimal `u64` | always | optional, default 0 |
 //! | `w` | what-if switches ([`Switch::name`]), comma-separated, in the state's order | when there are any | optional, default none; empty items are skipped |
 //! | `r` | the schedule: which CPU runs at each choice point, run lengths ([`Schedule::text`], e.g. `0:12,1:3,0`); overrides the scenario's `schedule` line | when not round robin | optional, default round robin; `rr` is round robin |
+//! | `k` | breakpoints: `FUNC:LINE` items, comma-separated, sorted; LINE is the 0-based index of the statement in the function's pseudo-source body (the trace's `Step::line`; the source panel shows it as line LINE + 2) | when there are any | optional, default none; an unknown function or a line that is not a number is an error |
+//! | `q` | the cell the why panel answers for ([`Cell`]'s name, e.g. `lwp.11.1.l_stat`) | when the panel is open | optional; a name that is not a cell is an error |
 //! | `c` | compare mode's second design | when compare is on | optional |
 //! | `e` | `1`: embed (iframe) mode, no editor | when embed is on | optional; `0` or `1` |
 //! | `b` | id of the built-in scenario the text came from (informational), %-escaped | when set | optional |
@@ -50,7 +52,9 @@
 //! the same string (with a given build: a newer compressor could pack differently, and
 //! old links still decode).
 
+use crate::engine::func::Func;
 use crate::engine::schedule::Schedule;
+use crate::engine::why::Cell;
 use crate::engine::{Design, Switch};
 use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -103,6 +107,10 @@ pub struct LinkState {
     pub embed: bool,
     /// Id of the built-in scenario the text came from, if unchanged (informational).
     pub builtin: Option<String>,
+    /// Breakpoints: (function, 0-based body line), sorted.
+    pub breakpoints: Vec<(Func, u8)>,
+    /// The cell the why panel answers for.
+    pub why: Option<Cell>,
 }
 
 impl LinkState {
@@ -117,6 +125,8 @@ impl LinkState {
             compare: None,
             embed: false,
             builtin: None,
+            breakpoints: Vec::new(),
+            why: None,
         }
     }
 }
@@ -157,6 +167,10 @@ pub enum LinkErrorKind {
     BadStep(String),
     /// `e=` is neither `0` nor `1`.
     BadEmbed(String),
+    /// `k=` has an item that is not `FUNC:LINE` with a known function (the item).
+    BadBreakpoint(String),
+    /// `q=` names no cell (the value).
+    BadCell(String),
     /// `r=` is not a schedule: the value, the 0-based character offset, why.
     BadSchedule {
         value: String,
@@ -281,6 +295,16 @@ impl fmt::Display for LinkError {
                 "the embed flag `e={}` in this link must be `e=0` or `e=1`",
                 quote(e)
             ),
+            BadBreakpoint(b) => write!(
+                f,
+                "the breakpoint `{}` in this link is not FUNCTION:LINE with a kernel function this version knows",
+                quote(b)
+            ),
+            BadCell(c) => write!(
+                f,
+                "the value `q={}` in this link names nothing the why panel knows (cells look like proc.11.p_stat or lwp.11.1.l_stat)",
+                quote(c)
+            ),
             BadSchedule {
                 value,
                 offset,
@@ -344,6 +368,19 @@ pub fn encode(s: &LinkState) -> String {
         out.push_str("&r=");
         out.push_str(&s.schedule.text());
     }
+    if !s.breakpoints.is_empty() {
+        out.push_str("&k=");
+        let k: Vec<String> = s
+            .breakpoints
+            .iter()
+            .map(|(f, l)| format!("{}:{l}", f.name()))
+            .collect();
+        out.push_str(&k.join(","));
+    }
+    if let Some(q) = s.why {
+        out.push_str("&q=");
+        out.push_str(&q.to_string());
+    }
     if let Some(c) = s.compare {
         out.push_str("&c=");
         out.push_str(c.name());
@@ -376,9 +413,9 @@ pub fn encode_checked(s: &LinkState) -> Result<String, LinkError> {
     Ok(out)
 }
 
-/// Keys of version 1, for duplicate detection and %-decoding (`r` came later: older
-/// readers ignore it, as they ignore every key they do not know).
-const KEYS: [&str; 9] = ["v", "d", "s", "w", "r", "c", "e", "b", "z"];
+/// Keys of version 1, for duplicate detection and %-decoding (`r`, `k` and `q` came
+/// later: older readers ignore them, as they ignore every key they do not know).
+const KEYS: [&str; 11] = ["v", "d", "s", "w", "r", "k", "q", "c", "e", "b", "z"];
 
 /// Reads a fragment (the part of the URL after `#`; one leading `#` is tolerated).
 /// Never panics.
@@ -448,6 +485,29 @@ pub fn decode(fragment: &str) -> Result<LinkState, LinkError> {
             message: e.message,
         })?,
     };
+    let mut breakpoints = Vec::new();
+    for item in get("k")?.iter().flat_map(|k| k.split(',')) {
+        if item.is_empty() {
+            continue;
+        }
+        let bad = || BadBreakpoint(item.to_string());
+        let (name, line) = item.split_once(':').ok_or_else(bad)?;
+        let func = Func::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == name)
+            .ok_or_else(bad)?;
+        let line = parse_u64(line)
+            .and_then(|l| u8::try_from(l).ok())
+            .ok_or_else(bad)?;
+        breakpoints.push((func, line));
+    }
+    breakpoints.sort_unstable();
+    breakpoints.dedup();
+    let why = match get("q")? {
+        None => None,
+        Some(q) => Some(q.parse::<Cell>().map_err(|_| BadCell(q))?),
+    };
     let compare = get("c")?.map(design_named).transpose()?;
     let embed = match get("e")?.as_deref() {
         None | Some("0") => false,
@@ -465,6 +525,8 @@ pub fn decode(fragment: &str) -> Result<LinkState, LinkError> {
         compare,
         embed,
         builtin,
+        breakpoints,
+        why,
     })
 }
 

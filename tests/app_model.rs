@@ -390,7 +390,31 @@ fn keys_map_to_navigation_verbs() {
     assert_eq!(Nav::for_key("ArrowRight", true), Some(Nav::ActionForward));
     assert_eq!(Nav::for_key("ArrowLeft", true), Some(Nav::ActionBack));
     assert_eq!(Nav::for_key("End", true), Some(Nav::End));
+    assert_eq!(Nav::for_key("Escape", false), Some(Nav::Ask(None)));
     assert_eq!(Nav::for_key("a", false), None);
+}
+
+#[test]
+fn asking_why_is_a_cursor_change_that_steps_keep() {
+    let s = Rc::new(State::from_url("", ""));
+    let cell = "proc.1.p_stat".parse().ok();
+    let asked = reduce(s.clone(), Nav::Ask(cell));
+    assert_eq!(asked.cursor.why, cell);
+    assert!(
+        Rc::ptr_eq(&s.doc, &asked.doc),
+        "asking changes only the cursor"
+    );
+    let stepped = reduce(asked.clone(), Nav::StepForward);
+    assert_eq!(
+        stepped.cursor.why, cell,
+        "the question stays while stepping"
+    );
+    let again = reduce(asked.clone(), Nav::Ask(cell));
+    assert!(
+        Rc::ptr_eq(&asked, &again),
+        "asking the same again changes nothing"
+    );
+    assert_eq!(reduce(asked, Nav::Ask(None)).cursor.why, None);
 }
 
 #[test]
@@ -408,4 +432,88 @@ fn run_until_uses_the_runs_markers_like_the_session() {
             }
         }
     }
+}
+
+#[test]
+fn play_and_run_until_stop_at_a_breakpoint() {
+    use exitpath::app::breakpoints::Breakpoint;
+    let s = Rc::new(State::from_url("", ""));
+    let session = s.doc.run.session.clone();
+    // The line the 40th step runs: its first run after position 0 is where play stops.
+    let st = session.trace.steps[39];
+    let b = Breakpoint {
+        func: st.func,
+        line: st.line,
+    };
+    let first = session
+        .trace
+        .steps
+        .iter()
+        .position(|x| (x.func, x.line) == (b.func, b.line))
+        .unwrap() as u64
+        + 1;
+    let s = reduce(s, Nav::ToggleBreakpoint(b));
+    assert!(s.breakpoints.contains(b));
+    let playing = reduce(s.clone(), Nav::TogglePlay);
+    let stopped = reduce(playing, Nav::Advance(100_000));
+    assert_eq!(
+        stopped.cursor.pos, first,
+        "play stops at the first run of the line"
+    );
+    assert!(!stopped.cursor.playing);
+    assert!(stopped
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .contains(b.func.name()));
+    // From there, play goes on to the next run of it, not the same one again.
+    let next = session.trace.steps[first as usize..]
+        .iter()
+        .position(|x| (x.func, x.line) == (b.func, b.line))
+        .map(|i| first + i as u64 + 1);
+    let again = reduce(
+        reduce(stopped.clone(), Nav::TogglePlay),
+        Nav::Advance(1_000_000),
+    );
+    assert_eq!(again.cursor.pos, next.unwrap_or(again.end()));
+    // "Run until" forward stops at the breakpoint when it comes before the marker.
+    let until = reduce(
+        reduce(
+            s.clone(),
+            Nav::SetUntilKind(exitpath::engine::session::MarkerKind::Reap),
+        ),
+        Nav::RunUntil { forward: true },
+    );
+    let reap = s
+        .doc
+        .run
+        .seek_marker(0, exitpath::engine::session::MarkerKind::Reap, true)
+        .unwrap();
+    assert_eq!(until.cursor.pos, first.min(reap));
+    // `b` toggles the line just run; clearing it lets play run to the end.
+    let here = reduce(stopped, Nav::ToggleBreakpointHere);
+    assert!(
+        !here.breakpoints.contains(b),
+        "b on the stopped line clears it"
+    );
+    let free = reduce(reduce(here, Nav::TogglePlay), Nav::Advance(10_000_000));
+    assert_eq!(free.cursor.pos, free.end());
+}
+
+#[test]
+fn a_link_carries_breakpoints_and_the_why_cell_both_ways() {
+    use exitpath::app::breakpoints::Breakpoint;
+    use exitpath::engine::func::Func;
+    let s = Rc::new(State::from_url("", ""));
+    let b = Breakpoint {
+        func: Func::exit1,
+        line: 3,
+    };
+    let cell = "proc.1.p_stat".parse().ok();
+    let marked = reduce(reduce(s, Nav::ToggleBreakpoint(b)), Nav::Ask(cell));
+    let frag = marked.fragment().unwrap();
+    assert!(frag.contains("&k=exit1:3&q=proc.1.p_stat&"), "{frag}");
+    let opened = State::from_url(&frag, "");
+    assert!(opened.breakpoints.contains(b));
+    assert_eq!(opened.cursor.why, cell);
 }

@@ -88,7 +88,20 @@ fn verb(rng: &mut Rng, s: &State, late: &mut Vec<Verb>) -> Verb {
             };
             Edit::OpenLink(frag).into()
         }
-        23 => Outcome::ShareDone(ShareStatus::Copied("x".into())).into(),
+        23 => match rng.below(3) {
+            0 => Outcome::ShareDone(ShareStatus::Copied("x".into())).into(),
+            // The why panel: a cell that may or may not exist in the run on screen.
+            1 => match rng.below(3) {
+                0 => Nav::Ask(None).into(),
+                1 => Nav::ToggleBreakpointHere.into(),
+                _ => Nav::ToggleBreakpoint(exitpath::app::breakpoints::Breakpoint {
+                    func: rng.pick(&exitpath::engine::func::Func::ALL),
+                    line: rng.below(12) as u8,
+                })
+                .into(),
+            },
+            _ => Nav::Ask(format!("lwp.{}.1.l_stat", rng.below(14)).parse().ok()).into(),
+        },
         // The builder reports on the job, finishes it now, or later (stale by then).
         24 | 25 => match &s.doc.job {
             Some(job) if rng.below(3) == 0 => {

@@ -403,3 +403,29 @@ fn orphans_are_reaped_by_init() {
         }
     }
 }
+
+/// Every built-in's `# stop:` checkpoints read, and each is reached in every design the
+/// scenario is meant for (its `# designs:` line, or all).
+#[test]
+fn every_builtin_checkpoint_is_reached_in_its_designs() {
+    use exitpath::engine::session::Session;
+    use exitpath::engine::stops;
+    let mut total = 0;
+    for b in BUILTINS {
+        let st = stops::parse(b.text).unwrap_or_else(|e| panic!("{}: {e}", b.id));
+        for d in b.designs.iter().copied() {
+            let s = Session::new(b.text, Some(d)).unwrap();
+            for stop in &st {
+                let at = stop.resolve(&s).unwrap_or_else(|e| panic!("{}: {e}", b.id));
+                assert!(
+                    at >= 1 && at <= s.len(),
+                    "{} {d:?}: {} at {at}",
+                    b.id,
+                    stop.locator_text()
+                );
+            }
+        }
+        total += st.len();
+    }
+    assert!(total >= 15, "the built-ins carry checkpoints ({total})");
+}

@@ -74,6 +74,8 @@ fn full_state() -> LinkState {
         compare: Some(Design::Reaper),
         embed: true,
         builtin: Some("fork-wait-loop".to_string()),
+        breakpoints: Vec::new(),
+        why: None,
     }
 }
 
@@ -194,6 +196,38 @@ fn schedules_in_links() {
         decode(&link.replace("&c=", "&r=1&c=")).unwrap_err().kind(),
         LinkErrorKind::Duplicate("r")
     ));
+}
+
+/// Breakpoints (`k=`) and the why panel's cell (`q=`): round trip, order, leniency, errors.
+#[test]
+fn breakpoints_and_the_why_cell_in_links() {
+    use exitpath::engine::func::Func;
+    let mut s = full_state();
+    s.breakpoints = vec![(Func::exit1, 12), (Func::lwp_exit2, 0)];
+    s.why = Some("lwp.11.1.l_stat".parse().unwrap());
+    let link = assert_round_trip(&s);
+    assert!(
+        link.contains("&k=exit1:12,lwp_exit2:0&q=lwp.11.1.l_stat&c=reaper&"),
+        "{link}"
+    );
+    // Any order and repeats read as the sorted set; an empty item is skipped.
+    let shuffled = link.replace("k=exit1:12,lwp_exit2:0", "k=lwp_exit2:0,,exit1:12,exit1:12");
+    assert_eq!(decode(&shuffled), Ok(s.clone()));
+    assert_err(
+        &link.replace("k=exit1:12", "k=exit9:12"),
+        LinkErrorKind::BadBreakpoint("exit9:12".into()),
+        "the breakpoint `exit9:12` in this link is not FUNCTION:LINE with a kernel function this version knows",
+    );
+    assert_err(
+        &link.replace("k=exit1:12", "k=exit1:300"),
+        LinkErrorKind::BadBreakpoint("exit1:300".into()),
+        "the breakpoint `exit1:300` in this link is not FUNCTION:LINE with a kernel function this version knows",
+    );
+    assert_err(
+        &link.replace("q=lwp.11.1.l_stat", "q=lwp.11.l_stat"),
+        LinkErrorKind::BadCell("lwp.11.l_stat".into()),
+        "the value `q=lwp.11.l_stat` in this link names nothing the why panel knows (cells look like proc.11.p_stat or lwp.11.1.l_stat)",
+    );
 }
 
 /// The exact link for one small state: the format must not drift unnoticed.

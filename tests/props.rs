@@ -223,3 +223,37 @@ fn random_schedules_replay_exactly() {
         }
     }
 }
+
+/// `Session::position` keeps the machine of the last position asked and steps it
+/// forward when that is cheaper than a replay: a random walk of positions (mostly
+/// steps forward, some jumps and steps back) over every built-in scenario in every
+/// design, and random two-CPU scenarios, gives what a session with nothing cached does.
+#[test]
+fn position_through_the_replay_cache_equals_a_fresh_replay() {
+    use exitpath::engine::library::BUILTINS;
+    use exitpath::engine::session::Session;
+    let mut texts: Vec<String> = BUILTINS.iter().map(|b| b.text.to_string()).collect();
+    texts.extend((0..40).map(|seed| Gen::scenario_on(seed, 2)));
+    for (t, text) in texts.iter().enumerate() {
+        for d in Design::ALL {
+            let s = Session::new(text, Some(d)).unwrap();
+            let pristine = s.clone(); // nothing cached yet
+            let len = s.len();
+            let mut rng = Rng((t as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+            let mut pos = 0;
+            for _ in 0..60 {
+                pos = match rng.below(10) {
+                    0 => rng.below(len + 1),
+                    1 => pos.saturating_sub(1 + rng.below(3)),
+                    2 => (pos + 1 + rng.below(200)).min(len),
+                    _ => (pos + 1).min(len),
+                };
+                let fresh = pristine.clone();
+                assert!(
+                    s.position(pos) == fresh.position(pos),
+                    "text {t} {d:?}: position {pos} of {len} differs through the cache\n{text}"
+                );
+            }
+        }
+    }
+}

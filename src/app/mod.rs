@@ -7,6 +7,7 @@
 //! the DOM are effects in `ui`, which dispatch verbs; `ui` adds only the `Reducible` impl
 //! that calls `reduce`. Everything here runs in `cargo test`.
 
+pub mod breakpoints;
 pub mod build;
 pub mod run;
 pub mod share_link;
@@ -16,5 +17,7 @@ pub mod verb;
 pub mod view;
 
 pub use run::{Job, Place, Progress, Run};
-pub use state::{builtin_of, embed_in_search, link_of, Cursor, Doc, ShareStatus, State};
+pub use state::{
+    builtin_of, embed_in_search, link_of, with_marks, Cursor, Doc, ShareStatus, State,
+};
 pub use verb::{reduce, Edit, Nav, Outcome, Verb};

@@ -3,11 +3,13 @@
 //! per edit and sits behind one `Rc`; the `Cursor` (position, play, speed) changes per
 //! step and is copied. Stepping never clones the document.
 
+use super::breakpoints::Breakpoints;
 use super::run::{ActionLabel, Job, Place, Run};
 use super::share_link::{self, LinkState};
 use crate::engine::library;
 use crate::engine::scenario::{self, ParseError};
 use crate::engine::session::{MarkerKind, Session};
+use crate::engine::why::Cell;
 use crate::engine::Design;
 use std::rc::Rc;
 
@@ -83,6 +85,8 @@ pub struct Cursor {
     pub speed: u32,
     /// The marker kind "run until" looks for.
     pub until_kind: MarkerKind,
+    /// The cell the why panel answers for ("why does it hold this?"), if any.
+    pub why: Option<Cell>,
 }
 
 /// Everything the app shows.
@@ -97,6 +101,8 @@ pub struct State {
     /// Bumped by the share button: the share effect copies the link.
     pub share_seq: u64,
     pub share: ShareStatus,
+    /// Source lines that play and "run until" stop at.
+    pub breakpoints: Breakpoints,
 }
 
 impl PartialEq for State {
@@ -107,7 +113,15 @@ impl PartialEq for State {
             && self.status == o.status
             && self.share_seq == o.share_seq
             && self.share == o.share
+            && self.breakpoints == o.breakpoints
     }
+}
+
+/// `link` carrying the breakpoints and the why panel's cell too.
+pub fn with_marks(mut link: LinkState, bps: &Breakpoints, why: Option<Cell>) -> LinkState {
+    link.breakpoints = bps.iter().map(|b| (b.func, b.line)).collect();
+    link.why = why;
+    link
 }
 
 /// The id of the built-in whose text `text` is, unedited.
@@ -173,11 +187,13 @@ impl State {
                 playing: false,
                 speed: SPEED_DEFAULT,
                 until_kind: MarkerKind::Zombie,
+                why: None,
             },
             banner: None,
             status: None,
             share_seq: 0,
             share: ShareStatus::Idle,
+            breakpoints: Breakpoints::default(),
         };
         let stored = stored.filter(|t| !t.trim().is_empty());
         // An embedded moment shows its link only, and never the user's draft.
@@ -267,12 +283,13 @@ impl State {
 
     /// The link that reproduces what is on screen.
     pub fn link(&self) -> LinkState {
-        link_of(
+        let link = link_of(
             &self.doc.run,
             self.doc.cmp.as_deref(),
             self.cursor.pos,
             self.doc.embed,
-        )
+        );
+        with_marks(link, &self.breakpoints, self.cursor.why)
     }
 
     /// The URL fragment of `link()`, or why there can be none (scenario too large).
@@ -370,6 +387,8 @@ impl State {
     pub(super) fn apply_link(&mut self, link: LinkState) {
         self.cursor.playing = false;
         self.status = None;
+        self.cursor.why = link.why;
+        self.breakpoints = Breakpoints::from_pairs(&link.breakpoints);
         {
             let d = self.doc_mut();
             d.embed = d.embed || link.embed;

@@ -3,12 +3,14 @@
 //! back (a timer, the clipboard, the builder). `State::apply` is the one transition;
 //! `reduce` wraps it for shared states and hands back the same `Rc` when nothing changed.
 
+use super::breakpoints::Breakpoint;
 use super::run::{Place, Progress, Run};
 use super::share_link;
 use super::state::{ShareStatus, State, DEFAULT_DESIGN, SPEED_MAX, SPEED_MIN};
 use super::switches::set_switch_line;
 use crate::engine::library;
 use crate::engine::session::MarkerKind;
+use crate::engine::why::Cell;
 use crate::engine::{Design, Switch};
 use std::rc::Rc;
 
@@ -37,6 +39,12 @@ pub enum Nav {
     },
     /// Back to boot, stopped.
     Reset,
+    /// Ask why a cell holds its value (the why panel); `None` closes the panel.
+    Ask(Option<Cell>),
+    /// Set or clear a breakpoint on a line of a function's pseudo-source.
+    ToggleBreakpoint(Breakpoint),
+    /// The same on the line the last step ran (a key).
+    ToggleBreakpointHere,
 }
 
 /// The user changes what runs (the document) or the page around it.
@@ -111,9 +119,20 @@ impl Nav {
             ("ArrowLeft", true) => Nav::ActionBack,
             ("Home", _) => Nav::Home,
             ("End", _) => Nav::End,
+            ("Escape" | "Esc", _) => Nav::Ask(None),
+            ("b" | "B", _) => Nav::ToggleBreakpointHere,
             _ => return None,
         })
     }
+}
+
+/// What the status line says when play or "run until" stops at a breakpoint.
+/// The line is numbered as the source panel numbers it (the signature is line 1).
+fn breakpoint_status(design: Design, b: Breakpoint) -> String {
+    let line = crate::engine::source::body(design, b.func).map_or(u32::from(b.line) + 2, |body| {
+        crate::engine::source::listing_line(body, u16::from(b.line))
+    });
+    format!("Stopped at a breakpoint: {}(), line {line}.", b.func.name())
 }
 
 /// `state.apply(verb)` for a shared state: the same `Rc` when the verb changed nothing
@@ -147,6 +166,20 @@ impl State {
         self.status = None;
     }
 
+    /// Play on to `to`, stopping early at the first breakpoint on the way.
+    fn play_to(&mut self, to: u64) {
+        let hit = self
+            .breakpoints
+            .first_hit(&self.doc.run.session, self.cursor.pos, to);
+        match hit {
+            Some((at, b)) => {
+                self.seek(at, false);
+                self.status = Some(breakpoint_status(self.doc.run.session.design, b));
+            }
+            None => self.seek(to, true),
+        }
+    }
+
     fn nav(&mut self, v: Nav) {
         let pos = self.cursor.pos;
         let session = &self.doc.run.session;
@@ -164,10 +197,8 @@ impl State {
                     self.seek(p, false);
                 }
             }
-            Nav::Tick if self.cursor.playing => self.seek(pos.saturating_add(1), true),
-            Nav::Advance(n) if self.cursor.playing && n > 0 => {
-                self.seek(pos.saturating_add(n), true)
-            }
+            Nav::Tick if self.cursor.playing => self.play_to(pos.saturating_add(1)),
+            Nav::Advance(n) if self.cursor.playing && n > 0 => self.play_to(pos.saturating_add(n)),
             Nav::Tick | Nav::Advance(_) => {}
             Nav::TogglePlay => {
                 let end = self.end();
@@ -183,6 +214,20 @@ impl State {
                 }
             }
             Nav::SetSpeed(v) => self.cursor.speed = v.clamp(SPEED_MIN, SPEED_MAX),
+            Nav::Ask(cell) => self.cursor.why = cell,
+            Nav::ToggleBreakpoint(b) => self.breakpoints = self.breakpoints.toggled(b),
+            Nav::ToggleBreakpointHere => {
+                if let Some(st) = pos
+                    .checked_sub(1)
+                    .and_then(|i| session.trace.steps.get(i as usize))
+                {
+                    let b = Breakpoint {
+                        func: st.func,
+                        line: st.line,
+                    };
+                    self.breakpoints = self.breakpoints.toggled(b);
+                }
+            }
             Nav::SetUntilKind(k) => {
                 if k != self.cursor.until_kind {
                     self.cursor.until_kind = k;
@@ -192,6 +237,12 @@ impl State {
             Nav::RunUntil { forward } => {
                 let kind = self.cursor.until_kind;
                 match self.doc.run.seek_marker(pos, kind, forward) {
+                    Some(p) if forward => {
+                        let hit = self.breakpoints.first_hit(session, pos, p);
+                        let status = hit.map(|(_, b)| breakpoint_status(session.design, b));
+                        self.seek(hit.map_or(p, |h| h.0), false);
+                        self.status = status;
+                    }
                     Some(p) => self.seek(p, false),
                     None => {
                         self.cursor.playing = false;

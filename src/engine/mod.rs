@@ -26,7 +26,9 @@ pub mod sim;
 pub mod snapshot;
 pub mod source;
 pub mod state;
+pub mod stops;
 pub mod trace;
+pub mod watch;
 pub mod why;
 
 pub use design::{Design, Switch};

@@ -10,6 +10,7 @@ use super::snapshot::{LwpId, Snapshot};
 use super::source;
 use super::trace::{Event, Finding, Trace};
 use serde::Serialize;
+use std::cell::RefCell;
 
 /// A parsed scenario and its complete trace in one design.
 #[derive(Clone, Debug)]
@@ -22,6 +23,11 @@ pub struct Session {
     why_index: std::cell::OnceCell<super::why::WhyIndex>,
     /// Built on first use (`lifelines`).
     lifelines: std::cell::OnceCell<super::lifelines::Lifelines>,
+    /// The machine at the last position `position` was asked for: a cache, never a
+    /// different answer. Stepping forward from it is one micro-step where a replay
+    /// from the checkpoint would clone the kernel state and run up to 1,023 steps
+    /// (play and step-forward ask for consecutive positions).
+    replay: RefCell<Option<Sim>>,
 }
 
 /// Kinds of timeline markers and "run until" targets. Each counts one thing, named
@@ -252,6 +258,7 @@ impl SessionBuilder {
             trace: self.runner.finish(),
             why_index: Default::default(),
             lifelines: Default::default(),
+            replay: RefCell::default(),
         }
     }
 }
@@ -336,6 +343,7 @@ impl Session {
             trace,
             why_index: Default::default(),
             lifelines: Default::default(),
+            replay: RefCell::default(),
         })
     }
 
@@ -358,6 +366,7 @@ impl Session {
             trace,
             why_index: Default::default(),
             lifelines: Default::default(),
+            replay: RefCell::default(),
         })
     }
 
@@ -467,7 +476,7 @@ impl Session {
                 step: None,
             };
         };
-        let mut sim = self.sim_at(i);
+        let mut sim = self.replay_to(i);
         let Some(step) = self.trace.steps.get(i as usize).copied() else {
             return Position {
                 snapshot: Snapshot::of(&sim),
@@ -477,14 +486,38 @@ impl Session {
         };
         let before = previous.then(|| Snapshot::of(&sim));
         let who = who_ran(&sim, step.lwp);
-        sim.checks = false;
         sim.step();
         let view = self.view_of(i, step, who, &sim);
+        let snapshot = Snapshot::of(&sim);
+        *self.replay.borrow_mut() = Some(sim);
         Position {
-            snapshot: Snapshot::of(&sim),
+            snapshot,
             previous: before,
             step: Some(view),
         }
+    }
+
+    /// The machine after `n` micro-steps, checks off: the cached one stepped forward
+    /// when that is cheaper than a replay from the checkpoint before `n` (it is at or
+    /// before `n`, and no more steps behind than the checkpoint is, or at most 64).
+    fn replay_to(&self, n: u64) -> Sim {
+        let cached = self.replay.borrow_mut().take();
+        let mut sim = match cached {
+            Some(sim)
+                if sim.step_no <= n
+                    && n - sim.step_no <= (n % super::trace::CHECKPOINT_EVERY).max(64) =>
+            {
+                sim
+            }
+            _ => self.sim_at(n),
+        };
+        sim.checks = false;
+        while sim.step_no < n {
+            if sim.step().is_none() {
+                break;
+            }
+        }
+        sim
     }
 
     fn view_of(

@@ -5,6 +5,7 @@
 //! only its slice of the view (`app::view::View`), so a step redraws only what it changed.
 
 use super::build;
+use super::checkpoints::Checkpoints;
 use super::compare::Compare;
 use super::controls::Controls;
 use super::cpu::CpuPanel;
@@ -25,10 +26,13 @@ use super::source::SourcePanel;
 use super::switches::SwitchesPanel;
 use super::timeline::Timeline;
 use super::uarea::UareaPanel;
+use super::why::{ask_handlers, WhyPanel};
 use crate::app::state::{STORAGE_KEY, STORAGE_TAB_KEY};
 use crate::app::switches::switches_in;
 use crate::app::view::View;
-use crate::app::{builtin_of, link_of, Edit, Nav, Outcome, Run, ShareStatus, State, Verb};
+use crate::app::{
+    builtin_of, link_of, with_marks, Edit, Nav, Outcome, Run, ShareStatus, State, Verb,
+};
 use gloo_timers::callback::{Interval, Timeout};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -211,27 +215,31 @@ pub fn App() -> Html {
     {
         let last_seq = use_mut_ref(|| doc.history_seq);
         let deps = (
-            doc.run.clone(),
-            doc.cmp.clone(),
-            cur.pos,
+            (doc.run.clone(), doc.cmp.clone()),
+            (cur.pos, state.breakpoints.clone(), cur.why),
             doc.embed,
             doc.history_seq,
             doc.job.is_some() || too_large_why.is_some(),
         );
         let tab = tab.clone();
-        use_effect_with(deps, move |(run, cmp, pos, embed, seq, skip)| {
-            let (run, cmp, pos, embed, seq) = (run.clone(), cmp.clone(), *pos, *embed, *seq);
-            let timer = (!*skip).then(|| {
-                Timeout::new(URL_SETTLE_MS, move || {
-                    let push = *last_seq.borrow() != seq;
-                    *last_seq.borrow_mut() = seq;
-                    if let Ok(f) = share_link::encode(&link_of(&run, cmp.as_deref(), pos, embed)) {
-                        dom::write_fragment(&f, push, &tab);
-                    }
-                })
-            });
-            move || drop(timer)
-        });
+        use_effect_with(
+            deps,
+            move |((run, cmp), (pos, bps, why), embed, seq, skip)| {
+                let (run, cmp, pos, embed, seq) = (run.clone(), cmp.clone(), *pos, *embed, *seq);
+                let (bps, why) = (bps.clone(), *why);
+                let timer = (!*skip).then(|| {
+                    Timeout::new(URL_SETTLE_MS, move || {
+                        let push = *last_seq.borrow() != seq;
+                        *last_seq.borrow_mut() = seq;
+                        let link = with_marks(link_of(&run, cmp.as_deref(), pos, embed), &bps, why);
+                        if let Ok(f) = share_link::encode(&link) {
+                            dom::write_fragment(&f, push, &tab);
+                        }
+                    })
+                });
+                move || drop(timer)
+            },
+        );
     }
     // Share: copy the link to the clipboard, or show it when that is not possible. The
     // link is made when the button asks for it, not on every render.
@@ -280,6 +288,8 @@ pub fn App() -> Html {
         cpos.unwrap_or(0),
     );
     let multi = view.cpus.now.cpus.len() > 1;
+    // Click or Enter on a value with a `data-cell` asks the why panel about it.
+    let (ask_click, ask_key) = ask_handlers(&on);
     let panels = match &cmp {
         Some(c) => html! {
             <Compare left={run.clone()} lv={view.clone()} right={c.clone()} rv={cmp_view.clone()}
@@ -288,9 +298,10 @@ pub fn App() -> Html {
         None => html! {
             <>
             <Narration step={view.step.clone()} action={label.clone()} note={action.as_ref().as_ref().and_then(|a| a.note.clone())} playing={cur.playing} />
-            <div class="cols">
+            <div class="cols" onclick={ask_click} onkeydown={ask_key}>
                 <div class="col col-a">
-                    <SourcePanel design={state.design()} step={view.step.clone()} stack={view.stack.clone()} />
+                    <SourcePanel design={state.design()} step={view.step.clone()} stack={view.stack.clone()}
+                        breakpoints={state.breakpoints.clone()} on={on.clone()} />
                     <CpuPanel cpus={view.cpus.clone()} ran={view.step.as_ref().filter(|_| multi).map(|s| s.cpu)}
                         idle_pcbs={run.idle_pcbs.clone()} />
                 </div>
@@ -324,6 +335,7 @@ pub fn App() -> Html {
                 until_kind={cur.until_kind} status={state.status.clone()} on={on.clone()} />
             <ProgressRow progress={doc.progress} {truncated} on={on.clone()} />
             <Timeline run={run.clone()} pos={cur.pos} on={on.clone()} />
+            <Checkpoints run={run.clone()} pos={cur.pos} on={on.clone()} />
             <main class="panels">
                 { panels }
                 { if doc.embed { html! {} } else { html! {
@@ -336,6 +348,9 @@ pub fn App() -> Html {
                     </div>
                 } } }
             </main>
+            { if cmp.is_none() { html! {
+                <WhyPanel run={run.clone()} pos={cur.pos} cell={cur.why} playing={cur.playing} on={on.clone()} />
+            } } else { html! {} } }
             <footer class="foot">
                 { "exitpath models NetBSD's exit path of late 2003: the reaper kthread before the patch, the patch that removed it, the form committed in January 2004, and that form with the fix of PRs kern/24329 and kern/24574. Everything runs in this page; nothing is sent anywhere." }
             </footer>

@@ -33,6 +33,17 @@ const REGS: [&str; 10] = [
     "sleep?",
 ];
 
+/// The `why` name of register row `i` (engine::why::CpuReg), where there is one.
+fn why_reg(i: usize) -> Option<&'static str> {
+    match REGS[i] {
+        "%cr3" => Some("cr3"),
+        "%tr" => Some("tr"),
+        "esp0" => Some("esp0"),
+        "curlwp" => Some("curlwp"),
+        _ => None,
+    }
+}
+
 /// How a register's note is shown: plain, or as a state with its tone (and the tone's
 /// symbol unless the text has its own).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -136,10 +147,12 @@ pub fn CpuPanel(p: &CpuProps) -> Html {
                                 let (value, text, state) = reg(c, i, idle(k));
                                 let before = prev.and_then(|pr| pr.cpus.get(k)).map(|b| reg(b, i, idle(k)));
                                 let changed = before.is_some_and(|b| (b.0, b.1) != (value.clone(), text.clone()));
+                                let cell = why_reg(i).map(|r| format!("cpu.{}.{r}", c.id));
+                                let tabindex = cell.is_some().then_some("0");
                                 if multi {
-                                    html! { <td class={classes!("cpu-cell", chg(changed))}><span class="mono v">{ value }</span>{ note(text, state) }</td> }
+                                    html! { <td class={classes!("cpu-cell", chg(changed))}><span class="mono v" data-cell={cell} {tabindex}>{ value }</span>{ note(text, state) }</td> }
                                 } else {
-                                    html! { <><td class={classes!("mono", chg(changed))}>{ value }</td><td class={chg(changed)}>{ note(text, state) }</td></> }
+                                    html! { <><td class={classes!("mono", chg(changed))} data-cell={cell} {tabindex}>{ value }</td><td class={chg(changed)}>{ note(text, state) }</td></> }
                                 }
                             }) }
                         </tr>

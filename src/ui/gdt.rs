@@ -48,6 +48,7 @@ pub fn GdtPanel(p: &GdtProps) -> Html {
                     let changed = before.is_some() && was.is_none_or(|w| w.owner != s.owner || w.poisoned != s.poisoned);
                     html! {
                         <li key={s.slot} class={classes!("slot", cls, chg(changed))} data-slot={s.slot.to_string()}
+                            data-cell={format!("gdt.{}", s.slot)} tabindex="0"
                             data-owner={s.owner.clone().unwrap_or_default()} data-state={cls.trim_start_matches("slot-").to_string()}
                             title={format!("GDT slot {}, selector {}: {text}", s.slot, s.sel)}>
                             <span class="slot-no">{ format!("#{} {}", s.slot, s.sel) }</span>

@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// What each key does, for the on-screen list (key, action).
-pub const KEYS: [(&str, &str); 7] = [
+pub const KEYS: [(&str, &str); 10] = [
     ("Space", "play / pause"),
     ("→", "one micro-step forward"),
     ("←", "one micro-step back"),
@@ -15,6 +15,12 @@ pub const KEYS: [(&str, &str); 7] = [
     ("Shift + ←", "previous action"),
     ("Home", "boot (step 0)"),
     ("End", "the end of the run"),
+    (
+        "Enter",
+        "on a value: why it is there (the step that set it)",
+    ),
+    ("Esc", "close the why panel"),
+    ("b", "breakpoint on the line just run (set / clear)"),
 ];
 
 /// The verb for a key press, if the key is a shortcut (`Nav::for_key`).

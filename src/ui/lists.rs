@@ -30,9 +30,16 @@ fn list_row_d(
     differs: bool,
 ) -> Html {
     let (dcls, dtitle) = diff(differs);
+    // The lists "why" can answer for (engine::why::ListName): the name asks it.
+    let cell = match name {
+        "allproc" | "zombproc" | "deadprocs" | "deadlwp" => Some(format!("list.{name}")),
+        "run queue" => Some("list.runqueue".to_string()),
+        _ => None,
+    };
+    let tabindex = cell.is_some().then_some("0");
     html! {
         <div class={classes!("list-row", dcls)} data-testid={testid}>
-            <dt title={dtitle.unwrap_or(note).to_string()}>{ name.to_string() }</dt>
+            <dt title={dtitle.unwrap_or(note).to_string()} data-cell={cell} {tabindex}>{ name.to_string() }</dt>
             <dd>{ body }</dd>
         </div>
     }

@@ -5,6 +5,7 @@
 
 mod app;
 pub mod build;
+mod checkpoints;
 mod compare;
 mod controls;
 mod cpu;
@@ -26,6 +27,7 @@ pub mod switches;
 mod timeline;
 mod uarea;
 mod view;
+mod why;
 
 pub use crate::app::share_link;
 pub use app::App;

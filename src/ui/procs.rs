@@ -1,6 +1,11 @@
 //! The process table: per proc a header row (pid, command, ppid, p_stat, p_flag,
 //! p_nlwps/p_nrlwps/p_nzlwps), then one row per LWP (l_stat, l_flag, u-area, TSS, wchan).
 //! In compare mode, states that differ from the other design's are marked.
+//!
+//! It is an ARIA table of CSS-grid rows, not a `<table>`: every row has the same fixed
+//! column template, lays out and paints on its own (`contain`), and a proc's rows off
+//! the screen are not laid out or painted at all (`content-visibility: auto`), so a step
+//! costs the row that changed, not the whole table (issue 9; docs/benchmarks.md).
 
 use super::view::{chg, diff, lstat_class, pstat_class};
 use crate::app::view::{Procs, Section};
@@ -34,7 +39,12 @@ fn kstack_text(l: &LwpView) -> String {
     l.kstack[n.saturating_sub(2)..].join(" › ")
 }
 
-fn lwp_cells(l: &LwpView, before: Option<&LwpView>, other: Option<Option<&LwpView>>) -> Html {
+fn lwp_cells(
+    pid: u32,
+    l: &LwpView,
+    before: Option<&LwpView>,
+    other: Option<Option<&LwpView>>,
+) -> Html {
     let (dcls, dtitle) = diff(other.is_some_and(|o| o.is_none_or(|o| o.stat != l.stat)));
     let ch = |f: &dyn Fn(&LwpView, &LwpView) -> bool| before.is_some_and(|b| f(b, l));
     let uarea = if l.owns_uarea {
@@ -42,15 +52,17 @@ fn lwp_cells(l: &LwpView, before: Option<&LwpView>, other: Option<Option<&LwpVie
     } else {
         format!("({} released)", l.uarea)
     };
+    // The `why` cell each column asks about (engine::why::LwpField).
+    let cell = |f: &str| format!("lwp.{pid}.{}.{f}", l.lid);
     html! {
         <>
-            <td class="num">{ l.lid }</td>
-            <td class={classes!("stat", lstat_class(l.stat), chg(ch(&|b, l| b.stat != l.stat)), dcls)} title={dtitle}>{ format!("{:?}", l.stat) }</td>
-            <td class={classes!("flags", chg(ch(&|b, l| b.flags != l.flags)))}>{ l.flags.replace('|', " ") }</td>
-            <td class={classes!("mono", (!l.owns_uarea).then_some("gone"), chg(ch(&|b, l| (&b.uarea, b.owns_uarea) != (&l.uarea, l.owns_uarea))))}>{ uarea }</td>
-            <td class={classes!("mono", chg(ch(&|b, l| b.tss_sel != l.tss_sel)))}>{ l.tss_sel.clone() }</td>
-            <td class={classes!("wchan", chg(ch(&|b, l| (&b.wchan, b.wmesg) != (&l.wchan, l.wmesg))))}>{ wchan_text(l) }</td>
-            <td class={classes!("kstack", chg(ch(&|b, l| kstack_text(b) != kstack_text(l))))}>{ kstack_text(l) }</td>
+            <span role="cell" class="num">{ l.lid }</span>
+            <span role="cell" data-cell={cell("l_stat")} tabindex="0" class={classes!("stat", lstat_class(l.stat), chg(ch(&|b, l| b.stat != l.stat)), dcls)} title={dtitle}>{ format!("{:?}", l.stat) }</span>
+            <span role="cell" data-cell={cell("l_flag")} tabindex="0" class={classes!("flags", chg(ch(&|b, l| b.flags != l.flags)))}>{ l.flags.replace('|', " ") }</span>
+            <span role="cell" data-cell={cell("l_addr")} tabindex="0" class={classes!("mono", (!l.owns_uarea).then_some("gone"), chg(ch(&|b, l| (&b.uarea, b.owns_uarea) != (&l.uarea, l.owns_uarea))))}>{ uarea }</span>
+            <span role="cell" data-cell={cell("md_tss_sel")} tabindex="0" class={classes!("mono", chg(ch(&|b, l| b.tss_sel != l.tss_sel)))}>{ l.tss_sel.clone() }</span>
+            <span role="cell" data-cell={cell("wchan")} tabindex="0" class={classes!("wchan", chg(ch(&|b, l| (&b.wchan, b.wmesg) != (&l.wchan, l.wmesg))))}>{ wchan_text(l) }</span>
+            <span role="cell" class={classes!("kstack", chg(ch(&|b, l| kstack_text(b) != kstack_text(l))))}>{ kstack_text(l) }</span>
         </>
     }
 }
@@ -113,11 +125,11 @@ fn LwpRow(props: &LwpRowProps) -> Html {
     let lb = props.before_lwp();
     let new_lwp = props.had_prev && lb.is_none();
     html! {
-        <tr class={classes!("lwp-row", chg(props.new_proc || new_lwp))}
+        <div role="row" class={classes!("lwp-row", chg(props.new_proc || new_lwp))}
             data-pid={p.pid.to_string()} data-lid={l.lid.to_string()}
             data-stat={format!("{:?}", l.stat)} data-pstat={format!("{:?}", p.stat)}>
-            { lwp_cells(l, lb, props.twin_lwp()) }
-        </tr>
+            { lwp_cells(p.pid, l, lb, props.twin_lwp()) }
+        </div>
     }
 }
 
@@ -133,45 +145,51 @@ fn ProcRows(props: &ProcRowsProps) -> Html {
     let ch = |f: &dyn Fn(&ProcView) -> String| before.is_some_and(|b| f(b) != f(p));
     let pstat = format!("{:?}", p.stat);
     let counts = |p: &ProcView| format!("{}/{}/{}", p.nlwps, p.nrlwps, p.nzlwps);
-    let field = |name: &'static str, value: String, extra: Classes, changed: bool| {
+    // `f`: the `why` field the value asks about (engine::why::ProcField).
+    let cell = |f: &str| format!("proc.{}.{f}", p.pid);
+    let field = |name: &'static str, value: Html, extra: Classes, changed: bool| {
         html! {
             <span class={classes!("pf", extra, chg(changed))}><span class="pf-name">{ name }</span>{ " " }<span class="pf-val">{ value }</span></span>
         }
     };
+    let asks =
+        |f: &str, text: String| html! { <span data-cell={cell(f)} tabindex="0">{ text }</span> };
     let no_lwps = p.lwps.is_empty();
     let cells = html! {
-        <th scope="rowgroup" colspan="7">
+        <span role="rowheader" class="proc-head">
             <span class="pid">{ p.pid }</span>{ " " }<span class="name">{ p.name.clone() }</span>
-            { field("ppid", p.ppid.to_string(), classes!(), ch(&|p| p.ppid.to_string())) }
-            <span class={dcls} title={dtitle}>{ field("p_stat", pstat.clone(), classes!("stat", pstat_class(p.stat)), ch(&|p| format!("{:?}", p.stat))) }</span>
-            { field("p_flag", p.flags.replace('|', " "), classes!("flags"), ch(&|p| p.flags.clone())) }
-            { field("p_nlwps/nrlwps/nzlwps", counts(p), classes!(), ch(&counts)) }
+            { field("ppid", asks("p_pptr", p.ppid.to_string()), classes!(), ch(&|p| p.ppid.to_string())) }
+            <span class={dcls} title={dtitle}>{ field("p_stat", asks("p_stat", pstat.clone()), classes!("stat", pstat_class(p.stat)), ch(&|p| format!("{:?}", p.stat))) }</span>
+            { field("p_flag", asks("p_flag", p.flags.replace('|', " ")), classes!("flags"), ch(&|p| p.flags.clone())) }
+            { field("p_nlwps/nrlwps/nzlwps", html! { <>
+                { asks("p_nlwps", p.nlwps.to_string()) }{ "/" }{ asks("p_nrlwps", p.nrlwps.to_string()) }{ "/" }{ asks("p_nzlwps", p.nzlwps.to_string()) }
+            </> }, classes!(), ch(&counts)) }
             { if no_lwps { html! { <span class="empty">{ "no LWPs left" }</span> } } else { html! {} } }
-        </th>
+        </span>
     };
     // A proc whose LWPs are all gone (a zombie in `patch`) is one row, still carrying
     // data-pid / data-pstat (with an empty data-lid) so it can be found like the others.
     if no_lwps {
         return html! {
-            <tbody>
-                <tr class={classes!("proc-row", chg(is_new))} data-proc={p.pid.to_string()}
+            <div role="rowgroup" class="proc-group">
+                <div role="row" class={classes!("proc-row", chg(is_new))} data-proc={p.pid.to_string()}
                     data-pid={p.pid.to_string()} data-lid="" data-stat="" data-pstat={pstat}>
                     { cells }
-                </tr>
-            </tbody>
+                </div>
+            </div>
         };
     }
     let head = html! {
-        <tr class={classes!("proc-row", chg(is_new))} data-proc={p.pid.to_string()}>{ cells }</tr>
+        <div role="row" class={classes!("proc-row", chg(is_new))} data-proc={p.pid.to_string()}>{ cells }</div>
     };
     html! {
-        <tbody>
+        <div role="rowgroup" class="proc-group">
             { head }
             { for p.lwps.iter().enumerate().map(|(i, l)| html! {
                 <LwpRow key={l.lid} p={props.p.clone()} {i} before={props.before.clone()} new_proc={is_new}
                     {had_prev} twin={props.twin.clone()} />
             }) }
-        </tbody>
+        </div>
     }
 }
 
@@ -190,24 +208,24 @@ pub fn ProcsPanel(p: &ProcsProps) -> Html {
         <section class="panel procs" aria-labelledby={format!("{}procs-h", p.idp)}>
             <h2 id={format!("{}procs-h", p.idp)}>{ "Processes and LWPs" }<span class="sub">{ " struct proc / struct lwp" }</span></h2>
             <div class="scroll-x">
-                <table class="grid" data-testid="procs">
-                    <thead>
-                        <tr>
-                            <th scope="col" class="num">{ "lid" }</th>
-                            <th scope="col">{ "l_stat" }</th>
-                            <th scope="col">{ "l_flag" }</th>
-                            <th scope="col">{ "u-area (l_addr)" }</th>
-                            <th scope="col">{ "md_tss_sel" }</th>
-                            <th scope="col">{ "wchan \"wmesg\"" }</th>
-                            <th scope="col">{ "in kernel" }</th>
-                        </tr>
-                    </thead>
+                <div role="table" class="ptable" data-testid="procs" aria-labelledby={format!("{}procs-h", p.idp)}>
+                    <div role="rowgroup" class="ptable-head">
+                        <div role="row" class="prow">
+                            <span role="columnheader" class="num">{ "lid" }</span>
+                            <span role="columnheader">{ "l_stat" }</span>
+                            <span role="columnheader">{ "l_flag" }</span>
+                            <span role="columnheader">{ "u-area (l_addr)" }</span>
+                            <span role="columnheader">{ "md_tss_sel" }</span>
+                            <span role="columnheader">{ "wchan \"wmesg\"" }</span>
+                            <span role="columnheader">{ "in kernel" }</span>
+                        </div>
+                    </div>
                     { for now.iter().map(|x| {
                         let before = prev.and_then(|pr| pr.iter().find(|y| y.pid == x.pid)).cloned();
                         let twin = p.other.as_ref().map(|o| o.iter().find(|y| y.pid == x.pid).cloned());
                         html! { <ProcRows key={x.pid} p={x.clone()} {before} had_prev={prev.is_some()} {twin} /> }
                     }) }
-                </table>
+                </div>
             </div>
             { if gone.is_empty() { html! {} } else { html! {
                 <p class="note chg">{ format!("Freed in this step: {}", gone.iter().map(|g| format!("pid {} ({})", g.pid, g.name)).collect::<Vec<_>>().join(", ")) }</p>

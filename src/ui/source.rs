@@ -2,6 +2,8 @@
 //! with the executed line highlighted and the lines the patch added (or removed) marked.
 
 use super::dom;
+use crate::app::breakpoints::{Breakpoint, Breakpoints};
+use crate::app::{Nav, Verb};
 use crate::engine::func::{Func, Mark};
 use crate::engine::session::StepView;
 use crate::engine::source;
@@ -19,16 +21,27 @@ pub struct SourceProps {
     /// Prefix of element ids (two of this panel in compare mode).
     #[prop_or_default]
     pub idp: &'static str,
+    /// The breakpoints, and where to toggle them (none in compare mode).
+    #[prop_or_default]
+    pub breakpoints: Breakpoints,
+    #[prop_or_default]
+    pub on: Option<Callback<Verb>>,
 }
+
+/// One listing line: its text, its patch mark, and the body line (the trace's
+/// `Step::line`) it starts, where a breakpoint can go (`None` for the signature and for
+/// a statement's second and later lines).
+type ListingLine = (AttrValue, Mark, Option<u8>);
 
 /// The listing of `func` in `design`, one entry per line (line 1 is the signature), each
 /// with its patch mark; the same lines as `source::render`.
-fn listing(design: Design, func: Func) -> Option<Vec<(AttrValue, Mark)>> {
+fn listing(design: Design, func: Func) -> Option<Vec<ListingLine>> {
     let body = source::body(design, func)?;
-    let mut out = vec![(AttrValue::Static(body.signature), Mark::Same)];
-    for l in body.lines {
-        for t in l.text.lines() {
-            out.push((AttrValue::from(format!("    {t}")), l.mark));
+    let mut out = vec![(AttrValue::Static(body.signature), Mark::Same, None)];
+    for (i, l) in body.lines.iter().enumerate() {
+        for (k, t) in l.text.lines().enumerate() {
+            let starts = (k == 0).then(|| u8::try_from(i).ok()).flatten();
+            out.push((AttrValue::from(format!("    {t}")), l.mark, starts));
         }
     }
     Some(out)
@@ -44,18 +57,33 @@ fn mark_legend(design: Design) -> (&'static str, &'static str) {
     (class, design.mark_note())
 }
 
-/// One listing line; `at` marks the first executed one (kept in view).
-fn source_line(n: usize, text: &AttrValue, mark: Mark, hit: bool, at: Option<&NodeRef>) -> Html {
+/// One listing line; `at` marks the first executed one (kept in view). `bp`: the body
+/// line it starts (its number is then a breakpoint toggle) and whether one is set.
+fn source_line(
+    n: usize,
+    text: &AttrValue,
+    mark: Mark,
+    hit: bool,
+    at: Option<&NodeRef>,
+    bp: Option<(u8, bool)>,
+) -> Html {
     let (mcls, msym, mtitle) = match mark {
         Mark::New => ("m-new", "+", "new in the patch"),
         Mark::Gone => ("m-gone", "−", "removed by the patch"),
         Mark::Same => ("", " ", ""),
     };
     html! {
-        <li key={n} class={classes!(mcls, hit.then_some("hit"), (n == 1).then_some("sig"))}
+        <li key={n} class={classes!(mcls, hit.then_some("hit"), (n == 1).then_some("sig"), bp.is_some_and(|b| b.1).then_some("bp"))}
             ref={at.cloned().unwrap_or_default()}
             aria-current={if hit { Some("step") } else { None }}>
-            <span class="ln" aria-hidden="true">{ n }</span>
+            { match bp {
+                Some((line, set)) => html! {
+                    <button type="button" class="ln" data-bp={line.to_string()} aria-pressed={if set { "true" } else { "false" }}
+                        title={if set { "clear the breakpoint (b on the current line)" } else { "set a breakpoint: play and run until stop here (b on the current line)" }}
+                        aria-label={format!("breakpoint on line {n}")}>{ n }</button>
+                },
+                None => html! { <span class="ln" aria-hidden="true">{ n }</span> },
+            } }
             <span class="mk" title={mtitle}>{ msym }</span>
             <code>{ text.clone() }</code>
         </li>
@@ -128,6 +156,21 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
             </section>
         };
     };
+    // One click handler for the listing: a line number with `data-bp` toggles its
+    // breakpoint.
+    let toggle = {
+        let on = p.on.clone();
+        Callback::from(move |e: MouseEvent| {
+            let line = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.get_attribute("data-bp"))
+                .and_then(|v| v.parse::<u8>().ok());
+            if let (Some(on), Some(func), Some(line)) = (&on, func, line) {
+                on.emit(Nav::ToggleBreakpoint(Breakpoint { func, line }).into());
+            }
+        })
+    };
     let first = step.listing_line as usize;
     let last = first + step.listing_span.max(1) as usize - 1;
     let (mark_class, mark_note) = mark_legend(p.design);
@@ -146,11 +189,14 @@ pub fn SourcePanel(p: &SourceProps) -> Html {
                 { match lines.as_ref() {
                     None => html! { <p class="empty">{ "(no pseudo-source for this function in this design)" }</p> },
                     Some(lines) => html! {
-                        <ol class="code">
-                            { for lines.iter().enumerate().map(|(i, (text, mark))| {
+                        <ol class="code" onclick={toggle}>
+                            { for lines.iter().enumerate().map(|(i, (text, mark, starts))| {
                                 let n = i + 1;
                                 let hit = n >= first && n <= last;
-                                source_line(n, text, *mark, hit, (n == first).then_some(&line_ref))
+                                let bp = starts.filter(|_| p.on.is_some()).map(|line| {
+                                    (line, func.is_some_and(|func| p.breakpoints.contains(Breakpoint { func, line })))
+                                });
+                                source_line(n, text, *mark, hit, (n == first).then_some(&line_ref), bp)
                             }) }
                         </ol>
                     },

@@ -79,7 +79,7 @@ pub fn UareaPanel(p: &UareaProps) -> Html {
             <div class="uarea-cols">
                 <div class="ua-cache" data-testid="uarea-cache" data-nuarea={c.nuarea.to_string()} data-max={c.max.to_string()}>
                     <h3 class={classes!(chg(before.is_some_and(|bc| bc.nuarea != c.nuarea)), ddiff.0)} title={ddiff.1}>
-                        { "cache: uvm_nuarea = " }<strong>{ c.nuarea }</strong>{ format!(" of {}", c.max) }
+                        { "cache: uvm_nuarea = " }<strong data-cell="uvm_nuarea" tabindex="0">{ c.nuarea }</strong>{ format!(" of {}", c.max) }
                         { if over { html! { <span class="state tone-warn">{ " ⚠ over the limit: uvm_uarea_drain trims it" }</span> } } else { html! {} } }
                     </h3>
                     <ol class="ua-stack">

@@ -4,6 +4,7 @@
 //! ```text
 //! # title: The fork/wait loop          <- the title
 //! # designs: patch committed           <- the designs the scenario is meant for
+//! # stop: first exit: the worker exits  <- a checkpoint (engine::stops), any number
 //! # A shell forks a worker and         <- the description: lines joined with a
 //! # waits for it.                         space, `- ` starts a list item on a new
 //! #                                       line, an empty `#` line ends a paragraph
@@ -107,7 +108,7 @@ const fn field(text: &[u8], key: &[u8]) -> Option<(usize, usize)> {
 }
 
 /// Header keys that are not part of the description.
-const KEYS: [&[u8]; 2] = [b"title:", b"designs:"];
+const KEYS: [&[u8]; 3] = [b"title:", b"designs:", b"stop:"];
 
 const fn is_key_line(text: &[u8], l: HeaderLine) -> bool {
     let mut k = 0;

@@ -24,5 +24,9 @@ pub fn description(text: &str) -> String {
 /// Returns the first error in file order: its line, column and a plain-English
 /// message. Never panics, runs in time linear in the length of the text.
 pub fn parse(text: &str) -> Result<Scenario, ParseError> {
-    parse::parse(text)
+    let sc = parse::parse(text)?;
+    // The header's `# stop:` lines must read as stops (engine::stops); whether the run
+    // reaches them is known once it has run.
+    crate::engine::stops::parse(text)?;
+    Ok(sc)
 }
