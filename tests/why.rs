@@ -1,6 +1,7 @@
-//! `Session::why` and `last_change` against brute force: for built-ins and random
-//! fork.py lists, on one and two CPUs, in every design, the last change of a cell at
-//! or before N is the last k <= N where the state at k - 1 and at k differ in that cell.
+//! `Session::why`, `last_change` and `next_change` against brute force: for built-ins,
+//! long loops and random fork.py lists, on one and two CPUs, in every design, the last
+//! change of a cell at or before N is the last k <= N where the state at k - 1 and at k
+//! differ in that cell (the next change, the first such k > N).
 
 use exitpath::engine::library::BUILTINS;
 use exitpath::engine::session::Session;
@@ -124,6 +125,9 @@ fn probe(
             .rev()
             .find(|&k| keys[k as usize - 1][ci] != keys[k as usize][ci]);
         assert_eq!(s.last_change(cell, n), brute, "{d:?} {cell} at {n}");
+        // the watchpoint forward: the first change after n
+        let next = (n + 1..=s.len()).find(|&k| keys[k as usize - 1][ci] != keys[k as usize][ci]);
+        assert_eq!(s.next_change(cell, n), next, "{d:?} {cell} after {n}");
         match s.why(cell, n, 2) {
             Ok(w) => {
                 assert!(

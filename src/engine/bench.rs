@@ -62,7 +62,8 @@ fn ms(t0: Instant) -> f64 {
 /// cell that exists at the end and half-way, asked there: one `why-bench` line with
 /// the time of the first far question (init's `p_stat` at the end: the run's
 /// `WhyIndex` is built on the way), of building that index alone, and the worst and
-/// the median time of an answer once it exists; then a `lifelines-bench` line (the time to
+/// the median time of an answer once it exists, and of `next_change` (the watchpoint
+/// forward) from the start and half-way; then a `lifelines-bench` line (the time to
 /// build the run's lifelines) and an `export-bench` line (the Perfetto export, once
 /// the lifelines exist).
 pub fn history(out: &mut impl std::io::Write) -> std::io::Result<()> {
@@ -103,15 +104,27 @@ pub fn history(out: &mut impl std::io::Write) -> std::io::Result<()> {
         }
     }
     times.sort_by(f64::total_cmp);
+    // the watchpoint forward, from the start and half-way, for the same cells
+    let mut next = Vec::new();
+    for at in [0, s.len() / 2] {
+        for cell in why::cells(&s.sim_at(s.len() / 2).st) {
+            let t0 = Instant::now();
+            let _ = s.next_change(cell, at);
+            next.push(ms(t0));
+        }
+    }
+    next.sort_by(f64::total_cmp);
     writeln!(
         out,
         "why-bench steps={} cells={} depth=1 replay_ms={replay_ms:.1} cold_ms={cold_ms:.1} index_ms={index_ms:.1} index_entries={index_entries} \
-         worst_ms={:.2} median_ms={:.2} worst_cell={}",
+         worst_ms={:.2} median_ms={:.2} worst_cell={} next_worst_ms={:.2} next_median_ms={:.2}",
         s.len(),
         times.len(),
         worst.0,
         times.get(times.len() / 2).copied().unwrap_or(f64::NAN),
-        worst.1
+        worst.1,
+        next.last().copied().unwrap_or(f64::NAN),
+        next.get(next.len() / 2).copied().unwrap_or(f64::NAN),
     )?;
     let t0 = Instant::now();
     let lifelines = s.lifelines();

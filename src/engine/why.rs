@@ -362,44 +362,22 @@ pub const SCAN_BEFORE_INDEX: u32 = 8;
 
 impl Session {
     /// The last position k in 1..=`at` where `cell` changed (its value at k - 1
-    /// differs from its value at k). Checkpoint chunks are looked at backwards, each
-    /// replayed from its checkpoint (at most `CHECKPOINT_EVERY` steps). The first
-    /// `SCAN_BEFORE_INDEX` are replayed as they come (a recent change costs no index);
-    /// past them the run's `WhyIndex` is built, once, and only chunks it names are
-    /// replayed.
+    /// differs from its value at k). Checkpoint chunks are looked at backwards, those
+    /// `chunk_may_change` names replayed from their checkpoint (at most
+    /// `CHECKPOINT_EVERY` steps each).
     pub fn last_change(&self, cell: Cell, at: u64) -> Option<u64> {
         let at = at.min(self.len());
         if at == 0 {
             return None;
         }
         let mut chunk = (at - 1) / CHECKPOINT_EVERY;
-        let mut scanned = 0;
+        let mut looked = 0;
         loop {
-            let may_change = match self.why_index_built() {
-                Some(index) => index.may_change(chunk, cell),
-                None if scanned < SCAN_BEFORE_INDEX => true,
-                None => self.why_index().may_change(chunk, cell),
-            };
-            scanned += 1;
-            if may_change {
+            if self.chunk_may_change(chunk, cell, &mut looked) {
                 let start = chunk * CHECKPOINT_EVERY;
                 let end = (start + CHECKPOINT_EVERY).min(at);
-                let mut sim: Sim = self.sim_at(start);
-                sim.checks = false;
-                let mut prev = key(&sim.st, cell);
-                let mut last = None;
-                for k in start + 1..=end {
-                    if sim.step().is_none() {
-                        break;
-                    }
-                    let now = key(&sim.st, cell);
-                    if now != prev {
-                        last = Some(k);
-                    }
-                    prev = now;
-                }
-                if last.is_some() {
-                    return last;
+                if let Some(k) = self.change_between(cell, start, end, false) {
+                    return Some(k);
                 }
             }
             if chunk == 0 {
@@ -407,6 +385,49 @@ impl Session {
             }
             chunk -= 1;
         }
+    }
+
+    /// Whether a search for `cell`'s changes replays chunk `chunk` (the steps from
+    /// `chunk * CHECKPOINT_EVERY`): the first `SCAN_BEFORE_INDEX` chunks a search looks
+    /// at (`looked` counts them) are replayed as they come, so a nearby change costs
+    /// no index; past them the run's `WhyIndex` is built, once, and decides.
+    pub(crate) fn chunk_may_change(&self, chunk: u64, cell: Cell, looked: &mut u32) -> bool {
+        let may = match self.why_index_built() {
+            Some(index) => index.may_change(chunk, cell),
+            None if *looked < SCAN_BEFORE_INDEX => true,
+            None => self.why_index().may_change(chunk, cell),
+        };
+        *looked += 1;
+        may
+    }
+
+    /// The first (or, with `first` false, the last) position k in `from + 1..=to`
+    /// where `cell` differs from its value at k - 1, by a replay from `from`.
+    pub(crate) fn change_between(
+        &self,
+        cell: Cell,
+        from: u64,
+        to: u64,
+        first: bool,
+    ) -> Option<u64> {
+        let mut sim: Sim = self.sim_at(from);
+        sim.checks = false;
+        let mut prev = key(&sim.st, cell);
+        let mut found = None;
+        for k in from + 1..=to {
+            if sim.step().is_none() {
+                break;
+            }
+            let now = key(&sim.st, cell);
+            if now != prev {
+                found = Some(k);
+                if first {
+                    break;
+                }
+            }
+            prev = now;
+        }
+        found
     }
 
     /// Why `cell` holds its value at position `at`, with up to `depth` earlier changes
