@@ -432,6 +432,11 @@ fn history_rows(t: &mut Table, h: &HistoryLines) {
         50.0,
     );
     t.ms_info("native why: median", f("why", "median_ms"));
+    t.ms_max(
+        "native watchpoint (next_change, from the start and half-way): worst",
+        f("why", "next_worst_ms"),
+        50.0,
+    );
     t.ms_info(
         "native why: its index, built once per run (one replay)",
         f("why", "index_ms"),
@@ -1080,7 +1085,8 @@ mod tests {
     #[test]
     fn history_lines_become_rows() {
         let out = "why-bench steps=1018547 cells=152 depth=1 replay_ms=34.6 index_ms=213.9 \
-                   index_entries=119566 worst_ms=0.60 median_ms=0.05 worst_cell=list.allproc@1\n\
+                   index_entries=119566 worst_ms=0.60 median_ms=0.05 worst_cell=list.allproc@1 \
+                   next_worst_ms=0.21 next_median_ms=0.03\n\
                    lifelines-bench steps=1018547 build_ms=93.3 lwp_lanes=7605\n\
                    export-bench steps=1018547 perfetto_ms=468.5 bytes=55309991 events=532101\n\
                    web-bench reaper steps=1\n";
@@ -1092,6 +1098,7 @@ mod tests {
         assert_eq!(find("native why (1M-step run, 152 cells")[1], "0.6 ms");
         assert_eq!(find("native why (1M-step run, 152 cells")[3], "yes");
         assert_eq!(find("native lifelines")[1], "93.3 ms");
+        assert_eq!(find("native watchpoint")[1], "0.2 ms");
         assert_eq!(find("native export")[1], "468 ms / 55.3 MB");
     }
 
