@@ -652,6 +652,44 @@ test('checkpoints: the scenario\'s stops jump to their step in every design, in 
   return page.errors;
 });
 
+test('a lesson: start, Page Down through the stops, Esc leaves, a link opens at stop 4', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1280, height: 720 } });
+  await open(page);
+  const cps = await page.$$eval('[data-testid=checkpoints] button[data-step]', (bs) => bs.map((b) => Number(b.dataset.step)));
+  await page.click('[data-testid=lesson-start]');
+  await until(page, () => /stop 1 of/.test(document.querySelector('[data-testid=lesson]')?.textContent || ''), null, 'stop 1');
+  const first = (await counter(page)).pos;
+  assert(first > 0, 'the first stop moves the position');
+  await shot(page, 'lesson-stop1');
+  // Keyboard only: Page Down to the next stops; every stop is one of the checkpoints.
+  const seen = [first];
+  for (let k = 2; k <= 4; k++) {
+    await page.keyboard.press('PageDown');
+    await until(page, (k) => new RegExp(`stop ${k} of`).test(document.querySelector('[data-testid=lesson]')?.textContent || ''), k, `stop ${k}`);
+    seen.push((await counter(page)).pos);
+  }
+  assert((await page.locator('[data-testid=checkpoints]').count()) === 0, 'in the lesson its stops replace the checkpoints row');
+  for (const p of seen) assert(cps.includes(p), `lesson stop at step ${p} is a checkpoint (${cps})`);
+  assert((await page.textContent('[data-testid=lesson]')).length > 80, 'the stop has words');
+  await shot(page, 'lesson-stop4');
+  // The link carries stop 4.
+  await until(page, () => /(^#|&)l=4(&|$)/.test(location.hash), null, 'the URL carries l=4');
+  const url = page.url();
+  // Esc leaves the lesson and the position stays.
+  const here = (await counter(page)).pos;
+  await page.keyboard.press('Escape');
+  await until(page, () => document.querySelector('[data-testid=lesson-start]') !== null, null, 'Esc leaves the lesson');
+  eq((await counter(page)).pos, here, 'leaving keeps the position');
+  const p2 = await context.newPage();
+  await p2.goto(url);
+  await p2.waitForSelector('[data-testid=lesson]');
+  await until(p2, () => /stop 4 of/.test(document.querySelector('[data-testid=lesson]')?.textContent || ''), null, 'the link opens at stop 4');
+  eq((await counter(p2)).pos, seen[3], 'at stop 4\'s step');
+  await p2.close();
+  await context.close();
+  return page.errors;
+});
+
 test('a narrow screen stacks the panels without sideways scrolling', async (browser) => {
   const { page, context } = await newPage(browser, { viewport: { width: 400, height: 860 } });
   await open(page);
@@ -919,6 +957,151 @@ test('markup in a scenario shows as text and runs nothing', async (browser) => {
   eq(await page.locator('img[src=x]').count(), 0, 'img elements from the scenario');
   await page.waitForTimeout(200);
   eq(dialogs.length, 0, `dialogs opened: ${dialogs}`);
+  await context.close();
+  return page.errors;
+});
+
+// ---------------------------------------------------------------- issue 13 (clarity)
+
+/** The CPU panel's note on the row whose header is `reg` (cpu0): its text and classes. */
+async function cpuNote(page, reg) {
+  return page.evaluate((reg) => {
+    const row = [...document.querySelectorAll('[data-testid=cpu] tbody tr')]
+      .find((r) => r.querySelector('th')?.textContent.trim() === reg);
+    const n = row?.querySelector('.cpu-note');
+    return n ? { text: n.textContent.trim(), cls: n.className } : null;
+  }, reg);
+}
+
+for (const vp of [{ width: 1280, height: 720 }, { width: 1600, height: 1000 }]) {
+  test(`the what-if switches are two clicks (or Tab, Enter, Tab, Space) from the top at ${vp.width}x${vp.height}`, async (browser) => {
+    const { page, context } = await newPage(browser, { viewport: vp });
+    await open(page);
+    const toggle = page.locator('[data-testid=whatif-toggle]');
+    const tb = await toggle.boundingBox();
+    assert(tb && tb.y >= 0 && tb.y + tb.height <= 200, `the What if… entry is at the top: ${JSON.stringify(tb)}`);
+    const design = await page.locator('[data-testid=design]').boundingBox();
+    assert(Math.abs(design.y - tb.y) < 40, 'the What if… entry sits by the Design picker');
+    assert(/none on/.test(await toggle.textContent()), `it says none is on: "${await toggle.textContent()}"`);
+    // click 1: open; every switch is then on screen
+    await toggle.click();
+    const boxes = page.locator('[data-testid^=hdr-switch-]');
+    const n = await boxes.count();
+    eq(n, await page.locator('[data-testid=switches] input[type=checkbox]').count(), 'the menu has every switch');
+    for (let i = 0; i < n; i++) {
+      const b = await boxes.nth(i).boundingBox();
+      assert(b && b.y >= 0 && b.y + b.height <= vp.height, `switch ${i} is visible without scrolling: ${JSON.stringify(b)}`);
+    }
+    await shot(page, `whatif-menu-${vp.width}x${vp.height}`);
+    // click 2: a switch; it writes its line, the menu and the panel agree
+    await page.click('[data-testid=hdr-switch-no_pmap_deactivate]');
+    await until(page, () => (document.querySelector('[data-testid=editor]')?.value || '').includes('\nswitch no_pmap_deactivate\n'),
+      null, 'the switch line in the scenario');
+    await until(page, () => /1 on/.test(document.querySelector('[data-testid=whatif-toggle]').textContent), null, 'the count to say 1 on');
+    assert(await page.isChecked('[data-testid=switch-no_pmap_deactivate]'), 'the panel below shows it checked too');
+    await until(page, () => !!document.querySelector('[data-testid=faults] .fgroup'), null, 'the finding to be listed');
+    // Escape closes the menu, focus back on its entry
+    await page.locator('[data-testid=hdr-switch-no_pmap_deactivate]').focus();
+    await page.keyboard.press('Escape');
+    eq(await page.getAttribute('[data-testid=whatif-menu]', 'open'), null, 'Escape closes the menu');
+    eq(await page.evaluate(() => document.activeElement?.dataset.testid), 'whatif-toggle', 'focus returns to the entry');
+    // a click elsewhere closes it too
+    await toggle.click();
+    assert(await page.isVisible('[data-testid=hdr-switch-no_pmap_deactivate]'), 'open again');
+    await page.click('h1');
+    eq(await page.getAttribute('[data-testid=whatif-menu]', 'open'), null, 'a click elsewhere closes the menu');
+    // By keyboard from a fresh load: Tab to the entry, Enter opens it, Tab, Space ticks the first switch.
+    await page.check('[data-testid=switch-no_pmap_deactivate]').catch(() => {});
+    await page.uncheck('[data-testid=switch-no_pmap_deactivate]');
+    await until(page, () => /none on/.test(document.querySelector('[data-testid=whatif-toggle]').textContent), null, 'the count back to none');
+    await page.reload();
+    await page.waitForSelector('[data-testid=step-counter]');
+    let tabs = 0;
+    while (tabs < 12 && await page.evaluate(() => document.activeElement?.dataset.testid) !== 'whatif-toggle') {
+      await page.keyboard.press('Tab');
+      tabs++;
+    }
+    eq(await page.evaluate(() => document.activeElement?.dataset.testid), 'whatif-toggle', `Tab reaches the entry (${tabs} presses)`);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => document.activeElement?.dataset.testid);
+    assert(/^hdr-switch-/.test(first), `Tab goes into the switches: ${first}`);
+    await page.keyboard.press('Space');
+    await until(page, (id) => document.querySelector(`[data-testid=${id}]`).checked, first,
+      `Space to tick ${first} (focus on ${await page.evaluate(() => document.activeElement?.dataset.testid)})`, 3000);
+    eq(await page.getAttribute('[data-testid=play]', 'aria-pressed'), 'false', 'and does not play');
+    await context.close();
+    return page.errors;
+  });
+}
+
+test('glossary: Tab to a term and its explanation shows; Escape hides it; hover shows it too', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1600, height: 1000 } });
+  await open(page);
+  // from the CPU panel's heading, Tab reaches the first term of its rows (%cr3)
+  await page.evaluate(() => {
+    const h = document.getElementById('cpu-h');
+    h.tabIndex = -1;
+    h.focus();
+  });
+  await page.keyboard.press('Tab');
+  eq(await page.evaluate(() => document.activeElement?.dataset.term), '%cr3', 'Tab lands on the %cr3 term');
+  const tip = page.locator('[data-testid=term-tip]');
+  await tip.waitFor({ state: 'visible', timeout: 3000 });
+  const text = await tip.textContent();
+  assert(/page directory/.test(text) && /Source: /.test(text), `the tooltip explains %cr3 and names its source: "${text}"`);
+  const described = await page.evaluate(() => document.activeElement.getAttribute('aria-describedby'));
+  eq(described, await tip.getAttribute('id'), 'the term is described by its tooltip');
+  const tb = await tip.boundingBox();
+  assert(tb && tb.width > 100 && tb.y > 0 && tb.y + tb.height <= 1000, `the tooltip is on screen: ${JSON.stringify(tb)}`);
+  await shot(page, 'glossary-tooltip-cr3');
+  await page.keyboard.press('Escape');
+  await tip.waitFor({ state: 'detached', timeout: 3000 });
+  // the process table's l_stat header, by hover
+  await page.hover('[data-testid=procs] [data-term=l_stat]');
+  await tip.waitFor({ state: 'visible', timeout: 3000 });
+  assert(/LWP/.test(await tip.textContent()), 'the l_stat header explains itself');
+  await shot(page, 'glossary-tooltip-lstat');
+  await page.mouse.move(5, 5);
+  await tip.waitFor({ state: 'detached', timeout: 3000 });
+  // every state and flag is in the whole glossary, which opens by keyboard
+  await page.focus('[data-testid=glossary] > summary');
+  await page.keyboard.press('Enter');
+  for (const t of ['LSZOMB', 'LSDEAD', 'SDEAD', 'L_DETACHED', 'P_WEXIT', 'just freed', 'ahead']) {
+    const row = page.locator(`[data-testid=glossary] [data-term="${t}"]`);
+    assert(await row.isVisible(), `the glossary lists ${t}`);
+    assert((await row.textContent()).length > 40, `and explains ${t}`);
+  }
+  await context.close();
+  return page.errors;
+});
+
+test('patch: the exiting LWP on its own freed vmspace and TSS looks expected, not like the no_pmap_deactivate fault', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1600, height: 1000 } });
+  await open(page);
+  const text = await page.inputValue('[data-testid=editor]');
+  await open(page, `#${await linkFor(page, text, 'patch', 105)}`);
+  await page.reload();
+  await page.waitForSelector('[data-testid=step-counter]');
+  await atStep(page, 105);
+  const cr3 = await cpuNote(page, '%cr3');
+  const tr = await cpuNote(page, '%tr');
+  assert(/tone-info/.test(cr3.cls) && !/tone-warn|tone-bad/.test(cr3.cls), `%cr3 is neutral: ${JSON.stringify(cr3)}`);
+  assert(/tone-info/.test(tr.cls) && !/tone-warn|tone-bad/.test(tr.cls), `%tr is neutral: ${JSON.stringify(tr)}`);
+  assert(!cr3.text.includes('⚠') && !tr.text.includes('⚠'), 'no warning sign');
+  assert(/expected/.test(cr3.text) && /switch_exit/.test(cr3.text), `%cr3 says why it is fine: "${cr3.text}"`);
+  assert(/expected/.test(tr.text) && /switch_exit/.test(tr.text), `%tr says why it is fine: "${tr.text}"`);
+  await page.locator('[data-testid=cpu]').screenshot({ path: path.join(SHOTS, 'cpu-patch-expected-transient.png') });
+  // the same moment with the what-if: the vmspace was freed while this CPU was in pm_cpus
+  const broken = text.replace('proc shell', 'switch no_pmap_deactivate\n\nproc shell');
+  await open(page, `#${await linkFor(page, broken, 'patch', 105)}`);
+  await page.reload();
+  await page.waitForSelector('[data-testid=step-counter]');
+  await atStep(page, 105);
+  const cr3w = await cpuNote(page, '%cr3');
+  assert(/tone-warn/.test(cr3w.cls) && cr3w.text.includes('⚠') && /pm_cpus/.test(cr3w.text),
+    `with the what-if %cr3 warns, and says why: ${JSON.stringify(cr3w)}`);
+  await page.locator('[data-testid=cpu]').screenshot({ path: path.join(SHOTS, 'cpu-patch-no-pmap-deactivate.png') });
   await context.close();
   return page.errors;
 });

@@ -22,6 +22,7 @@
 //! | `r` | the schedule: which CPU runs at each choice point, run lengths ([`Schedule::text`], e.g. `0:12,1:3,0`); overrides the scenario's `schedule` line | when not round robin | optional, default round robin; `rr` is round robin |
 //! | `k` | breakpoints: `FUNC:LINE` items, comma-separated, sorted; LINE is the 0-based index of the statement in the function's pseudo-source body (the trace's `Step::line`; the source panel shows it as line LINE + 2) | when there are any | optional, default none; an unknown function or a line that is not a number is an error |
 //! | `q` | the cell the why panel answers for ([`Cell`]'s name, e.g. `lwp.11.1.l_stat`) | when the panel is open | optional; a name that is not a cell is an error |
+//! | `l` | in the scenario's lesson: the stop on screen, 1-based | in a lesson | optional; not a number from 1 to 65536 is an error |
 //! | `c` | compare mode's second design | when compare is on | optional |
 //! | `e` | `1`: embed (iframe) mode, no editor | when embed is on | optional; `0` or `1` |
 //! | `b` | id of the built-in scenario the text came from (informational), %-escaped | when set | optional |
@@ -111,6 +112,8 @@ pub struct LinkState {
     pub breakpoints: Vec<(Func, u8)>,
     /// The cell the why panel answers for.
     pub why: Option<Cell>,
+    /// In the scenario's lesson: the stop on screen (0-based).
+    pub lesson: Option<u16>,
 }
 
 impl LinkState {
@@ -127,6 +130,7 @@ impl LinkState {
             builtin: None,
             breakpoints: Vec::new(),
             why: None,
+            lesson: None,
         }
     }
 }
@@ -171,6 +175,8 @@ pub enum LinkErrorKind {
     BadBreakpoint(String),
     /// `q=` names no cell (the value).
     BadCell(String),
+    /// `l=` is not a stop number from 1 (the value).
+    BadLessonStop(String),
     /// `r=` is not a schedule: the value, the 0-based character offset, why.
     BadSchedule {
         value: String,
@@ -305,6 +311,11 @@ impl fmt::Display for LinkError {
                 "the value `q={}` in this link names nothing the why panel knows (cells look like proc.11.p_stat or lwp.11.1.l_stat)",
                 quote(c)
             ),
+            BadLessonStop(l) => write!(
+                f,
+                "the lesson stop `l={}` in this link is not a number from 1 to 65536",
+                quote(l)
+            ),
             BadSchedule {
                 value,
                 offset,
@@ -381,6 +392,9 @@ pub fn encode(s: &LinkState) -> String {
         out.push_str("&q=");
         out.push_str(&q.to_string());
     }
+    if let Some(l) = s.lesson {
+        out.push_str(&format!("&l={}", u32::from(l) + 1));
+    }
     if let Some(c) = s.compare {
         out.push_str("&c=");
         out.push_str(c.name());
@@ -413,9 +427,9 @@ pub fn encode_checked(s: &LinkState) -> Result<String, LinkError> {
     Ok(out)
 }
 
-/// Keys of version 1, for duplicate detection and %-decoding (`r`, `k` and `q` came
+/// Keys of version 1, for duplicate detection and %-decoding (`r`, `k`, `q`, `l` came
 /// later: older readers ignore them, as they ignore every key they do not know).
-const KEYS: [&str; 11] = ["v", "d", "s", "w", "r", "k", "q", "c", "e", "b", "z"];
+const KEYS: [&str; 12] = ["v", "d", "s", "w", "r", "k", "q", "l", "c", "e", "b", "z"];
 
 /// Reads a fragment (the part of the URL after `#`; one leading `#` is tolerated).
 /// Never panics.
@@ -508,6 +522,15 @@ pub fn decode(fragment: &str) -> Result<LinkState, LinkError> {
         None => None,
         Some(q) => Some(q.parse::<Cell>().map_err(|_| BadCell(q))?),
     };
+    let lesson = match get("l")? {
+        None => None,
+        Some(l) => Some(
+            parse_u64(&l)
+                .filter(|&n| (1..=65536).contains(&n))
+                .map(|n| (n - 1) as u16)
+                .ok_or(BadLessonStop(l))?,
+        ),
+    };
     let compare = get("c")?.map(design_named).transpose()?;
     let embed = match get("e")?.as_deref() {
         None | Some("0") => false,
@@ -527,6 +550,7 @@ pub fn decode(fragment: &str) -> Result<LinkState, LinkError> {
         builtin,
         breakpoints,
         why,
+        lesson,
     })
 }
 

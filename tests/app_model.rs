@@ -232,7 +232,7 @@ fn switch_lines_are_added_and_removed_in_the_text() {
         false,
     );
     assert!(switches_in(&back).is_empty());
-    assert!(!back.contains("switch "), "{back}");
+    assert!(!back.lines().any(|l| l.starts_with("switch ")), "{back}");
     // After a setting line, in a text without a header; an indented line is not a setting.
     let t = "uvm_nuarea_max 4\nproc p\n  exit 0";
     assert_eq!(
@@ -390,7 +390,7 @@ fn keys_map_to_navigation_verbs() {
     assert_eq!(Nav::for_key("ArrowRight", true), Some(Nav::ActionForward));
     assert_eq!(Nav::for_key("ArrowLeft", true), Some(Nav::ActionBack));
     assert_eq!(Nav::for_key("End", true), Some(Nav::End));
-    assert_eq!(Nav::for_key("Escape", false), Some(Nav::Ask(None)));
+    assert_eq!(Nav::for_key("Escape", false), Some(Nav::Escape));
     assert_eq!(Nav::for_key("a", false), None);
 }
 
@@ -414,7 +414,8 @@ fn asking_why_is_a_cursor_change_that_steps_keep() {
         Rc::ptr_eq(&asked, &again),
         "asking the same again changes nothing"
     );
-    assert_eq!(reduce(asked, Nav::Ask(None)).cursor.why, None);
+    assert_eq!(reduce(asked.clone(), Nav::Ask(None)).cursor.why, None);
+    assert_eq!(reduce(asked, Nav::Escape).cursor.why, None, "Esc closes it");
 }
 
 #[test]
@@ -516,4 +517,42 @@ fn a_link_carries_breakpoints_and_the_why_cell_both_ways() {
     let opened = State::from_url(&frag, "");
     assert!(opened.breakpoints.contains(b));
     assert_eq!(opened.cursor.why, cell);
+}
+
+#[test]
+fn a_lesson_goes_stop_by_stop_and_esc_leaves_it_where_it_is() {
+    use exitpath::app::verb::LessonNav;
+    use exitpath::engine::stops;
+    let s = Rc::new(State::from_url("", "")); // the default built-in has a lesson
+    let session = s.doc.run.session.clone();
+    let st = stops::parse(&session.text).unwrap();
+    assert!(stops::lesson_title(&session.text).is_some() && st.len() >= 5);
+    let at = |k: usize| st[k].resolve(&session).unwrap();
+    let first = reduce(s, Nav::Lesson(LessonNav::Next));
+    assert_eq!(
+        (first.cursor.lesson, first.cursor.pos),
+        (Some(0), at(0)),
+        "Next starts the lesson"
+    );
+    let second = reduce(first.clone(), Nav::for_key("PageDown", false).unwrap());
+    assert_eq!((second.cursor.lesson, second.cursor.pos), (Some(1), at(1)));
+    let back = reduce(second.clone(), Nav::Lesson(LessonNav::Prev));
+    assert_eq!((back.cursor.lesson, back.cursor.pos), (Some(0), at(0)));
+    let last = reduce(back, Nav::Lesson(LessonNav::Go(500)));
+    assert_eq!(
+        last.cursor.lesson,
+        Some(st.len() as u16 - 1),
+        "Go past the end is the last stop"
+    );
+    let explored = reduce(second, Nav::StepForward);
+    let left = reduce(explored.clone(), Nav::Escape);
+    assert_eq!(
+        (left.cursor.lesson, left.cursor.pos),
+        (None, explored.cursor.pos),
+        "Esc leaves, the position stays"
+    );
+    // The link carries the stop, 1-based.
+    let frag = last.fragment().unwrap();
+    assert!(frag.contains(&format!("&l={}&", st.len())), "{frag}");
+    assert_eq!(State::from_url(&frag, "").cursor.lesson, last.cursor.lesson);
 }

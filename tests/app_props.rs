@@ -91,8 +91,19 @@ fn verb(rng: &mut Rng, s: &State, late: &mut Vec<Verb>) -> Verb {
         23 => match rng.below(3) {
             0 => Outcome::ShareDone(ShareStatus::Copied("x".into())).into(),
             // The why panel: a cell that may or may not exist in the run on screen.
-            1 => match rng.below(3) {
+            1 => match rng.below(5) {
                 0 => Nav::Ask(None).into(),
+                3 => Nav::Escape.into(),
+                4 => {
+                    let go = rng.below(9) as u16;
+                    Nav::Lesson(rng.pick(&[
+                        exitpath::app::verb::LessonNav::Next,
+                        exitpath::app::verb::LessonNav::Prev,
+                        exitpath::app::verb::LessonNav::Leave,
+                        exitpath::app::verb::LessonNav::Go(go),
+                    ]))
+                    .into()
+                }
                 1 => Nav::ToggleBreakpointHere.into(),
                 _ => Nav::ToggleBreakpoint(exitpath::app::breakpoints::Breakpoint {
                     func: rng.pick(&exitpath::engine::func::Func::ALL),

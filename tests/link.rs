@@ -76,6 +76,7 @@ fn full_state() -> LinkState {
         builtin: Some("fork-wait-loop".to_string()),
         breakpoints: Vec::new(),
         why: None,
+        lesson: None,
     }
 }
 

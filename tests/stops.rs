@@ -79,3 +79,20 @@ fn stops_resolve_to_the_position_right_after_their_marker() {
         "{e}"
     );
 }
+
+#[test]
+fn a_lesson_is_the_stops_with_their_words() {
+    let text = format!(
+        "# lesson: The fast path\n# stop: first exit: the worker exits\n# say: exit1 begins.\n# say:   It sets P_WEXIT.\n# stop: first zombie\n{BODY}"
+    );
+    assert_eq!(stops::lesson_title(&text).as_deref(), Some("The fast path"));
+    let st = stops::parse(&text).unwrap();
+    assert_eq!(st[0].text, "exit1 begins. It sets P_WEXIT.");
+    assert_eq!(st[1].text, "");
+    assert!(stops::lesson_title(BODY).is_none());
+    // Words with no stop before them are an error at the `say:`.
+    let e = scenario::parse(&format!("# title: t\n# say: orphan words\n{BODY}")).unwrap_err();
+    assert_eq!((e.line, e.col), (2, 3), "{e}");
+    // The description leaves lesson lines out.
+    assert!(!scenario::description(&text).contains("P_WEXIT"));
+}

@@ -9,6 +9,7 @@
 
 pub mod breakpoints;
 pub mod build;
+pub mod glossary;
 pub mod run;
 pub mod share_link;
 pub mod state;
@@ -18,6 +19,6 @@ pub mod view;
 
 pub use run::{Job, Place, Progress, Run};
 pub use state::{
-    builtin_of, embed_in_search, link_of, with_marks, Cursor, Doc, ShareStatus, State,
+    builtin_of, embed_in_search, link_of, with_lesson, with_marks, Cursor, Doc, ShareStatus, State,
 };
 pub use verb::{reduce, Edit, Nav, Outcome, Verb};

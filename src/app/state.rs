@@ -87,6 +87,8 @@ pub struct Cursor {
     pub until_kind: MarkerKind,
     /// The cell the why panel answers for ("why does it hold this?"), if any.
     pub why: Option<Cell>,
+    /// In a lesson: the index of its stop on screen (engine::stops, file order).
+    pub lesson: Option<u16>,
 }
 
 /// Everything the app shows.
@@ -121,6 +123,12 @@ impl PartialEq for State {
 pub fn with_marks(mut link: LinkState, bps: &Breakpoints, why: Option<Cell>) -> LinkState {
     link.breakpoints = bps.iter().map(|b| (b.func, b.line)).collect();
     link.why = why;
+    link
+}
+
+/// `link` at lesson stop `lesson` (or out of a lesson).
+pub fn with_lesson(mut link: LinkState, lesson: Option<u16>) -> LinkState {
+    link.lesson = lesson;
     link
 }
 
@@ -188,6 +196,7 @@ impl State {
                 speed: SPEED_DEFAULT,
                 until_kind: MarkerKind::Zombie,
                 why: None,
+                lesson: None,
             },
             banner: None,
             status: None,
@@ -289,7 +298,10 @@ impl State {
             self.cursor.pos,
             self.doc.embed,
         );
-        with_marks(link, &self.breakpoints, self.cursor.why)
+        with_lesson(
+            with_marks(link, &self.breakpoints, self.cursor.why),
+            self.cursor.lesson,
+        )
     }
 
     /// The URL fragment of `link()`, or why there can be none (scenario too large).
@@ -388,6 +400,7 @@ impl State {
         self.cursor.playing = false;
         self.status = None;
         self.cursor.why = link.why;
+        self.cursor.lesson = link.lesson;
         self.breakpoints = Breakpoints::from_pairs(&link.breakpoints);
         {
             let d = self.doc_mut();

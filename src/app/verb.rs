@@ -45,6 +45,23 @@ pub enum Nav {
     ToggleBreakpoint(Breakpoint),
     /// The same on the line the last step ran (a key).
     ToggleBreakpointHere,
+    /// The scenario's lesson (its `# stop:` lines in file order).
+    Lesson(LessonNav),
+    /// Esc: close the why panel if it is open, else leave the lesson.
+    Escape,
+}
+
+/// Moving through a lesson.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LessonNav {
+    /// Stop `k` (0-based); starts the lesson if it was not on.
+    Go(u16),
+    /// The next stop (or the first, starting the lesson).
+    Next,
+    /// The stop before (or the first).
+    Prev,
+    /// Leave the lesson; the position stays (free exploration).
+    Leave,
 }
 
 /// The user changes what runs (the document) or the page around it.
@@ -119,7 +136,9 @@ impl Nav {
             ("ArrowLeft", true) => Nav::ActionBack,
             ("Home", _) => Nav::Home,
             ("End", _) => Nav::End,
-            ("Escape" | "Esc", _) => Nav::Ask(None),
+            ("Escape" | "Esc", _) => Nav::Escape,
+            ("PageDown", _) => Nav::Lesson(LessonNav::Next),
+            ("PageUp", _) => Nav::Lesson(LessonNav::Prev),
             ("b" | "B", _) => Nav::ToggleBreakpointHere,
             _ => return None,
         })
@@ -164,6 +183,34 @@ impl State {
         c.pos = pos.min(end);
         c.playing = keep_playing && c.playing && c.pos < end;
         self.status = None;
+    }
+
+    /// Move through the lesson: to a stop's position, where the run reaches it (a stop
+    /// it never reaches keeps the position; the lesson panel says why).
+    fn lesson(&mut self, l: LessonNav) {
+        let session = &self.doc.run.session;
+        let stops = crate::engine::stops::parse(&session.text).unwrap_or_default();
+        let Some(last) = stops.len().checked_sub(1) else {
+            self.cursor.lesson = None;
+            return;
+        };
+        let k = match (l, self.cursor.lesson) {
+            (LessonNav::Leave, _) => {
+                self.cursor.lesson = None;
+                return;
+            }
+            (LessonNav::Go(k), _) => usize::from(k).min(last),
+            (LessonNav::Next, None) | (LessonNav::Prev, None) => 0,
+            (LessonNav::Next, Some(k)) => (usize::from(k) + 1).min(last),
+            (LessonNav::Prev, Some(k)) => usize::from(k).saturating_sub(1),
+        };
+        let at = stops[k].resolve(session).ok();
+        if let Some(at) = at {
+            self.seek(at, false);
+        } else {
+            self.cursor.playing = false;
+        }
+        self.cursor.lesson = Some(k as u16);
     }
 
     /// Play on to `to`, stopping early at the first breakpoint on the way.
@@ -216,6 +263,14 @@ impl State {
             Nav::SetSpeed(v) => self.cursor.speed = v.clamp(SPEED_MIN, SPEED_MAX),
             Nav::Ask(cell) => self.cursor.why = cell,
             Nav::ToggleBreakpoint(b) => self.breakpoints = self.breakpoints.toggled(b),
+            Nav::Escape => {
+                if self.cursor.why.is_some() {
+                    self.cursor.why = None;
+                } else {
+                    self.cursor.lesson = None;
+                }
+            }
+            Nav::Lesson(l) => self.lesson(l),
             Nav::ToggleBreakpointHere => {
                 if let Some(st) = pos
                     .checked_sub(1)

@@ -92,6 +92,20 @@ pub struct Uareas {
     pub kernel_map: Vec<(String, Holder)>,
 }
 
+/// The CPU panel's rows, in display order (each one a glossary term).
+pub const CPU_REGS: [&str; 10] = [
+    "%cr3",
+    "%tr",
+    "esp0",
+    "kernel stack",
+    "curlwp",
+    "curpcb",
+    "idle PCB",
+    "EFLAGS.IF",
+    "spin locks",
+    "sleep?",
+];
+
 /// The CPUs and the big lock.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cpus {

@@ -2,10 +2,10 @@
 //! prints as JSON and what the UI panels show.
 
 use super::design::Design;
-use super::func::NONE;
+use super::func::{Func, NONE};
 use super::sim::Sim;
 use super::state::*;
-use crate::arch_i386::{gdt::NGDT, gsel, SlotState, TSS_SEL_POISON};
+use crate::arch_i386::{gdt::NGDT, gsel, SlotState, TSS_SEL_POISON, TSS_SEL_POISON_COMMITTED};
 use serde::Serialize;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -169,6 +169,42 @@ pub enum Cr3State {
     Stale,
     /// No vmspace has that page directory.
     Unknown,
+    /// Freed (or stale) as above, but expected: the CPU still runs the exiting LWP on
+    /// its own stack, its process freed the vmspace in its own exit path after
+    /// `pmap_deactivate` took this CPU out of `pm_cpus`, and `switch_exit` has yet to
+    /// load the kernel's page directory. The patch's exit1 (`pmap_deactivate(l);` then
+    /// `uvm_proc_exit(p);`, the `+` lines of the 2003-11-02 patch as
+    /// src/engine/source/patch.rs shows them; netbsd-exit-path.md §3.1: "deactivates the
+    /// pmap and frees the vmspace") and switch_exit's `mov pcb_cr3 → %cr3` (locore.s
+    /// S15, netbsd-exit-path.md §5) make this the design, not a fault (docs/model.md
+    /// §5). Without the `pmap_deactivate` (what-if `no_pmap_deactivate`) it stays
+    /// `Stale`.
+    ExitingOnFreed,
+}
+
+impl Cr3State {
+    /// How worrying this state is.
+    pub fn concern(self) -> Concern {
+        match self {
+            Cr3State::Reused => Concern::Bad,
+            Cr3State::Freed | Cr3State::Stale | Cr3State::Unknown => Concern::Warn,
+            Cr3State::ExitingOnFreed => Concern::Expected,
+            Cr3State::Kernel | Cr3State::Live => Concern::Fine,
+        }
+    }
+}
+
+/// How worrying a register's state is (the UI shows it as a tone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Concern {
+    /// Nothing to say.
+    Fine,
+    /// Looks wrong but is the design: a transient the kernel relies on (said why).
+    Expected,
+    /// Something is off (a freed thing still in use outside the expected window).
+    Warn,
+    /// A fault: the register names something that belongs to another.
+    Bad,
 }
 
 /// What the GDT slot %tr names is, as a value (`CpuView::tr_state` says it in words).
@@ -182,6 +218,28 @@ pub enum TrState {
     Stale,
     /// A static slot (the idle TSS).
     Static,
+    /// Freed (`Stale` above), but expected: the CPU still runs the exiting LWP that
+    /// loaded it, and the machine-dependent exit code freed it as its last blocking
+    /// call (`cpu_wait(l);  /* MD resources while we can still block: THIS IS LAST
+    /// BLOCKING OPERATION */` in the patch's exit1, src/engine/source/patch.rs;
+    /// `cpu_lwp_free` in the committed form, netbsd-exit-path.md §3.3), so the LWP
+    /// never loads %tr again: `switch_exit` does `ltr` of the idle TSS (locore.s S15,
+    /// netbsd-exit-path.md §5) and the CPU runs on its cached copy until then
+    /// (docs/model.md §5). A TSS freed anywhere else while still in %tr (what-if
+    /// `tss_free_before_exit_lwps`) stays `Stale`.
+    ExitingOnFreed,
+}
+
+impl TrState {
+    /// How worrying this state is.
+    pub fn concern(self) -> Concern {
+        match self {
+            TrState::Reused => Concern::Bad,
+            TrState::Stale => Concern::Warn,
+            TrState::ExitingOnFreed => Concern::Expected,
+            TrState::Own | TrState::Static => Concern::Fine,
+        }
+    }
 }
 
 /// An LWP by its pid and lid (what "pid.lid" names in the text views).
@@ -388,6 +446,32 @@ fn cpu_view(sim: &Sim, c: usize) -> CpuView {
         ),
         None => (Cr3State::Unknown, "unknown".into()),
     };
+    let expected = matches!(cr3_kind, Cr3State::Freed | Cr3State::Stale)
+        && cpu
+            .cr3_vm
+            .is_some_and(|v| exiting_on_own_freed_vm(st, c, v));
+    // Freed while this CPU was still in the pmap's pm_cpus: no pmap_deactivate ran.
+    let still_active = matches!(cr3_kind, Cr3State::Freed | Cr3State::Stale)
+        && cpu.cr3_vm.is_some_and(|v| {
+            st.vmspaces
+                .get(v as usize)
+                .is_some_and(|vm| vm.pm_cpus & r.mask() != 0)
+        });
+    let (cr3_kind, cr3_state) = if expected {
+        (
+            Cr3State::ExitingOnFreed,
+            "expected: its own vmspace, freed after pmap_deactivate; the exiting LWP runs on until switch_exit loads the kernel's page directory".into(),
+        )
+    } else if still_active {
+        (
+            cr3_kind,
+            format!(
+                "{cr3_state}; freed while this CPU was still in its pm_cpus (no pmap_deactivate)"
+            ),
+        )
+    } else {
+        (cr3_kind, cr3_state)
+    };
     let slot = crate::arch_i386::idxsel(r.tr);
     let (tr_kind, tr_state) = match st.gdt.state(slot) {
         Some(SlotState::Tss(o)) if Some(o) == cpu.tr_owner => {
@@ -403,8 +487,14 @@ fn cpu_view(sim: &Sim, c: usize) -> CpuView {
         ),
         None => (TrState::Static, "static".into()),
     };
+    let (tr_kind, tr_state) = match (tr_kind, exiting_after_md_free(st, c)) {
+        (TrState::Stale, Some(by)) => (
+            TrState::ExitingOnFreed,
+            format!("expected: slot freed by {by}, the last blocking call; the exiting LWP runs on the CPU's cached copy until switch_exit loads the idle TSS"),
+        ),
+        (k, _) => (k, tr_state),
+    };
     let why = sim.no_sleep_reason(c, false);
-    let _ = TSS_SEL_POISON;
     CpuView {
         id: r.id,
         cr3: hex(r.cr3),
@@ -422,6 +512,68 @@ fn cpu_view(sim: &Sim, c: usize) -> CpuView {
         why_not: why.map(str::to_string),
         spin_locks: cpu.spin_locks,
         proclist_locked: cpu.proclist_locked,
+    }
+}
+
+/// The exiting LWP CPU `c` still runs for: the one on whose kernel stack it runs, or,
+/// once `switch_exit` has moved onto the idle PCB's stack (before it loads %cr3 and
+/// %tr), the dead LWP that `switch_exit` was called for. An LWP on its own stack is
+/// exiting when `exit1` or `lwp_exit` is on that stack.
+fn exiting_lwp(st: &KernelState, c: usize) -> Option<(LwpIdx, &Lwp)> {
+    let cpu = &st.cpus[c];
+    match cpu.on_stack {
+        Some(idx) => {
+            let l = st.lwp(idx)?;
+            let exiting = l
+                .kstack
+                .iter()
+                .any(|f| matches!(f.func, Func::exit1 | Func::lwp_exit));
+            exiting.then_some((idx, l))
+        }
+        None => {
+            let idx = cpu
+                .idle_frames
+                .last()
+                .filter(|f| f.func == Func::switch_exit)?
+                .l;
+            Some((idx, st.lwp(idx)?))
+        }
+    }
+}
+
+/// %cr3 holds vmspace `v`, freed, and that is expected: CPU `c` still runs an LWP of
+/// the exiting process that owned `v`, and `pmap_deactivate` took `c` out of its
+/// `pm_cpus` before the free (`Cr3State::ExitingOnFreed`).
+fn exiting_on_own_freed_vm(st: &KernelState, c: usize, v: u32) -> bool {
+    let cpu = &st.cpus[c];
+    let Some((_, l)) = exiting_lwp(st, c) else {
+        return false;
+    };
+    let deactivated = st
+        .vmspaces
+        .get(v as usize)
+        .is_some_and(|vm| vm.freed && vm.pm_cpus & cpu.regs.mask() == 0);
+    deactivated && st.proc(l.pid).is_some_and(|p| p.vmspace == Some(v))
+}
+
+/// The machine-dependent exit function that freed the TSS %tr of CPU `c` still names,
+/// when that is expected (`TrState::ExitingOnFreed`): the CPU runs the exiting LWP
+/// that loaded %tr, and that LWP's `cpu_wait` / `cpu_lwp_free` has run (its
+/// md_tss_sel carries the DEBUG poison that function's last line writes) or is
+/// running.
+fn exiting_after_md_free(st: &KernelState, c: usize) -> Option<&'static str> {
+    let (idx, l) = exiting_lwp(st, c)?;
+    if st.cpus[c].tr_owner != Some(idx) {
+        return None;
+    }
+    let md = [Func::cpu_wait, Func::cpu_lwp_free];
+    if let Some(f) = l.kstack.iter().rev().find(|f| md.contains(&f.func)) {
+        return Some(f.func.name());
+    }
+    match l.tss_sel {
+        TSS_SEL_POISON => Some(Func::cpu_wait.name()),
+        TSS_SEL_POISON_COMMITTED => Some(Func::cpu_lwp_free.name()),
+        _ => None,
     }
 }
 

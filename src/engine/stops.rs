@@ -12,6 +12,10 @@
 //!
 //! Parsing checks the words (an error has the line and column); whether the run
 //! reaches the stop is known only once it has run, per design (`Stop::resolve`).
+//!
+//! A **lesson** is the same stops with words: a `# lesson: TITLE` line, and after each
+//! `# stop:` line any number of `# say: TEXT` lines (joined with a space) that the
+//! lesson panel shows at that stop.
 
 use super::scenario::ParseError;
 use super::session::{MarkerKind, Session};
@@ -43,6 +47,33 @@ pub struct Stop {
     pub at: Locator,
     /// The words after the locator (may be empty).
     pub label: String,
+    /// The `# say:` lines after it, joined with a space (may be empty).
+    pub text: String,
+}
+
+/// The `# lesson:` title of `text`'s header, if any.
+pub fn lesson_title(text: &str) -> Option<String> {
+    header(text)
+        .find_map(|(_, _, body)| body.strip_prefix("lesson:").map(|t| t.trim().to_string()))
+        .filter(|t| !t.is_empty())
+}
+
+/// The header's lines (the comment lines at the top, as for `# title:`): the 0-based
+/// line number, the line, and its text after `#` and one space.
+fn header(text: &str) -> impl Iterator<Item = (usize, &str, &str)> {
+    let mut started = false;
+    text.lines()
+        .enumerate()
+        .map_while(move |(i, raw)| {
+            let t = raw.trim_start();
+            if t.is_empty() {
+                return if started { None } else { Some(None) };
+            }
+            let comment = t.strip_prefix('#')?;
+            started = true;
+            Some(Some((i, raw, comment.strip_prefix(' ').unwrap_or(comment))))
+        })
+        .flatten()
 }
 
 fn nth_of(word: &str) -> Option<Nth> {
@@ -113,21 +144,23 @@ fn locator(text: &str) -> Result<Locator, (usize, String)> {
 /// The `# stop:` lines of `text`'s header, in order. Only the header counts (the
 /// comment lines at the top, as for `# title:`).
 pub fn parse(text: &str) -> Result<Vec<Stop>, ParseError> {
-    let mut out = Vec::new();
-    let mut started = false;
-    for (i, raw) in text.lines().enumerate() {
-        let t = raw.trim_start();
-        if t.is_empty() {
-            if started {
-                break;
+    let mut out: Vec<Stop> = Vec::new();
+    for (i, raw, body) in header(text) {
+        if let Some(say) = body.strip_prefix("say:") {
+            let Some(last) = out.last_mut() else {
+                return Err(ParseError {
+                    line: i as u32 + 1,
+                    col: raw[..raw.len() - body.len()].chars().count() as u32 + 1,
+                    message: "say: a `# say:` line belongs to the `# stop:` line before it, and there is none".into(),
+                });
+            };
+            let say = say.trim();
+            if !last.text.is_empty() && !say.is_empty() {
+                last.text.push(' ');
             }
+            last.text.push_str(say);
             continue;
         }
-        let Some(comment) = t.strip_prefix('#') else {
-            break;
-        };
-        started = true;
-        let body = comment.strip_prefix(' ').unwrap_or(comment);
         let Some(rest) = body.strip_prefix("stop:") else {
             continue;
         };
@@ -145,6 +178,7 @@ pub fn parse(text: &str) -> Result<Vec<Stop>, ParseError> {
                 col: col_of(0),
                 at,
                 label: label.trim().to_string(),
+                text: String::new(),
             }),
             Err((off, message)) => {
                 return Err(ParseError {

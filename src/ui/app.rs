@@ -16,6 +16,7 @@ use super::faults::{FaultsPanel, Reached};
 use super::gdt::GdtPanel;
 use super::header::{About, Header};
 use super::keys::{self, KeyList};
+use super::lesson::LessonPanel;
 use super::lists::ListsPanel;
 use super::metrics::MetricsPanel;
 use super::narration::Narration;
@@ -24,6 +25,7 @@ use super::progress::ProgressRow;
 use super::share_link;
 use super::source::SourcePanel;
 use super::switches::SwitchesPanel;
+use super::term::GlossaryList;
 use super::timeline::Timeline;
 use super::uarea::UareaPanel;
 use super::why::{ask_handlers, WhyPanel};
@@ -31,7 +33,7 @@ use crate::app::state::{STORAGE_KEY, STORAGE_TAB_KEY};
 use crate::app::switches::switches_in;
 use crate::app::view::View;
 use crate::app::{
-    builtin_of, link_of, with_marks, Edit, Nav, Outcome, Run, ShareStatus, State, Verb,
+    builtin_of, link_of, with_lesson, with_marks, Edit, Nav, Outcome, Run, ShareStatus, State, Verb,
 };
 use gloo_timers::callback::{Interval, Timeout};
 use std::rc::Rc;
@@ -216,7 +218,7 @@ pub fn App() -> Html {
         let last_seq = use_mut_ref(|| doc.history_seq);
         let deps = (
             (doc.run.clone(), doc.cmp.clone()),
-            (cur.pos, state.breakpoints.clone(), cur.why),
+            (cur.pos, state.breakpoints.clone(), cur.why, cur.lesson),
             doc.embed,
             doc.history_seq,
             doc.job.is_some() || too_large_why.is_some(),
@@ -224,14 +226,15 @@ pub fn App() -> Html {
         let tab = tab.clone();
         use_effect_with(
             deps,
-            move |((run, cmp), (pos, bps, why), embed, seq, skip)| {
+            move |((run, cmp), (pos, bps, why, lesson), embed, seq, skip)| {
                 let (run, cmp, pos, embed, seq) = (run.clone(), cmp.clone(), *pos, *embed, *seq);
-                let (bps, why) = (bps.clone(), *why);
+                let (bps, why, lesson) = (bps.clone(), *why, *lesson);
                 let timer = (!*skip).then(|| {
                     Timeout::new(URL_SETTLE_MS, move || {
                         let push = *last_seq.borrow() != seq;
                         *last_seq.borrow_mut() = seq;
                         let link = with_marks(link_of(&run, cmp.as_deref(), pos, embed), &bps, why);
+                        let link = with_lesson(link, lesson);
                         if let Ok(f) = share_link::encode(&link) {
                             dom::write_fragment(&f, push, &tab);
                         }
@@ -322,7 +325,7 @@ pub fn App() -> Html {
 
     html! {
         <div class={classes!("app", doc.embed.then_some("embed"), doc.cmp.is_some().then_some("comparing"))}>
-            <Header {design} compare={state.want_compare()} {builtin} embed={doc.embed}
+            <Header {design} compare={state.want_compare()} {builtin} embed={doc.embed} active={active_switches.clone()}
                 share={state.share.clone()} {full_view} on={on.clone()} />
             { if doc.embed { html! {} } else { html! {
                 <>
@@ -335,7 +338,9 @@ pub fn App() -> Html {
                 until_kind={cur.until_kind} status={state.status.clone()} on={on.clone()} />
             <ProgressRow progress={doc.progress} {truncated} on={on.clone()} />
             <Timeline run={run.clone()} pos={cur.pos} on={on.clone()} />
-            <Checkpoints run={run.clone()} pos={cur.pos} on={on.clone()} />
+            // In a lesson its row of stops replaces the checkpoints (the same stops).
+            { if cur.lesson.is_none() { html! { <Checkpoints run={run.clone()} pos={cur.pos} on={on.clone()} /> } } else { html! {} } }
+            <LessonPanel run={run.clone()} pos={cur.pos} stop={cur.lesson} on={on.clone()} />
             <main class="panels">
                 { panels }
                 { if doc.embed { html! {} } else { html! {
@@ -344,6 +349,7 @@ pub fn App() -> Html {
                         <div class="col">
                             <SwitchesPanel active={active_switches} {design} run={run.clone()} on={on.clone()} />
                             <KeyList />
+                            <GlossaryList />
                         </div>
                     </div>
                 } } }

@@ -3,8 +3,9 @@
 //! its state in words; the big lock; with two CPUs, a column each and the one that ran
 //! the last step marked.
 
+use super::term::Term;
 use super::view::{chg, Tone};
-use crate::app::view::{Cpus, Section};
+use crate::app::view::{Cpus, Section, CPU_REGS};
 use crate::engine::snapshot::CpuView;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -19,23 +20,9 @@ pub struct CpuProps {
     pub idle_pcbs: Rc<[String]>,
 }
 
-/// The registers, in display order.
-const REGS: [&str; 10] = [
-    "%cr3",
-    "%tr",
-    "esp0",
-    "kernel stack",
-    "curlwp",
-    "curpcb",
-    "idle PCB",
-    "EFLAGS.IF",
-    "spin locks",
-    "sleep?",
-];
-
 /// The `why` name of register row `i` (engine::why::CpuReg), where there is one.
 fn why_reg(i: usize) -> Option<&'static str> {
-    match REGS[i] {
+    match CPU_REGS[i] {
         "%cr3" => Some("cr3"),
         "%tr" => Some("tr"),
         "esp0" => Some("esp0"),
@@ -140,9 +127,9 @@ pub fn CpuPanel(p: &CpuProps) -> Html {
                     </tr></thead>
                 } } else { html! {} } }
                 <tbody>
-                    { for REGS.iter().enumerate().map(|(i, name)| html! {
+                    { for CPU_REGS.iter().enumerate().map(|(i, name)| html! {
                         <tr>
-                            <th scope="row">{ *name }</th>
+                            <th scope="row"><Term term={*name} /></th>
                             { for s.cpus.iter().enumerate().map(|(k, c)| {
                                 let (value, text, state) = reg(c, i, idle(k));
                                 let before = prev.and_then(|pr| pr.cpus.get(k)).map(|b| reg(b, i, idle(k)));
@@ -158,7 +145,7 @@ pub fn CpuPanel(p: &CpuProps) -> Html {
                         </tr>
                     }) }
                     <tr class={chg(lock_changed)}>
-                        <th scope="row">{ "kernel_lock" }</th>
+                        <th scope="row"><Term term="kernel_lock" /></th>
                         <td class="mono" colspan="2">
                             { s.biglock.clone().unwrap_or_else(|| "free".into()) }
                             <span class="cpu-note">{ if s.biglock.is_some() { " big lock holder (one for all CPUs)" } else { " nobody holds the big lock" } }</span>

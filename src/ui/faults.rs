@@ -2,6 +2,7 @@
 //! check means, then each finding with its step (clicking one jumps there; those not yet
 //! reached are marked "ahead"). A long run lists the first few of each check.
 
+use super::term::Term;
 use crate::app::{Nav, Run, Verb};
 use crate::engine::trace::{Check, Finding};
 use std::rc::Rc;
@@ -68,7 +69,7 @@ pub fn FaultsPanel(p: &FaultsProps) -> Html {
                 <button type="button" class="jump" onclick={Callback::from(move |_| on.emit(Nav::Seek(target).into()))}
                     aria-label={format!("Go to step {target}")}>{ format!("step {target}") }</button>
                 <span class="msg">{ f.message.clone() }</span>
-                { if ahead { html! { <span class="ahead-tag">{ "ahead" }</span> } } else { html! {} } }
+                { if ahead { html! { <span class="ahead-tag"><Term term="ahead" focusable={i == p.reached.ahead} /></span> } } else { html! {} } }
             </li>
         }
     };

@@ -1,6 +1,7 @@
 //! The GDT's dynamic TSS slots as a grid: free, owned (by which LWP), just freed, or
 //! poisoned (free, but a dead LWP still carries its selector).
 
+use super::term::Term;
 use super::view::{chg, diff};
 use crate::app::view::Section;
 use crate::engine::snapshot::{GdtView, SlotView};
@@ -60,8 +61,8 @@ pub fn GdtPanel(p: &GdtProps) -> Html {
             <p class="legend">
                 <span class="slot-owned key">{ "owned" }</span>
                 <span class="slot-free key">{ "free" }</span>
-                <span class="slot-freed key">{ "just freed" }</span>
-                <span class="slot-poisoned key">{ "poisoned: freed while a dead LWP keeps the selector" }</span>
+                <span class="slot-freed key"><Term term="just freed" /></span>
+                <span class="slot-poisoned key"><Term term="poisoned" />{ ": freed while a dead LWP keeps the selector" }</span>
             </p>
         </section>
     }

@@ -1,10 +1,11 @@
-//! The top bar: title, scenario picker (stories, then what-ifs), design and compare
-//! pickers, and the share button with the link it copied (or a field to copy it from
+//! The top bar: title, scenario picker (stories, then what-ifs), design picker and the
+//! "What if…" switches next to it, compare picker, and the share button with the link it copied (or a field to copy it from
 //! when the clipboard is unavailable); under it, the scenario's description.
 
+use super::switches::WhatIfMenu;
 use crate::app::{Edit, ShareStatus, Verb};
 use crate::engine::library::{self, BUILTINS};
-use crate::engine::Design;
+use crate::engine::{Design, Switch};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -15,6 +16,9 @@ pub struct HeaderProps {
     /// The built-in the editor holds unedited; None: the user's own text.
     pub builtin: Option<&'static str>,
     pub embed: bool,
+    /// The what-if switches whose line the editor's text has (the "What if…" menu).
+    #[prop_or_default]
+    pub active: Vec<Switch>,
     pub share: ShareStatus,
     /// In an iframe: a link that opens the same moment in the full app.
     pub full_view: Option<String>,
@@ -110,6 +114,9 @@ pub fn Header(p: &HeaderProps) -> Html {
                         }) }
                     </select>
                 </div>
+                { if p.embed { html! {} } else { html! {
+                    <WhatIfMenu active={p.active.clone()} design={p.design} on={p.on.clone()} />
+                } } }
                 <div class="group">
                     <label for="compare-picker">{ "Compare with" }</label>
                     <select id="compare-picker" data-testid="compare-picker" onchange={on_compare}>

@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// What each key does, for the on-screen list (key, action).
-pub const KEYS: [(&str, &str); 10] = [
+pub const KEYS: [(&str, &str); 12] = [
     ("Space", "play / pause"),
     ("→", "one micro-step forward"),
     ("←", "one micro-step back"),
@@ -19,7 +19,9 @@ pub const KEYS: [(&str, &str); 10] = [
         "Enter",
         "on a value: why it is there (the step that set it)",
     ),
-    ("Esc", "close the why panel"),
+    ("Esc", "close the why panel, or leave the lesson"),
+    ("Page Down", "lesson: next stop (starts the lesson)"),
+    ("Page Up", "lesson: the stop before"),
     ("b", "breakpoint on the line just run (set / clear)"),
 ];
 
@@ -47,7 +49,8 @@ fn owner(target: Option<web_sys::EventTarget>) -> Owner {
     };
     match el.tag_name().to_ascii_lowercase().as_str() {
         "textarea" => Owner::Text,
-        "select" => Owner::Select,
+        // A disclosure's summary (the "What if…" menu) opens with Space, as a button would.
+        "select" | "summary" => Owner::Select,
         "input" => {
             let kind = el
                 .get_attribute("type")

@@ -1,6 +1,7 @@
 //! The kernel's lists: allproc, zombproc, (in `reaper`) deadprocs / deadlwp / zomblwp,
 //! the run queue and the sleep queues by wait channel. New entries are highlighted.
 
+use super::term::Term;
 use super::view::{chg, chips, diff, unique_keys};
 use crate::app::view::{Lists, Section};
 use crate::engine::Design;
@@ -18,28 +19,28 @@ pub struct ListsProps {
     pub idp: &'static str,
 }
 
-fn list_row(name: &str, note: &str, body: Html, testid: Option<&'static str>) -> Html {
+fn list_row(name: &'static str, note: &str, body: Html, testid: Option<&'static str>) -> Html {
     list_row_d(name, note, body, testid, false)
 }
 
 fn list_row_d(
-    name: &str,
+    name: &'static str,
     note: &str,
     body: Html,
     testid: Option<&'static str>,
     differs: bool,
 ) -> Html {
     let (dcls, dtitle) = diff(differs);
-    // The lists "why" can answer for (engine::why::ListName): the name asks it.
+    // The lists "why" can answer for (engine::why::ListName): a click on the name (or
+    // Enter on its glossary term) asks it.
     let cell = match name {
         "allproc" | "zombproc" | "deadprocs" | "deadlwp" => Some(format!("list.{name}")),
         "run queue" => Some("list.runqueue".to_string()),
         _ => None,
     };
-    let tabindex = cell.is_some().then_some("0");
     html! {
         <div class={classes!("list-row", dcls)} data-testid={testid}>
-            <dt title={dtitle.unwrap_or(note).to_string()} data-cell={cell} {tabindex}>{ name.to_string() }</dt>
+            <dt title={dtitle.map(|d| format!("{d}: {note}"))} data-cell={cell}><Term term={name} /></dt>
             <dd>{ body }</dd>
         </div>
     }

@@ -7,7 +7,9 @@
 //! the screen are not laid out or painted at all (`content-visibility: auto`), so a step
 //! costs the row that changed, not the whole table (issue 9; docs/benchmarks.md).
 
+use super::term::Term;
 use super::view::{chg, diff, lstat_class, pstat_class};
+use crate::app::glossary;
 use crate::app::view::{Procs, Section};
 use crate::engine::snapshot::{LwpView, ProcView};
 use std::rc::Rc;
@@ -57,8 +59,9 @@ fn lwp_cells(
     html! {
         <>
             <span role="cell" class="num">{ l.lid }</span>
-            <span role="cell" data-cell={cell("l_stat")} tabindex="0" class={classes!("stat", lstat_class(l.stat), chg(ch(&|b, l| b.stat != l.stat)), dcls)} title={dtitle}>{ format!("{:?}", l.stat) }</span>
-            <span role="cell" data-cell={cell("l_flag")} tabindex="0" class={classes!("flags", chg(ch(&|b, l| b.flags != l.flags)))}>{ l.flags.replace('|', " ") }</span>
+            <span role="cell" data-cell={cell("l_stat")} tabindex="0" class={classes!("stat", lstat_class(l.stat), chg(ch(&|b, l| b.stat != l.stat)), dcls)}
+                title={dtitle.map(String::from).unwrap_or_else(|| glossary::describe_names(glossary::lstat_term(l.stat)))}>{ format!("{:?}", l.stat) }</span>
+            <span role="cell" data-cell={cell("l_flag")} tabindex="0" class={classes!("flags", chg(ch(&|b, l| b.flags != l.flags)))} title={glossary::describe_names(&l.flags)}>{ l.flags.replace('|', " ") }</span>
             <span role="cell" data-cell={cell("l_addr")} tabindex="0" class={classes!("mono", (!l.owns_uarea).then_some("gone"), chg(ch(&|b, l| (&b.uarea, b.owns_uarea) != (&l.uarea, l.owns_uarea))))}>{ uarea }</span>
             <span role="cell" data-cell={cell("md_tss_sel")} tabindex="0" class={classes!("mono", chg(ch(&|b, l| b.tss_sel != l.tss_sel)))}>{ l.tss_sel.clone() }</span>
             <span role="cell" data-cell={cell("wchan")} tabindex="0" class={classes!("wchan", chg(ch(&|b, l| (&b.wchan, b.wmesg) != (&l.wchan, l.wmesg))))}>{ wchan_text(l) }</span>
@@ -147,9 +150,12 @@ fn ProcRows(props: &ProcRowsProps) -> Html {
     let counts = |p: &ProcView| format!("{}/{}/{}", p.nlwps, p.nrlwps, p.nzlwps);
     // `f`: the `why` field the value asks about (engine::why::ProcField).
     let cell = |f: &str| format!("proc.{}.{f}", p.pid);
+    // The field names are a Tab stop on the first process (proc0) only: they repeat on
+    // every process.
+    let focusable = p.pid == 0;
     let field = |name: &'static str, value: Html, extra: Classes, changed: bool| {
         html! {
-            <span class={classes!("pf", extra, chg(changed))}><span class="pf-name">{ name }</span>{ " " }<span class="pf-val">{ value }</span></span>
+            <span class={classes!("pf", extra, chg(changed))}><span class="pf-name"><Term term={name} {focusable} /></span>{ " " }<span class="pf-val">{ value }</span></span>
         }
     };
     let asks =
@@ -159,7 +165,7 @@ fn ProcRows(props: &ProcRowsProps) -> Html {
         <span role="rowheader" class="proc-head">
             <span class="pid">{ p.pid }</span>{ " " }<span class="name">{ p.name.clone() }</span>
             { field("ppid", asks("p_pptr", p.ppid.to_string()), classes!(), ch(&|p| p.ppid.to_string())) }
-            <span class={dcls} title={dtitle}>{ field("p_stat", asks("p_stat", pstat.clone()), classes!("stat", pstat_class(p.stat)), ch(&|p| format!("{:?}", p.stat))) }</span>
+            <span class={dcls} title={dtitle.map(String::from).unwrap_or_else(|| glossary::describe_names(glossary::pstat_term(p.stat)))}>{ field("p_stat", asks("p_stat", pstat.clone()), classes!("stat", pstat_class(p.stat)), ch(&|p| format!("{:?}", p.stat))) }</span>
             { field("p_flag", asks("p_flag", p.flags.replace('|', " ")), classes!("flags"), ch(&|p| p.flags.clone())) }
             { field("p_nlwps/nrlwps/nzlwps", html! { <>
                 { asks("p_nlwps", p.nlwps.to_string()) }{ "/" }{ asks("p_nrlwps", p.nrlwps.to_string()) }{ "/" }{ asks("p_nzlwps", p.nzlwps.to_string()) }
@@ -211,13 +217,13 @@ pub fn ProcsPanel(p: &ProcsProps) -> Html {
                 <div role="table" class="ptable" data-testid="procs" aria-labelledby={format!("{}procs-h", p.idp)}>
                     <div role="rowgroup" class="ptable-head">
                         <div role="row" class="prow">
-                            <span role="columnheader" class="num">{ "lid" }</span>
-                            <span role="columnheader">{ "l_stat" }</span>
-                            <span role="columnheader">{ "l_flag" }</span>
-                            <span role="columnheader">{ "u-area (l_addr)" }</span>
-                            <span role="columnheader">{ "md_tss_sel" }</span>
-                            <span role="columnheader">{ "wchan \"wmesg\"" }</span>
-                            <span role="columnheader">{ "in kernel" }</span>
+                            <span role="columnheader" class="num"><Term term="lid" /></span>
+                            <span role="columnheader"><Term term="l_stat" /></span>
+                            <span role="columnheader"><Term term="l_flag" /></span>
+                            <span role="columnheader"><Term term="u-area (l_addr)" /></span>
+                            <span role="columnheader"><Term term="md_tss_sel" /></span>
+                            <span role="columnheader"><Term term={"wchan \"wmesg\""} /></span>
+                            <span role="columnheader"><Term term="in kernel" /></span>
                         </div>
                     </div>
                     { for now.iter().map(|x| {

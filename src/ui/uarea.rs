@@ -1,6 +1,7 @@
 //! The u-area cache (uvm_uareas) as a stack with its UVM_NUAREA_MAX line, and the u-areas
 //! allocated in kernel_map with who holds each.
 
+use super::term::Term;
 use super::view::{chg, diff, unique_keys};
 use crate::app::view::{Holder, Section, Uareas};
 use std::rc::Rc;
@@ -67,7 +68,7 @@ pub fn UareaPanel(p: &UareaProps) -> Html {
         if room > 0 { stack.len() } else { limit_at },
         html! {
             <li key="limit" class={classes!("limit", over.then_some("over"))}>
-                { format!("UVM_NUAREA_MAX = {}", c.max) }
+                <Term term="UVM_NUAREA_MAX" />{ format!(" = {}", c.max) }
             </li>
         },
     );
@@ -79,7 +80,7 @@ pub fn UareaPanel(p: &UareaProps) -> Html {
             <div class="uarea-cols">
                 <div class="ua-cache" data-testid="uarea-cache" data-nuarea={c.nuarea.to_string()} data-max={c.max.to_string()}>
                     <h3 class={classes!(chg(before.is_some_and(|bc| bc.nuarea != c.nuarea)), ddiff.0)} title={ddiff.1}>
-                        { "cache: uvm_nuarea = " }<strong data-cell="uvm_nuarea" tabindex="0">{ c.nuarea }</strong>{ format!(" of {}", c.max) }
+                        { "cache: " }<Term term="uvm_nuarea" />{ " = " }<strong data-cell="uvm_nuarea" tabindex="0">{ c.nuarea }</strong>{ format!(" of {}", c.max) }
                         { if over { html! { <span class="state tone-warn">{ " ⚠ over the limit: uvm_uarea_drain trims it" }</span> } } else { html! {} } }
                     </h3>
                     <ol class="ua-stack">
@@ -87,7 +88,7 @@ pub fn UareaPanel(p: &UareaProps) -> Html {
                     </ol>
                 </div>
                 <div class="ua-km">
-                    <h3>{ format!("kernel_map: {} u-area{}", s.kernel_map.len(), if s.kernel_map.len() == 1 { "" } else { "s" }) }</h3>
+                    <h3><Term term="kernel_map" />{ format!(": {} u-area{}", s.kernel_map.len(), if s.kernel_map.len() == 1 { "" } else { "s" }) }</h3>
                     <ul class="km">
                         { for s.kernel_map.iter().zip(km_keys).map(|((a, who), key)| {
                             let was = km_before.map(|k| k.iter().find(|(x, _)| x == a));

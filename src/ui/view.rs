@@ -1,7 +1,7 @@
 //! Small helpers the panels share: change highlighting, compare-mode differences, tones,
 //! state classes, chips. (What the panels read at a position is `app::view::View`.)
 
-use crate::engine::snapshot::{Cr3State, TrState};
+use crate::engine::snapshot::{Concern, Cr3State, TrState};
 use crate::engine::state::{LStat, PStat};
 use yew::prelude::*;
 
@@ -27,6 +27,8 @@ pub fn diff(d: bool) -> (Classes, Option<&'static str>) {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
     Ok,
+    /// Expected, and said why: looks odd, is not a fault (neutral, no warning sign).
+    Info,
     Warn,
     Bad,
 }
@@ -35,6 +37,7 @@ impl Tone {
     pub fn class(self) -> &'static str {
         match self {
             Tone::Ok => "tone-ok",
+            Tone::Info => "tone-info",
             Tone::Warn => "tone-warn",
             Tone::Bad => "tone-bad",
         }
@@ -43,6 +46,7 @@ impl Tone {
     pub fn prefix(self) -> &'static str {
         match self {
             Tone::Ok => "",
+            Tone::Info => "ℹ ",
             Tone::Warn => "⚠ ",
             Tone::Bad => "✗ ",
         }
@@ -50,22 +54,24 @@ impl Tone {
 }
 
 impl Tone {
+    /// The tone of how worrying the engine says a state is.
+    pub fn of(c: Concern) -> Tone {
+        match c {
+            Concern::Fine => Tone::Ok,
+            Concern::Expected => Tone::Info,
+            Concern::Warn => Tone::Warn,
+            Concern::Bad => Tone::Bad,
+        }
+    }
+
     /// How worrying a %cr3 state is.
     pub fn of_cr3(s: Cr3State) -> Tone {
-        match s {
-            Cr3State::Reused => Tone::Bad,
-            Cr3State::Freed | Cr3State::Stale | Cr3State::Unknown => Tone::Warn,
-            Cr3State::Kernel | Cr3State::Live => Tone::Ok,
-        }
+        Tone::of(s.concern())
     }
 
     /// How worrying a %tr state is.
     pub fn of_tr(s: TrState) -> Tone {
-        match s {
-            TrState::Reused => Tone::Bad,
-            TrState::Stale => Tone::Warn,
-            TrState::Own | TrState::Static => Tone::Ok,
-        }
+        Tone::of(s.concern())
     }
 }
 
