@@ -18,10 +18,12 @@ mod cli {
     use clap::builder::{PossibleValuesParser, TypedValueParser};
     use clap::{Parser, Subcommand, ValueEnum};
     use exitpath::engine::explore::{self, ExploreReport, Explorer};
+    use exitpath::engine::export;
     use exitpath::engine::metrics::Metrics;
     use exitpath::engine::report;
     use exitpath::engine::scenario::{self, Scenario};
     use exitpath::engine::schedule::Schedule;
+    use exitpath::engine::session::Session;
     use exitpath::engine::snapshot::Snapshot;
     use exitpath::engine::{Design, Sim};
     use std::io::{self, BufWriter, Write};
@@ -116,6 +118,25 @@ mod cli {
             #[arg(long, value_name = "D", default_value_t = 1)]
             depth: usize,
         },
+        /// Write a run for a trace viewer: `perfetto`, the Chrome trace-event JSON that
+        /// ui.perfetto.dev and chrome://tracing open (a process per proc, a thread per
+        /// LWP with a slice per l_stat, a track per CPU with a slice per kernel
+        /// function, counters, findings; 1 us per micro-step), or `json`, the trace as
+        /// `run --format json` prints it.
+        Export {
+            /// The scenario file (.scn).
+            file: PathBuf,
+            #[command(flatten)]
+            design: DesignArg,
+            #[command(flatten)]
+            schedule: ScheduleArg,
+            /// perfetto: Chrome trace-event JSON; json: steps, narration, actions, findings.
+            #[arg(long, value_enum)]
+            format: ExportFormat,
+            /// Write to this file instead of standard output.
+            #[arg(short = 'o', long = "output", value_name = "OUT")]
+            output: Option<PathBuf>,
+        },
         /// OSTEP fork.py's process-tree exercises, with the trees read from the kernel.
         Forkpy(crate::forkpy_cli::ForkpyArgs),
         /// Explore every schedule of a two-CPU scenario with at most K preemptions and
@@ -146,6 +167,10 @@ mod cli {
             /// Rounds of fork, exit, wait (1 to 1,000,000).
             #[arg(long, value_name = "N", default_value_t = 100_000)]
             iterations: u64,
+            /// Instead: on the page's long run (7,600 rounds, about 1 M micro-steps),
+            /// `why` for every cell, lifelines and the Perfetto export.
+            #[arg(long)]
+            history: bool,
         },
     }
 
@@ -211,6 +236,12 @@ mod cli {
     #[derive(Clone, Copy, ValueEnum)]
     enum Format {
         Text,
+        Json,
+    }
+
+    #[derive(Clone, Copy, ValueEnum)]
+    enum ExportFormat {
+        Perfetto,
         Json,
     }
 
@@ -306,16 +337,7 @@ mod cli {
                 let d = design.design;
                 match format {
                     Format::Text => out.write_all(report::trace_text(&sc, d).1.as_bytes())?,
-                    Format::Json => {
-                        let t = Sim::new(&sc, d).run_to_end(true);
-                        let v = serde_json::json!({
-                            "steps": t.steps,
-                            "narration": t.narration,
-                            "actions": t.actions,
-                            "findings": t.findings,
-                        });
-                        writeln!(out, "{}", json(&v, false)?)?;
-                    }
+                    Format::Json => writeln!(out, "{}", export::trace_json(&sc, d))?,
                 }
             }
             Cmd::Metrics {
@@ -379,7 +401,45 @@ mod cli {
                 let w = s.why(cell, at, depth).map_err(|e| e.to_string())?;
                 writeln!(out, "{}", json(&w, true)?)?;
             }
-            Cmd::Bench { iterations } => exitpath::engine::bench::run(iterations, out)?,
+            Cmd::Export {
+                file,
+                design,
+                schedule,
+                format,
+                output,
+            } => {
+                let (text, sc) = load(&file)?;
+                let sc = schedule.apply(sc);
+                let mut to_file;
+                let w: &mut dyn Write = match &output {
+                    Some(path) => {
+                        let f = std::fs::File::create(path).map_err(|e| {
+                            Fail::Output(io::Error::new(
+                                e.kind(),
+                                format!("{}: {e}", path.display()),
+                            ))
+                        })?;
+                        to_file = BufWriter::new(f);
+                        &mut to_file
+                    }
+                    None => out,
+                };
+                match format {
+                    ExportFormat::Json => {
+                        writeln!(w, "{}", export::trace_json(&sc, design.design))?
+                    }
+                    ExportFormat::Perfetto => {
+                        let s = Session::with_schedule(&text, design.design, &sc.schedule)
+                            .map_err(|e| {
+                                format!("{}:{}:{}: {}", file.display(), e.line, e.col, e.message)
+                            })?;
+                        export::perfetto(&s, w)?;
+                    }
+                }
+                w.flush()?;
+            }
+            Cmd::Bench { history: true, .. } => exitpath::engine::bench::history(out)?,
+            Cmd::Bench { iterations, .. } => exitpath::engine::bench::run(iterations, out)?,
             Cmd::Forkpy(args) => crate::forkpy_cli::run(args, out).map_err(|e| match e {
                 exitpath::engine::forkpy_run::Error::Input(m) => Fail::Input(m),
                 exitpath::engine::forkpy_run::Error::Output(e) => Fail::Output(e),

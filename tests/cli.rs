@@ -245,6 +245,8 @@ fn every_subcommand_has_help() {
         &["link", "encode"],
         &["link", "decode"],
         &["bench"],
+        &["why"],
+        &["export"],
     ] {
         let mut args = sub.to_vec();
         args.push("--help");

@@ -1,11 +1,13 @@
-//! `Session::why` and `last_change` against brute force: for built-ins and random
-//! fork.py lists, on one and two CPUs, in every design, the last change of a cell at
-//! or before N is the last k <= N where the state at k - 1 and at k differ in that cell.
+//! `Session::why`, `last_change` and `next_change` against brute force: for built-ins,
+//! long loops and random fork.py lists, on one and two CPUs, in every design, the last
+//! change of a cell at or before N is the last k <= N where the state at k - 1 and at k
+//! differ in that cell (the next change, the first such k > N).
 
 use exitpath::engine::library::BUILTINS;
 use exitpath::engine::session::Session;
 use exitpath::engine::sim::Sim;
-use exitpath::engine::why::{key, value, Cell};
+use exitpath::engine::trace::CHECKPOINT_EVERY;
+use exitpath::engine::why::{key, value, Cell, WhyIndex, WhyIndexBuilder};
 use exitpath::engine::Design;
 
 /// Deterministic xorshift for picking positions and cells.
@@ -86,6 +88,35 @@ fn check(text: &str, d: Design, rng: &mut Rng, probes: usize) {
         keys.push(cells.iter().map(|&c| key(&sim.st, c)).collect());
     }
     assert_eq!(keys.len() as u64, s.len() + 1);
+    // first as a fresh session (recent chunks replayed as they come, then the index
+    // built on the way), then again with the index built
+    let seed = rng.next();
+    probe(&s, d, &cells, &keys, &mut Rng(seed), probes);
+    // the index names every cell in every chunk where it changes
+    let index = s.why_index();
+    for (ci, &cell) in cells.iter().enumerate() {
+        for k in 1..keys.len() {
+            if keys[k - 1][ci] != keys[k][ci] {
+                let chunk = (k as u64 - 1) / CHECKPOINT_EVERY;
+                assert!(
+                    index.may_change(chunk, cell),
+                    "{d:?} {cell}: changes at {k}, chunk {chunk} does not name it"
+                );
+            }
+        }
+    }
+    probe(&s, d, &cells, &keys, &mut Rng(seed), probes);
+}
+
+/// `probes` questions at random positions and cells against the brute-force keys.
+fn probe(
+    s: &Session,
+    d: Design,
+    cells: &[Cell],
+    keys: &[Vec<Option<String>>],
+    rng: &mut Rng,
+    probes: usize,
+) {
     for _ in 0..probes {
         let n = rng.below(s.len() + 1);
         let ci = rng.below(cells.len() as u64) as usize;
@@ -94,6 +125,9 @@ fn check(text: &str, d: Design, rng: &mut Rng, probes: usize) {
             .rev()
             .find(|&k| keys[k as usize - 1][ci] != keys[k as usize][ci]);
         assert_eq!(s.last_change(cell, n), brute, "{d:?} {cell} at {n}");
+        // the watchpoint forward: the first change after n
+        let next = (n + 1..=s.len()).find(|&k| keys[k as usize - 1][ci] != keys[k as usize][ci]);
+        assert_eq!(s.next_change(cell, n), next, "{d:?} {cell} after {n}");
         match s.why(cell, n, 2) {
             Ok(w) => {
                 assert!(
@@ -131,6 +165,27 @@ fn why_agrees_with_brute_force_on_the_builtins() {
     for b in BUILTINS {
         for &d in b.designs {
             check(b.text, d, &mut rng, 16);
+        }
+    }
+}
+
+/// Runs of several checkpoint chunks, where the index decides which chunks to replay:
+/// a fork/wait loop and a loop with threads, on one and two CPUs.
+#[test]
+fn why_agrees_with_brute_force_over_many_checkpoint_chunks() {
+    let mut rng = Rng(0xdead_beef);
+    let threads =
+        "proc main\n  repeat 70\n    thread t\n    fork child\n    lwp_wait\n    wait\n  exit 0\n\
+                   lwp t\n  yield\n  lwp_exit\nproc child\n  exit 1\n";
+    for cpus in ["", "cpus 2\n"] {
+        for body in [
+            exitpath::engine::bench::loop_scenario(40),
+            threads.to_string(),
+        ] {
+            let text = format!("{cpus}{body}");
+            for d in Design::ALL {
+                check(&text, d, &mut rng, 40);
+            }
         }
     }
 }
@@ -240,4 +295,39 @@ fn the_cli_prints_one_json_object_and_exits_2_on_a_bad_cell() {
     }
     let missing = run(&["why", file, "--at", "200", "proc.99.p_stat"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("what exists there: procs 0 1 2"));
+}
+
+#[test]
+fn the_index_skips_chunks_where_a_cell_never_changes() {
+    let s = Session::new(
+        &exitpath::engine::bench::loop_scenario(40),
+        Some(Design::Reaper),
+    )
+    .unwrap();
+    assert!(s.len() > 3 * CHECKPOINT_EVERY);
+    let init = "proc.1.p_stat".parse().unwrap();
+    let chunks = s.len().div_ceil(CHECKPOINT_EVERY);
+    assert!((0..chunks).all(|c| !s.why_index().may_change(c, init)));
+    assert_eq!(s.last_change(init, s.len()), None);
+}
+
+#[test]
+fn the_index_built_in_slices_is_the_index_built_at_once() {
+    for d in Design::ALL {
+        let s = Session::new(&exitpath::engine::bench::loop_scenario(30), Some(d)).unwrap();
+        let mut b = WhyIndexBuilder::new(&s);
+        let mut slices = 0;
+        while !b.advance(777) {
+            slices += 1;
+            assert!(b.progress().0 <= s.len());
+        }
+        assert!(slices > 3);
+        let sliced = b.finish();
+        assert_eq!(&sliced, s.why_index(), "{d:?}");
+        let fresh = Session::new(&exitpath::engine::bench::loop_scenario(30), Some(d)).unwrap();
+        assert!(fresh.set_why_index(sliced));
+        assert!(!fresh.set_why_index(WhyIndex::default()), "set once");
+        let init = "proc.1.p_stat".parse().unwrap();
+        assert_eq!(fresh.last_change(init, fresh.len()), None);
+    }
 }

@@ -8,13 +8,16 @@
 //!   back to a link that decodes to the same state.
 //! - [`scenario`] + [`check_engine_text`]: a scenario from a small grammar, driven by any
 //!   source of choices ([`Choices`]), always parses and runs without a panic in every
-//!   design, the same way twice.
+//!   design, the same way twice; in one design, lifelines, the Perfetto export and `why`
+//!   read its run without a panic ([`check_looking_back`]).
 //! - [`forkpy_options`] + [`check_forkpy`]: `exitpath forkpy` with any options and any
 //!   list gives a clear error or a clean run, the same twice, never a panic.
 
 use exitpath::engine::forkpy_run;
 use exitpath::engine::scenario;
+use exitpath::engine::session::Session;
 use exitpath::engine::trace::Check;
+use exitpath::engine::{export, why};
 use exitpath::engine::{Design, Sim, Switch, Trace};
 use exitpath::link::{self, FRAGMENT_MAX};
 
@@ -457,6 +460,52 @@ pub fn check_engine_text(text: &str) {
             a.steps == b.steps && a.findings == b.findings && a.truncated == b.truncated,
             "{design:?}: two runs of the same scenario differ\n{text}"
         );
+    }
+    check_looking_back(text, Design::ALL[text.len() % Design::ALL.len()]);
+}
+
+/// Cells `check_looking_back` asks `why` about, at most.
+pub const WHY_CELLS: usize = 3;
+
+/// The tools that read a finished run (`exitpath why`, lifelines, `exitpath export`) on
+/// the run of `text` in `design`: lifelines cover each lane to the end without gap,
+/// the Perfetto export is one closed JSON object, and `why` answers for cells of the
+/// end state (a spread of at most [`WHY_CELLS`]), never a panic.
+pub fn check_looking_back(text: &str, design: Design) {
+    let s = match Session::new(text, Some(design)) {
+        Ok(s) => s,
+        Err(e) => panic!("a generated scenario does not parse: {e}\n{text}"),
+    };
+    let life = s.lifelines();
+    let lanes = life
+        .lwps
+        .iter()
+        .map(|l| l.spans.iter().map(|x| (x.from, x.to)).collect::<Vec<_>>())
+        .chain(
+            life.procs
+                .iter()
+                .map(|p| p.spans.iter().map(|x| (x.from, x.to)).collect()),
+        );
+    for spans in lanes {
+        let joined = spans.windows(2).all(|w| w[0].1 == w[1].0);
+        assert!(
+            joined
+                && spans.iter().all(|x| x.0 < x.1)
+                && spans.last().map(|x| x.1) == Some(life.end),
+            "{design:?}: a lifeline with a gap or an overlap: {spans:?}\n{text}"
+        );
+    }
+    let out = export::perfetto_string(&s);
+    assert!(
+        out.starts_with('{') && out.ends_with("]}\n"),
+        "{design:?}: the Perfetto export is not one closed object\n{text}"
+    );
+    let cells = why::cells(&s.trace.last);
+    let stride = cells.len().div_ceil(WHY_CELLS).max(1);
+    for &cell in cells.iter().step_by(stride) {
+        if let Err(e) = s.why(cell, s.len(), 1) {
+            panic!("{design:?}: why {cell} at the end: {e}\n{text}");
+        }
     }
 }
 

@@ -19,6 +19,10 @@ pub struct Session {
     pub scenario: Scenario,
     pub design: Design,
     pub trace: Trace,
+    /// Built on the first `why` (`why_index`).
+    why_index: std::cell::OnceCell<super::why::WhyIndex>,
+    /// Built on first use (`lifelines`).
+    lifelines: std::cell::OnceCell<super::lifelines::Lifelines>,
     /// The machine at the last position `position` was asked for: a cache, never a
     /// different answer. Stepping forward from it is one micro-step where a replay
     /// from the checkpoint would clone the kernel state and run up to 1,023 steps
@@ -252,8 +256,47 @@ impl SessionBuilder {
             scenario: self.scenario,
             design: self.design,
             trace: self.runner.finish(),
+            why_index: Default::default(),
+            lifelines: Default::default(),
             replay: RefCell::default(),
         }
+    }
+}
+
+/// A finished run replayed from boot without the checks, a step at a time: what the
+/// per-run indexes (`why::WhyIndex`, `lifelines::Lifelines`) are built from, at once
+/// or a slice at a time between the page's frames.
+#[derive(Debug)]
+pub struct Replay {
+    sim: Sim,
+    len: u64,
+}
+
+impl Replay {
+    pub fn new(s: &Session) -> Replay {
+        let mut sim = Sim::new(&s.scenario, Some(s.design));
+        sim.checks = false;
+        Replay { sim, len: s.len() }
+    }
+
+    /// Run the next step: the position it leads to, and whether it may have changed
+    /// more than its own frame's pc; `None` at the end of the run.
+    pub fn step(&mut self) -> Option<(u64, bool)> {
+        if self.sim.step_no >= self.len {
+            return None;
+        }
+        self.sim.step()?;
+        Some((self.sim.step_no, !self.sim.local))
+    }
+
+    /// The simulator at the current position.
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    /// (position, last position).
+    pub fn progress(&self) -> (u64, u64) {
+        (self.sim.step_no, self.len)
     }
 }
 
@@ -298,6 +341,8 @@ impl Session {
             scenario,
             design,
             trace,
+            why_index: Default::default(),
+            lifelines: Default::default(),
             replay: RefCell::default(),
         })
     }
@@ -319,6 +364,8 @@ impl Session {
             scenario,
             design,
             trace,
+            why_index: Default::default(),
+            lifelines: Default::default(),
             replay: RefCell::default(),
         })
     }
@@ -351,6 +398,37 @@ impl Session {
             }
         }
         out
+    }
+
+    /// Which cells each checkpoint chunk may change (`why`'s index), built by one
+    /// replay the first time it is needed.
+    pub fn why_index(&self) -> &super::why::WhyIndex {
+        self.why_index
+            .get_or_init(|| super::why::WhyIndex::build(self))
+    }
+
+    /// Every LWP's and proc's states over the run and the counters' series, built by
+    /// one replay the first time they are needed.
+    pub fn lifelines(&self) -> &super::lifelines::Lifelines {
+        self.lifelines
+            .get_or_init(|| super::lifelines::Lifelines::build(self))
+    }
+
+    /// Give the session a `why` index built elsewhere (a slice at a time, by
+    /// `WhyIndexBuilder`); false, and nothing changes, if it has one.
+    pub fn set_why_index(&self, index: super::why::WhyIndex) -> bool {
+        self.why_index.set(index).is_ok()
+    }
+
+    /// Give the session lifelines built elsewhere (`LifelinesBuilder`); false, and
+    /// nothing changes, if it has them.
+    pub fn set_lifelines(&self, lifelines: super::lifelines::Lifelines) -> bool {
+        self.lifelines.set(lifelines).is_ok()
+    }
+
+    /// `why_index` if it has been built.
+    pub fn why_index_built(&self) -> Option<&super::why::WhyIndex> {
+        self.why_index.get()
     }
 
     /// Number of micro-steps; positions go from 0 (boot) to `len()` (the end).

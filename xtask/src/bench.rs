@@ -45,6 +45,9 @@ pub fn task() -> Result<()> {
     let forkpy = forkpy_bench()
         .map_err(|e| fail("native forkpy 100,000 actions", e))
         .ok();
+    let history = history_bench()
+        .map_err(|e| fail("native why / lifelines / export", e))
+        .unwrap_or_default();
 
     step("bench 1/4 (cont.): native explorer (exitpath explore, profile bench-native)");
     let explored = explorer()
@@ -93,6 +96,7 @@ pub fn task() -> Result<()> {
             5e6,
         );
     }
+    history_rows(&mut t, &history);
     let forkpy_metric = format!(
         "native forkpy: {} actions (-f 0.5, seed 1, state checks at the end), best of {RUNS}",
         thousands(FORKPY_ACTIONS)
@@ -364,6 +368,92 @@ fn native() -> Result<Vec<EngineRow>> {
     Ok(best)
 }
 
+/// `cargo run --quiet --profile bench-native --bin exitpath -- ARGS...`.
+fn exitpath_native(args: &[&str]) -> Command {
+    let mut cmd = util::cargo();
+    cmd.args([
+        "run",
+        "--quiet",
+        "--profile",
+        "bench-native",
+        "--bin",
+        "exitpath",
+        "--",
+    ])
+    .args(args);
+    cmd
+}
+
+/// `exitpath bench --history`'s lines (`why-bench k=v ...`, `lifelines-bench ...`,
+/// `export-bench ...`), each as its word and its `k=v` pairs.
+type HistoryLines = Vec<(String, Vec<(String, String)>)>;
+
+/// `exitpath bench --history` once: on the 1M-step run, `why` for every cell at the
+/// end and half-way (worst, median; its per-run index apart), the lifelines and the
+/// Perfetto export.
+fn history_bench() -> Result<HistoryLines> {
+    let mut cmd = exitpath_native(&["bench", "--history"]);
+    let lines = parse_history(&run_captured(&mut cmd, &[], 300)?);
+    if lines.len() < 3 {
+        return Err("`exitpath bench --history` printed fewer than 3 bench lines".into());
+    }
+    Ok(lines)
+}
+
+fn parse_history(out: &str) -> HistoryLines {
+    out.lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            let head = w.next()?.strip_suffix("-bench")?.to_string();
+            if !["why", "lifelines", "export"].contains(&head.as_str()) {
+                return None;
+            }
+            let kv = w
+                .filter_map(|p| p.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            Some((head, kv))
+        })
+        .collect()
+}
+
+fn history_rows(t: &mut Table, h: &HistoryLines) {
+    let get = |head: &str, k: &str| {
+        h.iter()
+            .find(|(x, _)| x == head)
+            .and_then(|(_, kv)| kv.iter().find(|(kk, _)| kk == k))
+            .map(|(_, v)| v.as_str())
+    };
+    let f = |head: &str, k: &str| get(head, k).and_then(|v| v.parse::<f64>().ok());
+    let cells = get("why", "cells").unwrap_or("?");
+    t.ms_max(
+        &format!("native why (1M-step run, {cells} cells at the end and half-way): worst"),
+        f("why", "worst_ms"),
+        50.0,
+    );
+    t.ms_info("native why: median", f("why", "median_ms"));
+    t.ms_max(
+        "native watchpoint (next_change, from the start and half-way): worst",
+        f("why", "next_worst_ms"),
+        50.0,
+    );
+    t.ms_info(
+        "native why: its index, built once per run (one replay)",
+        f("why", "index_ms"),
+    );
+    t.ms_max(
+        "native lifelines: built once per run (1M-step run)",
+        f("lifelines", "build_ms"),
+        300.0,
+    );
+    t.opt_info(
+        "native export --format perfetto (1M-step run): time / size",
+        f("export", "perfetto_ms")
+            .zip(f("export", "bytes"))
+            .map(|(ms, b)| format!("{ms:.0} ms / {:.1} MB", b / 1e6)),
+    );
+}
+
 /// Actions of the `exitpath forkpy` bench list.
 const FORKPY_ACTIONS: u64 = 100_000;
 
@@ -392,26 +482,9 @@ fn forkpy_runs(checks: &str) -> Result<ForkpyRow> {
     let mut best: Option<ForkpyRow> = None;
     for run in 1..=RUNS {
         println!("  forkpy run {run}/{RUNS}");
-        let mut cmd = util::cargo();
+        let mut cmd = exitpath_native(&["forkpy"]);
         cmd.args([
-            "run",
-            "--quiet",
-            "--profile",
-            "bench-native",
-            "--bin",
-            "exitpath",
-            "--",
-            "forkpy",
-            "-s",
-            "1",
-            "-f",
-            "0.5",
-            "-F",
-            "-c",
-            "--stats",
-            "--checks",
-            checks,
-            "-a",
+            "-s", "1", "-f", "0.5", "-F", "-c", "--stats", "--checks", checks, "-a",
         ])
         .arg(FORKPY_ACTIONS.to_string());
         println!("$ {}", util::show(&cmd));
@@ -641,19 +714,8 @@ fn big_run_steps() -> Result<u64> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let file = dir.join("big-run.scn");
     std::fs::write(&file, big_scenario()).map_err(|e| format!("{}: {e}", file.display()))?;
-    let mut cmd = util::cargo();
-    cmd.args([
-        "run",
-        "--quiet",
-        "--profile",
-        "bench-native",
-        "--bin",
-        "exitpath",
-        "--",
-        "metrics",
-    ])
-    .arg(&file)
-    .args(["--design", "reaper"]);
+    let mut cmd = exitpath_native(&["metrics"]);
+    cmd.arg(&file).args(["--design", "reaper"]);
     let out = cmd
         .stdin(Stdio::null())
         .output()
@@ -1018,6 +1080,26 @@ mod tests {
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(524_924), "524,924");
         assert_eq!(thousands(1_010_946), "1,010,946");
+    }
+
+    #[test]
+    fn history_lines_become_rows() {
+        let out = "why-bench steps=1018547 cells=152 depth=1 replay_ms=34.6 index_ms=213.9 \
+                   index_entries=119566 worst_ms=0.60 median_ms=0.05 worst_cell=list.allproc@1 \
+                   next_worst_ms=0.21 next_median_ms=0.03\n\
+                   lifelines-bench steps=1018547 build_ms=93.3 lwp_lanes=7605\n\
+                   export-bench steps=1018547 perfetto_ms=468.5 bytes=55309991 events=532101\n\
+                   web-bench reaper steps=1\n";
+        let h = parse_history(out);
+        assert_eq!(h.len(), 3);
+        let mut t = Table::default();
+        history_rows(&mut t, &h);
+        let find = |m: &str| t.rows.iter().find(|r| r[0].starts_with(m)).unwrap().clone();
+        assert_eq!(find("native why (1M-step run, 152 cells")[1], "0.6 ms");
+        assert_eq!(find("native why (1M-step run, 152 cells")[3], "yes");
+        assert_eq!(find("native lifelines")[1], "93.3 ms");
+        assert_eq!(find("native watchpoint")[1], "0.2 ms");
+        assert_eq!(find("native export")[1], "468 ms / 55.3 MB");
     }
 
     #[test]
