@@ -710,6 +710,27 @@ test('a compact embed at 960x600: title, checkpoints and the process table on sc
   return page.errors;
 });
 
+test('lifelines: a lane per process and LWP, by state; a click on a lane seeks there', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1600, height: 1000 } });
+  await open(page);
+  await page.click('[data-testid=lifelines] summary');
+  await page.waitForSelector('[data-testid=lifelines] .ll-row[data-pid="11"]');
+  assert(await page.locator('[data-testid=lifelines] .ll-row[data-pid]').count() >= 9, 'a lane per process (kthreads, init, shell, five workers)');
+  assert(await page.locator('[data-testid=lifelines] .ll-lwp').count() >= 9, 'a lane per LWP');
+  assert(await page.locator('[data-testid=lifelines] rect.st-zomb').count() >= 5, 'each worker is a zombie for a while');
+  const len = (await counter(page)).len;
+  // Click the middle of the first worker's lane: the position is about half the run.
+  const lane = page.locator('[data-testid=lifelines] .ll-row[data-pid="11"] svg');
+  const box = await lane.boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await until(page, () => !/^step 0 \//.test(document.querySelector('[data-testid=step-counter]').textContent.trim()), null, 'the click seeks');
+  const pos = (await counter(page)).pos;
+  assert(Math.abs(pos - len / 2) <= len / 50, `a click half-way along a lane goes half-way into the run (${pos} of ${len})`);
+  await shot(page, 'lifelines');
+  await context.close();
+  return page.errors;
+});
+
 test('a narrow screen stacks the panels without sideways scrolling', async (browser) => {
   const { page, context } = await newPage(browser, { viewport: { width: 400, height: 860 } });
   await open(page);

@@ -17,6 +17,7 @@ use super::gdt::GdtPanel;
 use super::header::{About, Header};
 use super::keys::{self, KeyList};
 use super::lesson::LessonPanel;
+use super::lifelines::LifelinesPanel;
 use super::lists::ListsPanel;
 use super::metrics::MetricsPanel;
 use super::narration::Narration;
@@ -351,6 +352,7 @@ pub fn App() -> Html {
                 until_kind={cur.until_kind} status={state.status.clone()} on={on.clone()} />
             <ProgressRow progress={doc.progress} {truncated} on={on.clone()} />
             <Timeline run={run.clone()} pos={cur.pos} on={on.clone()} />
+            { if doc.embed { html! {} } else { html! { <LifelinesPanel run={run.clone()} pos={cur.pos} on={on.clone()} /> } } }
             // In a lesson its row of stops replaces the checkpoints (the same stops).
             { if cur.lesson.is_none() { html! { <Checkpoints run={run.clone()} pos={cur.pos} on={on.clone()} /> } } else { html! {} } }
             <LessonPanel run={run.clone()} pos={cur.pos} stop={cur.lesson} on={on.clone()} />

@@ -17,6 +17,7 @@ mod gdt;
 mod header;
 pub mod keys;
 mod lesson;
+mod lifelines;
 mod lists;
 mod metrics;
 mod narration;

@@ -1,0 +1,199 @@
+//! Lifelines (issue 10): under the timeline, one lane per process (`p_stat`) and per
+//! LWP (`l_stat`) over the whole run, coloured by state, then reaped / freed; plots of
+//! `uvm_nuarea` (with UVM_NUAREA_MAX), TSS slots in use and zombies; the cursor follows
+//! the position, and a click on a lane seeks there. Built once per run
+//! (`Session::lifelines`), drawn once per run; a step moves only the cursor.
+
+use super::view::{lstat_class, pstat_class};
+use crate::app::{Nav, Run, Verb};
+use crate::engine::lifelines::{Counter, Lifelines, LwpPhase, ProcPhase, Series, Span};
+use std::fmt::Write;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Horizontal resolution of a lane (viewBox units).
+const W: u64 = 1000;
+/// Lanes drawn of each kind; the rest are counted ("exitpath export" has them all).
+const MAX_LANES: usize = 40;
+/// Runs longer than this are not replayed for lanes in the page (the replay would hold
+/// the page for a second or more); the CLI's Perfetto export draws them.
+const MAX_STEPS: u64 = 300_000;
+
+#[derive(Properties, PartialEq)]
+pub struct LifelinesProps {
+    pub run: Rc<Run>,
+    pub pos: u64,
+    pub on: Callback<Verb>,
+}
+
+fn x_of(p: u64, end: u64) -> u64 {
+    (p * W).checked_div(end.max(1)).unwrap_or(0).min(W)
+}
+
+/// One lane: a rect per span, classed by state (the table's colours).
+fn lane<T: Copy>(spans: &[Span<T>], end: u64, class: impl Fn(T) -> &'static str) -> Html {
+    html! {
+        <svg class="ll-lane" viewBox={format!("0 0 {W} 10")} preserveAspectRatio="none" aria-hidden="true">
+            { for spans.iter().map(|s| {
+                let (x0, x1) = (x_of(s.from, end), x_of(s.to, end));
+                html! { <rect class={class(s.state)} x={x0.to_string()} y="1" width={(x1.saturating_sub(x0)).max(1).to_string()} height="8" /> }
+            }) }
+        </svg>
+    }
+}
+
+fn lwp_class(p: LwpPhase) -> &'static str {
+    match p {
+        LwpPhase::Stat(s) => lstat_class(s),
+        LwpPhase::Freed => "st-freed",
+    }
+}
+
+fn proc_class(p: ProcPhase) -> &'static str {
+    match p {
+        ProcPhase::Stat(s) => pstat_class(s),
+        ProcPhase::Reaped => "st-freed",
+    }
+}
+
+/// A counter's name in a lane label (the export's track names are longer).
+fn short_name(c: Counter) -> &'static str {
+    match c {
+        Counter::UvmNuarea => "uvm_nuarea",
+        Counter::TssSlots => "TSS slots",
+        Counter::Zombies => "zombproc",
+    }
+}
+
+/// A step plot of a counter, with an optional limit line.
+fn plot(s: &Series, end: u64, limit: Option<u32>) -> Html {
+    let top = s
+        .points
+        .iter()
+        .map(|p| p.1)
+        .chain(limit)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let y = |v: u32| 28 - (u64::from(v) * 26 / u64::from(top));
+    let mut d = String::new();
+    let mut last_y = y(0);
+    for (i, &(p, v)) in s.points.iter().enumerate() {
+        let x = x_of(p, end);
+        if i == 0 {
+            let _ = write!(d, "M{x} {}", y(v));
+        } else {
+            let _ = write!(d, "H{x}V{}", y(v));
+        }
+        last_y = y(v);
+    }
+    let _ = write!(d, "H{W}V{last_y}");
+    let now = s.points.last().map_or(0, |p| p.1);
+    html! {
+        <div class="ll-row ll-plot">
+            <span class="ll-label" title={format!("{} over the run; the plot's top is {top}{}", s.counter.name(), if limit.is_some() { " (the dashed line: UVM_NUAREA_MAX)" } else { "" })}>
+                { format!("{} (max {})", short_name(s.counter), s.points.iter().map(|p| p.1).max().unwrap_or(now)) }</span>
+            <svg class="ll-lane" viewBox={format!("0 0 {W} 30")} preserveAspectRatio="none" aria-hidden="true">
+                { for limit.map(|l| html! { <line class="ll-limit" x1="0" x2={W.to_string()} y1={y(l).to_string()} y2={y(l).to_string()} vector-effect="non-scaling-stroke" /> }) }
+                <path d={d} vector-effect="non-scaling-stroke" />
+            </svg>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LanesProps {
+    run: Rc<Run>,
+    on: Callback<Verb>,
+}
+
+/// The lanes and plots: drawn once per run (the cursor is drawn over them).
+#[component]
+fn Lanes(p: &LanesProps) -> Html {
+    let ll: &Lifelines = p.run.session.lifelines();
+    let end = ll.end;
+    // A click on a lane seeks to the position under the pointer.
+    let onclick = {
+        let on = p.on.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(el) = e.target_dyn_into::<web_sys::Element>() else {
+                return;
+            };
+            let Ok(Some(svg)) = el.closest("svg.ll-lane") else {
+                return;
+            };
+            let r = svg.get_bounding_client_rect();
+            if r.width() > 0.0 {
+                let f = ((f64::from(e.client_x()) - r.left()) / r.width()).clamp(0.0, 1.0);
+                on.emit(Nav::Seek((f * end.saturating_sub(1) as f64).round() as u64).into());
+            }
+        })
+    };
+    let more = |n: usize, what: &str| {
+        (n > MAX_LANES).then(|| html! {
+            <p class="hint">{ format!("…and {} more {what} (exitpath export --format perfetto draws them all)", n - MAX_LANES) }</p>
+        })
+    };
+    html! {
+        <div class="ll-lanes" {onclick}>
+            <p class="ll-legend" aria-label="colours">
+                { for [("st-idl", "SIDL / LSIDL"), ("st-run", "SACTIVE / LSRUN"), ("st-onproc", "LSONPROC"), ("st-sleep", "LSSLEEP"),
+                        ("st-dead", "SDEAD / LSDEAD"), ("st-zomb", "SZOMB / LSZOMB"), ("st-freed", "reaped / freed")].iter().map(|(c, t)| html! {
+                    <span class="ll-key"><svg viewBox="0 0 10 10" aria-hidden="true"><rect class={*c} x="0" y="1" width="10" height="8" /></svg>{ *t }</span>
+                }) }
+            </p>
+            { for ll.counters.iter().map(|s| plot(s, end, (s.counter == Counter::UvmNuarea).then_some(ll.uvm_nuarea_max))) }
+            { for ll.procs.iter().take(MAX_LANES).map(|l| html! {
+                <div class="ll-row" data-pid={l.pid.to_string()}>
+                    <span class="ll-label">{ format!("{} {}", l.pid, l.name) }</span>
+                    { lane(&l.spans, end, proc_class) }
+                </div>
+            }) }
+            { for more(ll.procs.len(), "processes") }
+            { for ll.lwps.iter().take(MAX_LANES).map(|l| html! {
+                <div class="ll-row ll-lwp" data-lwp={format!("{}.{}", l.pid, l.lid)}>
+                    <span class="ll-label">{ format!("{}.{} {}", l.pid, l.lid, l.name) }</span>
+                    { lane(&l.spans, end, lwp_class) }
+                </div>
+            }) }
+            { for more(ll.lwps.len(), "LWPs") }
+        </div>
+    }
+}
+
+/// The lifelines section: closed at first (a replay of the whole run builds them when
+/// it opens); open, the lanes and a cursor at the position.
+#[component]
+pub fn LifelinesPanel(p: &LifelinesProps) -> Html {
+    let open = use_state(|| false);
+    let ontoggle = {
+        let open = open.clone();
+        Callback::from(move |e: Event| {
+            if let Some(d) = e.target_dyn_into::<web_sys::Element>() {
+                open.set(d.has_attribute("open"));
+            }
+        })
+    };
+    let len = p.run.end();
+    let body = if !*open {
+        html! {}
+    } else if len > MAX_STEPS {
+        html! { <p class="hint">{ format!("This run has {len} micro-steps: lanes are drawn in the page up to {MAX_STEPS}. `exitpath export FILE --format perfetto` writes all of them for ui.perfetto.dev.") }</p> }
+    } else {
+        let x = x_of(p.pos, len + 1);
+        html! {
+            <div class="ll-wrap">
+                <Lanes run={p.run.clone()} on={p.on.clone()} />
+                <svg class="ll-cursor" viewBox={format!("0 0 {W} 100")} preserveAspectRatio="none" aria-hidden="true">
+                    <line x1={x.to_string()} x2={x.to_string()} y1="0" y2="100" vector-effect="non-scaling-stroke" />
+                </svg>
+            </div>
+        }
+    };
+    html! {
+        <details class="lifelines" data-testid="lifelines" {ontoggle} open={*open}>
+            <summary>{ "Lifelines" }<span class="hint">{ ": every process and LWP over the run, by state; click a lane to go there" }</span></summary>
+            { body }
+        </details>
+    }
+}
