@@ -727,6 +727,13 @@ test('lifelines: a lane per process and LWP, by state; a click on a lane seeks t
   const pos = (await counter(page)).pos;
   assert(Math.abs(pos - len / 2) <= len / 50, `a click half-way along a lane goes half-way into the run (${pos} of ${len})`);
   await shot(page, 'lifelines');
+  // The run for Perfetto: the same export as `exitpath export --format perfetto`.
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-perfetto]')]);
+  assert(/\.perfetto\.json$/.test(dl.suggestedFilename()), `a .perfetto.json file: ${dl.suggestedFilename()}`);
+  const trace = JSON.parse(fs.readFileSync(await dl.path(), 'utf8'));
+  eq(trace.otherData.micro_steps, len, 'the export covers the whole run');
+  assert(trace.traceEvents.some((e) => e.ph === 'M' && e.name === 'thread_name'), 'thread names');
+  assert(trace.traceEvents.filter((e) => e.ph === 'X').length > 50, 'slices');
   await context.close();
   return page.errors;
 });

@@ -53,9 +53,25 @@ struct Events<'a, W: Write + ?Sized> {
     count: u64,
 }
 
-/// `s` as a JSON string literal.
+/// `s` as a JSON string literal (RFC 8259 §7: `"` and `\` escaped, control
+/// characters as `\uXXXX`). Hand-written, so the page's export pulls no JSON library
+/// into the wasm.
 fn quoted(s: &str) -> String {
-    serde_json::Value::from(s).to_string()
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 impl<W: Write + ?Sized> Events<'_, W> {
@@ -283,4 +299,21 @@ pub fn perfetto_string(s: &Session) -> String {
     // writing to a Vec cannot fail
     let _ = perfetto(s, &mut v);
     String::from_utf8(v).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quoted_strings_read_back_as_the_same_text() {
+        for s in [
+            "plain",
+            "a\"b\\c",
+            "line\nnext\ttab\r",
+            "\u{1}\u{1f}é€😀",
+            "",
+        ] {
+            let q = super::quoted(s);
+            assert_eq!(serde_json::from_str::<String>(&q).unwrap(), s, "{q}");
+        }
+    }
 }

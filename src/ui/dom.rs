@@ -206,6 +206,27 @@ pub fn text_blob_url(text: &str) -> Option<String> {
     web_sys::Url::create_object_url_with_blob(&blob).ok()
 }
 
+/// Offers `text` as a file named `name` (a Blob URL and a click on a temporary link);
+/// the URL is revoked a minute later.
+pub fn download_text(name: &str, text: &str) {
+    let Some(url) = text_blob_url(text) else {
+        return;
+    };
+    let Some(doc) = window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(a) = doc
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = a.set_attribute("href", &url);
+        let _ = a.set_attribute("download", name);
+        a.click();
+    }
+    gloo_timers::callback::Timeout::new(60_000, move || revoke_url(&url)).forget();
+}
+
 pub fn revoke_url(url: &str) {
     let _ = web_sys::Url::revoke_object_url(url);
 }

@@ -175,6 +175,15 @@ pub fn LifelinesPanel(p: &LifelinesProps) -> Html {
         })
     };
     let len = p.run.end();
+    // The same run for ui.perfetto.dev (engine::export, the CLI's `export` code).
+    let download = {
+        let run = p.run.clone();
+        Callback::from(move |_| {
+            let s = &run.session;
+            let name = format!("exitpath-{}-{}.perfetto.json", s.design.name(), s.len());
+            super::dom::download_text(&name, &crate::engine::export::perfetto_string(s));
+        })
+    };
     let body = if !*open {
         html! {}
     } else if len > MAX_STEPS {
@@ -183,6 +192,10 @@ pub fn LifelinesPanel(p: &LifelinesProps) -> Html {
         let x = x_of(p.pos, len + 1);
         html! {
             <div class="ll-wrap">
+                <p class="ll-tools">
+                    <button type="button" data-testid="download-perfetto" onclick={download}
+                        title="The whole run in the Chrome trace-event format: open it in ui.perfetto.dev or chrome://tracing (1 µs per micro-step)">{ "⤓ Download for Perfetto" }</button>
+                </p>
                 <Lanes run={p.run.clone()} on={p.on.clone()} />
                 <svg class="ll-cursor" viewBox={format!("0 0 {W} 100")} preserveAspectRatio="none" aria-hidden="true">
                     <line x1={x.to_string()} x2={x.to_string()} y1="0" y2="100" vector-effect="non-scaling-stroke" />
