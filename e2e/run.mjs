@@ -452,6 +452,16 @@ test('a broken scenario shows its line and column, keeps the text and the last g
   eq(await page.inputValue('[data-testid=editor]'), bad, 'editor text after a parse error');
   eq((await counter(page)).text, good.text, 'the last good run stays on screen');
   assert(await page.locator('[data-testid=procs] [data-lid]').count() >= 3, 'panels still shown');
+  // The gutter numbers the lines and marks the error's; a click on the position puts the
+  // cursor there (line 3, column of `frobnicate`).
+  eq((await page.textContent('[data-testid=editor] ~ * .err, .editor-wrap .gutter .err')).trim(), '3', 'the error line is marked in the gutter');
+  const col = Number(/column (\d+)/.exec(msg)[1]);
+  await page.click('[data-testid=editor-error-at]');
+  const caret = await page.evaluate(() => {
+    const t = document.querySelector('[data-testid=editor]');
+    return { at: t.selectionStart, focused: document.activeElement === t };
+  });
+  eq(JSON.stringify(caret), JSON.stringify({ at: 'proc shell\n  fork worker\n'.length + col - 1, focused: true }), 'the cursor at line 3, column ' + col);
   await shot(page, 'editor-error', true);
   // Fixing it runs the new text.
   await page.fill('[data-testid=editor]', 'proc shell\n  fork worker\n  wait\n  exit 0\nproc worker\n  exit 0\n');

@@ -19,8 +19,28 @@ pub struct EditorProps {
     pub on: Callback<Verb>,
 }
 
+/// The UTF-16 offset (what a textarea's selection counts) of 1-based `line`, `col`
+/// (characters) in `text`, clamped to the text.
+pub fn utf16_offset(text: &str, line: u32, col: u32) -> u32 {
+    let mut off = 0u32;
+    for (i, l) in text.split('\n').enumerate() {
+        if i + 1 == line as usize {
+            let before: u32 = l
+                .chars()
+                .take(col.saturating_sub(1) as usize)
+                .map(|c| c.len_utf16() as u32)
+                .sum();
+            return off + before;
+        }
+        off += l.encode_utf16().count() as u32 + 1;
+    }
+    text.encode_utf16().count() as u32
+}
+
 #[component]
 pub fn Editor(props: &EditorProps) -> Html {
+    let area = use_node_ref();
+    let gutter = use_node_ref();
     let d = &props.doc;
     let p = EditorView {
         text: &d.text,
@@ -44,7 +64,31 @@ pub fn Editor(props: &EditorProps) -> Html {
             on.emit(Edit::Text(v).into());
         })
     };
-    let rows = p.text.lines().count().clamp(8, 24).to_string();
+    let lines = p.text.split('\n').count().max(1);
+    let rows = lines.clamp(8, 24).to_string();
+    // The gutter scrolls with the text (the textarea does not wrap lines, so they align).
+    let onscroll = {
+        let (area, gutter) = (area.clone(), gutter.clone());
+        Callback::from(move |_: Event| {
+            if let (Some(a), Some(g)) = (
+                area.cast::<web_sys::HtmlTextAreaElement>(),
+                gutter.cast::<web_sys::HtmlElement>(),
+            ) {
+                g.set_scroll_top(a.scroll_top());
+            }
+        })
+    };
+    let err_line = p.error.map(|e| e.line as usize);
+    // A click on the error's position puts the cursor there.
+    let goto_error = p.error.map(|e| {
+        let (area, at) = (area.clone(), utf16_offset(p.text, e.line, e.col));
+        Callback::from(move |_: MouseEvent| {
+            if let Some(a) = area.cast::<web_sys::HtmlTextAreaElement>() {
+                let _ = a.focus();
+                let _ = a.set_selection_range(at, at);
+            }
+        })
+    });
     let send = |v: Edit| {
         let on = p.on.clone();
         Callback::from(move |_: MouseEvent| on.emit(v.clone().into()))
@@ -77,15 +121,23 @@ pub fn Editor(props: &EditorProps) -> Html {
                     <button type="button" data-testid="unstash" onclick={send(Edit::Unstash)}>{ "Bring it back" }</button>
                 </p>
             } } else { html! {} } }
-            <textarea id="scenario-text" data-testid="editor" spellcheck="false" autocomplete="off"
-                autocapitalize="off" {rows} value={p.text.to_string()} {oninput}
-                aria-invalid={if p.error.is_some() { "true" } else { "false" }}
-                aria-describedby="editor-msg" />
+            <div class="editor-wrap">
+                <pre class="gutter" ref={gutter} aria-hidden="true">
+                    { for (1..=lines).map(|n| html! {
+                        <span class={classes!((Some(n) == err_line).then_some("err"))}>{ n }{ "\n" }</span>
+                    }) }
+                </pre>
+                <textarea id="scenario-text" data-testid="editor" spellcheck="false" autocomplete="off"
+                    autocapitalize="off" wrap="off" {rows} value={p.text.to_string()} {oninput} {onscroll} ref={area}
+                    aria-invalid={if p.error.is_some() { "true" } else { "false" }}
+                    aria-describedby="editor-msg" />
+            </div>
             <div id="editor-msg">
                 { match p.error {
                     Some(e) => html! {
                         <p class="editor-error" data-testid="editor-error" role="alert">
-                            <strong>{ format!("line {}, column {}: ", e.line, e.col) }</strong>{ e.message.clone() }
+                            <button type="button" class="err-at" data-testid="editor-error-at" onclick={goto_error.clone()}
+                                title="put the cursor there">{ format!("line {}, column {}", e.line, e.col) }</button>{ ": " }{ e.message.clone() }
                             <br /><span class="hint">{ "The panels still show the last scenario that parsed; your text is kept." }</span>
                         </p>
                     },
