@@ -748,6 +748,33 @@ test('lifelines: a lane per process and LWP, by state; a click on a lane seeks t
   return page.errors;
 });
 
+test('two questions of issue 13 answered in two clicks each from a fresh load', async (browser) => {
+  const { page, context } = await newPage(browser);
+  const say = async () => (await page.textContent('[data-testid=narration]')).replace(/\s+/g, ' ');
+  const stack = async () => (await page.textContent('[data-testid=source] .callstack')).replace(/\s+/g, ' ');
+  // In patch, who frees the TSS of an exiting process, and when, relative to SZOMB?
+  await open(page);
+  await page.selectOption('[data-testid=design]', 'patch');
+  await page.waitForTimeout(300);
+  await page.click('[data-testid=checkpoints] button:has-text("TSS slot is freed")');
+  assert(/tss_free: GDT slot \d+, the TSS of 11\.1 \(worker\), is free again/.test(await say()), `the narration: ${await say()}`);
+  assert(/exit1 › cpu_wait › tss_free/.test(await stack()), `the exiting LWP frees it in exit1: ${await stack()}`);
+  const at = async (text) => Number(await page.locator('[data-testid=checkpoints] button', { hasText: text }).getAttribute('data-step'));
+  assert(await at('TSS slot is freed') < await at('is a zombie'), 'before SZOMB');
+  // In the fork storm, who gives the u-areas back to kernel_map? (reaper, then patch)
+  await open(page);
+  await page.selectOption('[data-testid=scenario-picker]', 'fork-storm');
+  await page.waitForTimeout(500);
+  await page.click('[data-testid=checkpoints] button:has-text("kernel_map")');
+  assert(/reaper › uvm_lwp_exit › uvm_uarea_free/.test(await stack()), `reaper: the reaper kthread: ${await stack()}`);
+  await page.selectOption('[data-testid=design]', 'patch');
+  await page.waitForTimeout(500);
+  await page.click('[data-testid=checkpoints] button:has-text("kernel_map")');
+  assert(/sys_wait4 › uvm_uarea_drain/.test(await stack()), `patch: the parent's wait4 drains: ${await stack()}`);
+  await context.close();
+  return page.errors;
+});
+
 test('a narrow screen stacks the panels without sideways scrolling', async (browser) => {
   const { page, context } = await newPage(browser, { viewport: { width: 400, height: 860 } });
   await open(page);
