@@ -744,6 +744,10 @@ test('lifelines: a lane per process and LWP, by state; a click on a lane seeks t
   eq(trace.otherData.micro_steps, len, 'the export covers the whole run');
   assert(trace.traceEvents.some((e) => e.ph === 'M' && e.name === 'thread_name'), 'thread names');
   assert(trace.traceEvents.filter((e) => e.ph === 'X').length > 50, 'slices');
+  // The lanes as an SVG picture (engine::lifelines_svg, also `exitpath export --format svg`).
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-svg]')]);
+  const pic = fs.readFileSync(await svg.path(), 'utf8');
+  assert(pic.startsWith('<svg xmlns="http://www.w3.org/2000/svg"') && pic.includes('>11.1 worker<'), 'an SVG with the lanes');
   await context.close();
   return page.errors;
 });

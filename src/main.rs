@@ -243,6 +243,8 @@ mod cli {
     enum ExportFormat {
         Perfetto,
         Json,
+        /// The lifelines as an SVG picture (engine::lifelines_svg)
+        Svg,
     }
 
     #[derive(Clone, Copy)]
@@ -428,12 +430,16 @@ mod cli {
                     ExportFormat::Json => {
                         writeln!(w, "{}", export::trace_json(&sc, design.design))?
                     }
-                    ExportFormat::Perfetto => {
+                    ExportFormat::Perfetto | ExportFormat::Svg => {
                         let s = Session::with_schedule(&text, design.design, &sc.schedule)
                             .map_err(|e| {
                                 format!("{}:{}:{}: {}", file.display(), e.line, e.col, e.message)
                             })?;
-                        export::perfetto(&s, w)?;
+                        if let ExportFormat::Svg = format {
+                            w.write_all(exitpath::engine::lifelines_svg::svg(&s).as_bytes())?;
+                        } else {
+                            export::perfetto(&s, w)?;
+                        }
                     }
                 }
                 w.flush()?;

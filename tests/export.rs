@@ -235,3 +235,48 @@ fn the_cli_writes_both_formats_and_exits_2_on_bad_input() {
     assert_eq!(o.status.code(), Some(1), "an output that cannot be written");
     assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/dir/out.json"));
 }
+
+/// `export --format svg`: one standalone SVG document, a rect per drawn span (freed and
+/// reaped spans are left blank), a label per lane; the page's "Download SVG" is the
+/// same function.
+#[test]
+fn the_lifelines_svg_draws_every_span_of_every_lane() {
+    use exitpath::engine::lifelines::{LwpPhase, ProcPhase};
+    use exitpath::engine::lifelines_svg::svg;
+    use exitpath::engine::session::Session;
+    for b in exitpath::engine::library::BUILTINS.iter().take(5) {
+        let s = Session::new(b.text, None).unwrap();
+        let out = svg(&s);
+        assert!(
+            out.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"")
+                && out.ends_with("</svg>\n"),
+            "{}",
+            b.id
+        );
+        assert_eq!(out.matches("<svg").count(), 1);
+        assert_eq!(out.matches('"').count() % 2, 0, "{}: quotes balance", b.id);
+        let ll = s.lifelines();
+        let spans = ll
+            .procs
+            .iter()
+            .flat_map(|l| &l.spans)
+            .filter(|x| x.state != ProcPhase::Reaped)
+            .count()
+            + ll.lwps
+                .iter()
+                .flat_map(|l| &l.spans)
+                .filter(|x| x.state != LwpPhase::Freed)
+                .count();
+        // the background, the 7 legend keys, then one per span
+        assert_eq!(out.matches("<rect").count(), 1 + 7 + spans, "{}", b.id);
+        for l in &ll.lwps {
+            assert!(
+                out.contains(&format!(">{}.{} {}<", l.pid, l.lid, l.name)),
+                "{}: lane {}.{}",
+                b.id,
+                l.pid,
+                l.lid
+            );
+        }
+    }
+}

@@ -15,6 +15,7 @@ pub mod forkpy_run;
 pub mod func;
 pub mod library;
 pub mod lifelines;
+pub mod lifelines_svg;
 pub mod metrics;
 pub mod narrate;
 pub mod program;

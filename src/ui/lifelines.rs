@@ -184,6 +184,14 @@ pub fn LifelinesPanel(p: &LifelinesProps) -> Html {
             super::dom::download_text(&name, &crate::engine::export::perfetto_string(s));
         })
     };
+    let download_svg = {
+        let run = p.run.clone();
+        Callback::from(move |_| {
+            let s = &run.session;
+            let name = format!("exitpath-{}-{}.lifelines.svg", s.design.name(), s.len());
+            super::dom::download_text(&name, &crate::engine::lifelines_svg::svg(s));
+        })
+    };
     let body = if !*open {
         html! {}
     } else if len > MAX_STEPS {
@@ -195,6 +203,9 @@ pub fn LifelinesPanel(p: &LifelinesProps) -> Html {
                 <p class="ll-tools">
                     <button type="button" data-testid="download-perfetto" onclick={download}
                         title="The whole run in the Chrome trace-event format: open it in ui.perfetto.dev or chrome://tracing (1 µs per micro-step)">{ "⤓ Download for Perfetto" }</button>
+                    { " " }
+                    <button type="button" data-testid="download-svg" onclick={download_svg}
+                        title="These lanes as an SVG picture, for slides and handouts">{ "⤓ Download SVG" }</button>
                 </p>
                 <Lanes run={p.run.clone()} on={p.on.clone()} />
                 <svg class="ll-cursor" viewBox={format!("0 0 {W} 100")} preserveAspectRatio="none" aria-hidden="true">
