@@ -116,6 +116,11 @@ pub fn App() -> Html {
             move || drop(builder)
         });
     }
+    // A long run's `why` index, built in the background once the run is on screen.
+    use_effect_with(doc.run.clone(), |run| {
+        let indexer = super::index::start(run.clone());
+        move || drop(indexer)
+    });
     // Commit the editor's text once it has held still.
     {
         let on = on.clone();

@@ -15,6 +15,7 @@ mod editor;
 mod faults;
 mod gdt;
 mod header;
+mod index;
 pub mod keys;
 mod lesson;
 mod lifelines;
