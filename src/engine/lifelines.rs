@@ -100,6 +100,35 @@ pub struct Series {
 }
 
 impl Series {
+    /// The largest value, counting `limit` too, at least 1: the top of a plot.
+    pub fn top(&self, limit: Option<u32>) -> u32 {
+        self.points
+            .iter()
+            .map(|p| p.1)
+            .chain(limit)
+            .max()
+            .unwrap_or(1)
+            .max(1)
+    }
+
+    /// An SVG path drawing the series as steps: `x` maps a position, `y` a value, and the
+    /// last value runs on to `right`.
+    pub fn step_path(&self, x: impl Fn(u64) -> u64, y: impl Fn(u32) -> u64, right: u64) -> String {
+        use std::fmt::Write;
+        let mut d = String::new();
+        let mut last = y(0);
+        for (i, &(p, v)) in self.points.iter().enumerate() {
+            let _ = if i == 0 {
+                write!(d, "M{} {}", x(p), y(v))
+            } else {
+                write!(d, "H{}V{}", x(p), y(v))
+            };
+            last = y(v);
+        }
+        let _ = write!(d, "H{right}V{last}");
+        d
+    }
+
     /// The value at position `pos`.
     pub fn at(&self, pos: u64) -> u32 {
         let i = self.points.partition_point(|&(p, _)| p <= pos);

@@ -82,14 +82,7 @@ fn lane<T: Copy>(
 }
 
 fn plot(out: &mut String, y: u64, s: &Series, end: u64, limit: Option<u32>) {
-    let top = s
-        .points
-        .iter()
-        .map(|p| p.1)
-        .chain(limit)
-        .max()
-        .unwrap_or(1)
-        .max(1);
+    let top = s.top(limit);
     let yv = |v: u32| y + PLOT_H - 2 - u64::from(v) * (PLOT_H - 4) / u64::from(top);
     let max = s.points.iter().map(|p| p.1).max().unwrap_or(0);
     let _ = writeln!(
@@ -107,17 +100,7 @@ fn plot(out: &mut String, y: u64, s: &Series, end: u64, limit: Option<u32>) {
             yv(l)
         );
     }
-    let mut d = String::new();
-    let mut last = yv(0);
-    for (i, &(p, v)) in s.points.iter().enumerate() {
-        let _ = if i == 0 {
-            write!(d, "M{} {}", x(p, end), yv(v))
-        } else {
-            write!(d, "H{}V{}", x(p, end), yv(v))
-        };
-        last = yv(v);
-    }
-    let _ = write!(d, "H{}V{last}", LABEL_W + LANE_W);
+    let d = s.step_path(|p| x(p, end), yv, LABEL_W + LANE_W);
     let _ = writeln!(
         out,
         "<path d=\"{d}\" fill=\"none\" stroke=\"#0b5cad\" stroke-width=\"1.5\"/>"

@@ -7,7 +7,6 @@
 use super::view::{lstat_class, pstat_class};
 use crate::app::{Nav, Run, Verb};
 use crate::engine::lifelines::{Counter, Lifelines, LwpPhase, ProcPhase, Series, Span};
-use std::fmt::Write;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -67,27 +66,9 @@ fn short_name(c: Counter) -> &'static str {
 
 /// A step plot of a counter, with an optional limit line.
 fn plot(s: &Series, end: u64, limit: Option<u32>) -> Html {
-    let top = s
-        .points
-        .iter()
-        .map(|p| p.1)
-        .chain(limit)
-        .max()
-        .unwrap_or(1)
-        .max(1);
+    let top = s.top(limit);
     let y = |v: u32| 28 - (u64::from(v) * 26 / u64::from(top));
-    let mut d = String::new();
-    let mut last_y = y(0);
-    for (i, &(p, v)) in s.points.iter().enumerate() {
-        let x = x_of(p, end);
-        if i == 0 {
-            let _ = write!(d, "M{x} {}", y(v));
-        } else {
-            let _ = write!(d, "H{x}V{}", y(v));
-        }
-        last_y = y(v);
-    }
-    let _ = write!(d, "H{W}V{last_y}");
+    let d = s.step_path(|p| x_of(p, end), y, W);
     let now = s.points.last().map_or(0, |p| p.1);
     html! {
         <div class="ll-row ll-plot">
