@@ -204,12 +204,14 @@ fn the_cli_writes_both_formats_and_exits_2_on_bad_input() {
     let r = exe(&["run", FILE, "--design", "fixed", "--format", "json"]);
     assert!(j.status.success());
     assert_eq!(j.stdout, r.stdout, "--format json is run --format json");
+    let svg = exe(&["export", FILE, "--format", "svg"]);
+    assert!(svg.status.success() && svg.stdout.starts_with(b"<svg "), "--format svg");
 
     let bad_scn = std::env::temp_dir().join(format!("exitpath-bad-{}.scn", std::process::id()));
     std::fs::write(&bad_scn, "proc a\n  forc b\n").unwrap();
     for args in [
         vec!["export", FILE],
-        vec!["export", FILE, "--format", "svg"],
+        vec!["export", FILE, "--format", "png"],
         vec!["export", FILE, "--format", "perfetto", "--design", "nope"],
         vec!["export", "/nonexistent/x.scn", "--format", "perfetto"],
         vec!["export", bad_scn.to_str().unwrap(), "--format", "perfetto"],
