@@ -205,7 +205,10 @@ fn the_cli_writes_both_formats_and_exits_2_on_bad_input() {
     assert!(j.status.success());
     assert_eq!(j.stdout, r.stdout, "--format json is run --format json");
     let svg = exe(&["export", FILE, "--format", "svg"]);
-    assert!(svg.status.success() && svg.stdout.starts_with(b"<svg "), "--format svg");
+    assert!(
+        svg.status.success() && svg.stdout.starts_with(b"<svg "),
+        "--format svg"
+    );
 
     let bad_scn = std::env::temp_dir().join(format!("exitpath-bad-{}.scn", std::process::id()));
     std::fs::write(&bad_scn, "proc a\n  forc b\n").unwrap();
