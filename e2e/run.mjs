@@ -779,6 +779,32 @@ test('two questions of issue 13 answered in two clicks each from a fresh load', 
   return page.errors;
 });
 
+test('lifelines in compare mode: both designs on one axis, each scenario line starting at the same x', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1600, height: 1000 } });
+  await open(page);
+  const text = await page.inputValue('[data-testid=editor]');
+  await open(page, `#${await linkFor(page, text, 'patch', 0, false, 'reaper')}`);
+  await page.reload();
+  await page.waitForSelector('[data-testid=step-counter]');
+  await page.click('[data-testid=lifelines] summary');
+  await page.waitForSelector('.ll-design');
+  const titles = await page.$$eval('.ll-design', (e) => e.map((x) => x.textContent));
+  eq(JSON.stringify(titles), JSON.stringify(['patch (aligned by scenario line)', 'reaper (aligned by scenario line)']), 'a group per design');
+  // The first worker is forked by the same scenario line in both: its lane starts at the same x.
+  const starts = await page.$$eval('.ll-lanes', (groups) => groups.map((g) => Number(g.querySelector('.ll-row[data-pid="11"] rect')?.getAttribute('x'))));
+  eq(starts.length, 2, 'two groups of lanes');
+  eq(starts[0], starts[1], 'pid 11 starts at the same x in both designs');
+  // ... and ends later in reaper (the reaper's round trip), on the same axis.
+  const ends = await page.$$eval('.ll-lanes', (groups) => groups.map((g) => {
+    const r = [...g.querySelectorAll('.ll-row[data-pid="11"] rect:not(.st-freed)')].pop();
+    return Number(r.getAttribute('x')) + Number(r.getAttribute('width'));
+  }));
+  assert(ends[1] > ends[0], `reaper's worker lives longer on the common axis (${ends})`);
+  await shot(page, 'lifelines-compare');
+  await context.close();
+  return page.errors;
+});
+
 test('a narrow screen stacks the panels without sideways scrolling', async (browser) => {
   const { page, context } = await newPage(browser, { viewport: { width: 400, height: 860 } });
   await open(page);

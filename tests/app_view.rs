@@ -126,3 +126,36 @@ fn the_view_after_a_known_one_equals_the_view_made_from_scratch() {
         known = next;
     }
 }
+
+/// Compare mode's lifelines axis: both runs of a scenario start each action at the
+/// same x, positions map monotonically onto 0..=total, and the longer design's stretch
+/// is the one that is not squeezed.
+#[test]
+fn the_compare_axis_lines_up_the_actions_of_both_designs() {
+    use exitpath::app::axis::Axis;
+    use exitpath::engine::library::BUILTINS;
+    use exitpath::engine::session::Session;
+    use exitpath::engine::Design;
+    for b in BUILTINS.iter().take(6) {
+        let r = Session::new(b.text, Some(Design::Reaper)).unwrap();
+        let p = Session::new(b.text, Some(Design::Patch)).unwrap();
+        let (ar, ap) = Axis::pair(&r, &p).expect("same actions in both designs");
+        assert_eq!(ar.total, ap.total);
+        for (x, y) in r.trace.actions.iter().zip(&p.trace.actions) {
+            assert_eq!(
+                ar.x(x.step),
+                ap.x(y.step),
+                "{}: action at {} / {}",
+                b.id,
+                x.step,
+                y.step
+            );
+        }
+        let mut last = 0;
+        for pos in 0..=r.len() {
+            let x = ar.x(pos);
+            assert!(x >= last && x <= ar.total, "{}: monotonic at {pos}", b.id);
+            last = x;
+        }
+    }
+}

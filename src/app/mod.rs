@@ -7,6 +7,7 @@
 //! the DOM are effects in `ui`, which dispatch verbs; `ui` adds only the `Reducible` impl
 //! that calls `reduce`. Everything here runs in `cargo test`.
 
+pub mod axis;
 pub mod breakpoints;
 pub mod build;
 pub mod glossary;

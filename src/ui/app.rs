@@ -357,7 +357,7 @@ pub fn App() -> Html {
                 until_kind={cur.until_kind} status={state.status.clone()} on={on.clone()} />
             <ProgressRow progress={doc.progress} {truncated} on={on.clone()} />
             <Timeline run={run.clone()} pos={cur.pos} on={on.clone()} />
-            { if doc.embed { html! {} } else { html! { <LifelinesPanel run={run.clone()} pos={cur.pos} on={on.clone()} /> } } }
+            { if doc.embed { html! {} } else { html! { <LifelinesPanel run={run.clone()} pos={cur.pos} cmp={doc.cmp.clone()} on={on.clone()} /> } } }
             // In a lesson its row of stops replaces the checkpoints (the same stops).
             { if cur.lesson.is_none() { html! { <Checkpoints run={run.clone()} pos={cur.pos} on={on.clone()} /> } } else { html! {} } }
             <LessonPanel run={run.clone()} pos={cur.pos} stop={cur.lesson} on={on.clone()} />

@@ -5,6 +5,7 @@
 //! (`Session::lifelines`), drawn once per run; a step moves only the cursor.
 
 use super::view::{lstat_class, pstat_class};
+use crate::app::axis::Axis;
 use crate::app::{Nav, Run, Verb};
 use crate::engine::lifelines::{Counter, Lifelines, LwpPhase, ProcPhase, Series, Span};
 use std::rc::Rc;
@@ -22,7 +23,43 @@ const MAX_STEPS: u64 = 300_000;
 pub struct LifelinesProps {
     pub run: Rc<Run>,
     pub pos: u64,
+    /// Compare mode: the other design's run (lanes on a common axis, by action).
+    #[prop_or_default]
+    pub cmp: Option<Rc<Run>>,
     pub on: Callback<Verb>,
+}
+
+/// Positions of one run → x in 0..=W: plain scaling, or (compare mode) the common
+/// axis of both designs, where each scenario action starts at the same x.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scale {
+    axis: Option<Axis>,
+    /// One past the last position.
+    end: u64,
+}
+
+impl Scale {
+    fn x(&self, p: u64) -> u64 {
+        match &self.axis {
+            Some(a) => (a.x(p) * W).checked_div(a.total.max(1)).unwrap_or(0).min(W),
+            None => x_of(p, self.end),
+        }
+    }
+
+    /// The position whose x is nearest to fraction `f` of the lane (x is monotonic).
+    fn pos_at(&self, f: f64) -> u64 {
+        let target = (f * W as f64).round() as u64;
+        let (mut lo, mut hi) = (0, self.end.saturating_sub(1));
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.x(mid) < target {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
 }
 
 fn x_of(p: u64, end: u64) -> u64 {
@@ -30,11 +67,11 @@ fn x_of(p: u64, end: u64) -> u64 {
 }
 
 /// One lane: a rect per span, classed by state (the table's colours).
-fn lane<T: Copy>(spans: &[Span<T>], end: u64, class: impl Fn(T) -> &'static str) -> Html {
+fn lane<T: Copy>(spans: &[Span<T>], sc: &Scale, class: impl Fn(T) -> &'static str) -> Html {
     html! {
         <svg class="ll-lane" viewBox={format!("0 0 {W} 10")} preserveAspectRatio="none" aria-hidden="true">
             { for spans.iter().map(|s| {
-                let (x0, x1) = (x_of(s.from, end), x_of(s.to, end));
+                let (x0, x1) = (sc.x(s.from), sc.x(s.to));
                 html! { <rect class={class(s.state)} x={x0.to_string()} y="1" width={(x1.saturating_sub(x0)).max(1).to_string()} height="8" /> }
             }) }
         </svg>
@@ -65,10 +102,10 @@ fn short_name(c: Counter) -> &'static str {
 }
 
 /// A step plot of a counter, with an optional limit line.
-fn plot(s: &Series, end: u64, limit: Option<u32>) -> Html {
+fn plot(s: &Series, sc: &Scale, limit: Option<u32>) -> Html {
     let top = s.top(limit);
     let y = |v: u32| 28 - (u64::from(v) * 26 / u64::from(top));
-    let d = s.step_path(|p| x_of(p, end), y, W);
+    let d = s.step_path(|p| sc.x(p), y, W);
     let now = s.points.last().map_or(0, |p| p.1);
     html! {
         <div class="ll-row ll-plot">
@@ -85,17 +122,22 @@ fn plot(s: &Series, end: u64, limit: Option<u32>) -> Html {
 #[derive(Properties, PartialEq)]
 struct LanesProps {
     run: Rc<Run>,
-    on: Callback<Verb>,
+    scale: Rc<Scale>,
+    /// A click on a lane asks for this position.
+    seek: Callback<u64>,
+    /// Compare mode: the design's name over its lanes.
+    #[prop_or_default]
+    title: Option<AttrValue>,
 }
 
 /// The lanes and plots: drawn once per run (the cursor is drawn over them).
 #[component]
 fn Lanes(p: &LanesProps) -> Html {
     let ll: &Lifelines = p.run.session.lifelines();
-    let end = ll.end;
+    let sc = &*p.scale;
     // A click on a lane seeks to the position under the pointer.
     let onclick = {
-        let on = p.on.clone();
+        let (seek, scale) = (p.seek.clone(), p.scale.clone());
         Callback::from(move |e: MouseEvent| {
             let Some(el) = e.target_dyn_into::<web_sys::Element>() else {
                 return;
@@ -106,7 +148,7 @@ fn Lanes(p: &LanesProps) -> Html {
             let r = svg.get_bounding_client_rect();
             if r.width() > 0.0 {
                 let f = ((f64::from(e.client_x()) - r.left()) / r.width()).clamp(0.0, 1.0);
-                on.emit(Nav::Seek((f * end.saturating_sub(1) as f64).round() as u64).into());
+                seek.emit(scale.pos_at(f));
             }
         })
     };
@@ -117,24 +159,25 @@ fn Lanes(p: &LanesProps) -> Html {
     };
     html! {
         <div class="ll-lanes" {onclick}>
+            { for p.title.clone().map(|t| html! { <p class="ll-design">{ t }</p> }) }
             <p class="ll-legend" aria-label="colours">
                 { for [("st-idl", "SIDL / LSIDL"), ("st-run", "SACTIVE / LSRUN"), ("st-onproc", "LSONPROC"), ("st-sleep", "LSSLEEP"),
                         ("st-dead", "SDEAD / LSDEAD"), ("st-zomb", "SZOMB / LSZOMB"), ("st-freed", "reaped / freed")].iter().map(|(c, t)| html! {
                     <span class="ll-key"><svg viewBox="0 0 10 10" aria-hidden="true"><rect class={*c} x="0" y="1" width="10" height="8" /></svg>{ *t }</span>
                 }) }
             </p>
-            { for ll.counters.iter().map(|s| plot(s, end, (s.counter == Counter::UvmNuarea).then_some(ll.uvm_nuarea_max))) }
+            { for ll.counters.iter().map(|s| plot(s, sc, (s.counter == Counter::UvmNuarea).then_some(ll.uvm_nuarea_max))) }
             { for ll.procs.iter().take(MAX_LANES).map(|l| html! {
                 <div class="ll-row" data-pid={l.pid.to_string()}>
                     <span class="ll-label">{ format!("{} {}", l.pid, l.name) }</span>
-                    { lane(&l.spans, end, proc_class) }
+                    { lane(&l.spans, sc, proc_class) }
                 </div>
             }) }
             { for more(ll.procs.len(), "processes") }
             { for ll.lwps.iter().take(MAX_LANES).map(|l| html! {
                 <div class="ll-row ll-lwp" data-lwp={format!("{}.{}", l.pid, l.lid)}>
                     <span class="ll-label">{ format!("{}.{} {}", l.pid, l.lid, l.name) }</span>
-                    { lane(&l.spans, end, lwp_class) }
+                    { lane(&l.spans, sc, lwp_class) }
                 </div>
             }) }
             { for more(ll.lwps.len(), "LWPs") }
@@ -173,12 +216,53 @@ pub fn LifelinesPanel(p: &LifelinesProps) -> Html {
             super::dom::download_text(&name, &crate::engine::lifelines_svg::svg(s));
         })
     };
+    // One scale per run: with compare mode's second run, the common axis by action.
+    let scales = use_memo((p.run.clone(), p.cmp.clone()), |(run, cmp)| {
+        let plain = |r: &Run| Scale {
+            axis: None,
+            end: r.end() + 1,
+        };
+        match cmp {
+            Some(c) => match Axis::pair(&run.session, &c.session) {
+                Some((a, b)) => (
+                    Rc::new(Scale {
+                        axis: Some(a),
+                        end: run.end() + 1,
+                    }),
+                    Some(Rc::new(Scale {
+                        axis: Some(b),
+                        end: c.end() + 1,
+                    })),
+                ),
+                None => (Rc::new(plain(run)), Some(Rc::new(plain(c)))),
+            },
+            None => (Rc::new(plain(run)), None),
+        }
+    });
+    let (scale, cmp_scale) = (*scales).clone();
+    let x = scale.x(p.pos);
+    let seek = {
+        let on = p.on.clone();
+        Callback::from(move |pos: u64| on.emit(Nav::Seek(pos).into()))
+    };
+    let lanes = match (&p.cmp, &cmp_scale) {
+        (Some(c), Some(cs)) => {
+            let seek_cmp = {
+                let on = p.on.clone();
+                Callback::from(move |pos: u64| on.emit(Nav::SeekCompare(pos).into()))
+            };
+            html! { <>
+                <Lanes run={p.run.clone()} scale={scale.clone()} {seek} title={AttrValue::from(format!("{} (aligned by scenario line)", p.run.session.design.name()))} />
+                <Lanes run={c.clone()} scale={cs.clone()} seek={seek_cmp} title={AttrValue::from(format!("{} (aligned by scenario line)", c.session.design.name()))} />
+            </> }
+        }
+        _ => html! { <Lanes run={p.run.clone()} scale={scale.clone()} {seek} /> },
+    };
     let body = if !*open {
         html! {}
     } else if len > MAX_STEPS {
         html! { <p class="hint">{ format!("This run has {len} micro-steps: lanes are drawn in the page up to {MAX_STEPS}. `exitpath export FILE --format perfetto` writes all of them for ui.perfetto.dev.") }</p> }
     } else {
-        let x = x_of(p.pos, len + 1);
         html! {
             <div class="ll-wrap">
                 <p class="ll-tools">
@@ -188,7 +272,7 @@ pub fn LifelinesPanel(p: &LifelinesProps) -> Html {
                     <button type="button" data-testid="download-svg" onclick={download_svg}
                         title="These lanes as an SVG picture, for slides and handouts">{ "⤓ Download SVG" }</button>
                 </p>
-                <Lanes run={p.run.clone()} on={p.on.clone()} />
+                { lanes }
                 <svg class="ll-cursor" viewBox={format!("0 0 {W} 100")} preserveAspectRatio="none" aria-hidden="true">
                     <line x1={x.to_string()} x2={x.to_string()} y1="0" y2="100" vector-effect="non-scaling-stroke" />
                 </svg>
