@@ -426,6 +426,11 @@ impl Session {
         self.lifelines.set(lifelines).is_ok()
     }
 
+    /// `lifelines` if they have been built.
+    pub fn lifelines_built(&self) -> Option<&super::lifelines::Lifelines> {
+        self.lifelines.get()
+    }
+
     /// `why_index` if it has been built.
     pub fn why_index_built(&self) -> Option<&super::why::WhyIndex> {
         self.why_index.get()

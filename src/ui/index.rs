@@ -1,7 +1,8 @@
 //! After a long run is built, its `why` index (engine::why::WhyIndexBuilder) is built in
 //! the background, a slice at a time between frames, so the first "why" about a value
 //! set long ago answers at once instead of holding the page while it replays the run
-//! (about 0.6 s on the 1M-step loop). Dropping the `Indexer` stops it.
+//! (about 0.6 s on the 1M-step loop). Dropping the `Indexer` stops it. `lifelines`
+//! does the same for the lifelines when their section is opened on a long run.
 
 use super::dom;
 use crate::app::Run;
@@ -66,4 +67,49 @@ fn slice(run: Rc<Run>, work: Rc<RefCell<Option<WhyIndexBuilder>>>, stopped: Rc<C
         return;
     }
     dom::after(0, move || slice(run, work, stopped));
+}
+
+/// Builds `run`'s lifelines in slices (engine::lifelines::LifelinesBuilder), calling
+/// `progress` with the percent done after each slice and `done` at the end.
+pub fn lifelines(run: Rc<Run>, progress: yew::Callback<u8>, done: yew::Callback<()>) -> Indexer {
+    use crate::engine::lifelines::LifelinesBuilder;
+    let stopped = Rc::new(Cell::new(false));
+    let work = Rc::new(RefCell::new(Some(LifelinesBuilder::new(&run.session))));
+    let st = stopped.clone();
+    fn step(
+        run: Rc<Run>,
+        work: Rc<RefCell<Option<crate::engine::lifelines::LifelinesBuilder>>>,
+        stopped: Rc<Cell<bool>>,
+        progress: yew::Callback<u8>,
+        done: yew::Callback<()>,
+    ) {
+        if stopped.get() {
+            return;
+        }
+        let t0 = dom::now_ms();
+        let finished = {
+            let mut w = work.borrow_mut();
+            let Some(b) = w.as_mut() else { return };
+            loop {
+                if b.advance(STEPS) {
+                    break true;
+                }
+                if dom::now_ms() - t0 > SLICE_MS {
+                    let (at, of) = b.progress();
+                    progress.emit((at * 100 / of.max(1)).min(99) as u8);
+                    break false;
+                }
+            }
+        };
+        if finished {
+            if let Some(b) = work.borrow_mut().take() {
+                let _ = run.session.set_lifelines(b.finish());
+            }
+            done.emit(());
+            return;
+        }
+        dom::after(0, move || step(run, work, stopped, progress, done));
+    }
+    dom::after(0, move || step(run, work, st, progress, done));
+    Indexer { stopped }
 }

@@ -15,9 +15,10 @@ use yew::prelude::*;
 const W: u64 = 1000;
 /// Lanes drawn of each kind; the rest are counted ("exitpath export" has them all).
 const MAX_LANES: usize = 40;
-/// Runs longer than this are not replayed for lanes in the page (the replay would hold
-/// the page for a second or more); the CLI's Perfetto export draws them.
-const MAX_STEPS: u64 = 300_000;
+/// Runs longer than this have their lifelines built in the background, a slice at a
+/// time, when the section opens (a replay at once would hold the page: 0.44 s for a
+/// 288k-step run).
+const AT_ONCE_STEPS: u64 = 20_000;
 
 #[derive(Properties, PartialEq)]
 pub struct LifelinesProps {
@@ -199,6 +200,25 @@ pub fn LifelinesPanel(p: &LifelinesProps) -> Html {
         })
     };
     let len = p.run.end();
+    // A long run's lifelines are built in slices once the section is open.
+    let ready = use_state(|| false);
+    let progress = use_state(|| 0u8);
+    {
+        let (ready, progress) = (ready.clone(), progress.clone());
+        use_effect_with((p.run.clone(), *open), move |(run, open)| {
+            let small = run.end() <= AT_ONCE_STEPS || run.session.lifelines_built().is_some();
+            ready.set(small);
+            let job = (*open && !small).then(|| {
+                let r = ready.clone();
+                super::index::lifelines(
+                    run.clone(),
+                    Callback::from(move |pct| progress.set(pct)),
+                    Callback::from(move |_| r.set(true)),
+                )
+            });
+            move || drop(job)
+        });
+    }
     // The same run for ui.perfetto.dev (engine::export, the CLI's `export` code).
     let download = {
         let run = p.run.clone();
@@ -260,8 +280,8 @@ pub fn LifelinesPanel(p: &LifelinesProps) -> Html {
     };
     let body = if !*open {
         html! {}
-    } else if len > MAX_STEPS {
-        html! { <p class="hint">{ format!("This run has {len} micro-steps: lanes are drawn in the page up to {MAX_STEPS}. `exitpath export FILE --format perfetto` writes all of them for ui.perfetto.dev.") }</p> }
+    } else if !*ready && p.run.session.lifelines_built().is_none() && len > AT_ONCE_STEPS {
+        html! { <p class="hint" data-testid="lifelines-building">{ format!("Replaying the {len} micro-steps for the lanes… {}%", *progress) }</p> }
     } else {
         html! {
             <div class="ll-wrap">
