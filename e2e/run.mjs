@@ -805,6 +805,32 @@ test('lifelines in compare mode: both designs on one axis, each scenario line st
   return page.errors;
 });
 
+test('races: on a two-CPU scenario the explorer finds the race, and opens it as a run with its schedule', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1600, height: 1000 } });
+  await open(page);
+  assert(await page.locator('[data-testid=explore]').count() === 0, 'no explorer on a one-CPU scenario');
+  await page.selectOption('[data-testid=scenario-picker]', 'two-cpus-proc-freed');
+  await page.selectOption('[data-testid=design]', 'committed');
+  await page.waitForSelector('[data-testid=explore-start]');
+  await page.click('[data-testid=explore-start]');
+  await page.waitForSelector('[data-testid=explore-findings] li', { timeout: 60_000 });
+  const summary = await page.textContent('[data-testid=explore-summary]');
+  assert(/complete/.test(summary), `the search completes: ${summary}`);
+  const first = page.locator('[data-testid=explore-findings] li').first();
+  const label = (await first.textContent()).replace(/\s+/g, ' ');
+  const m = /^(.+?) at step (\d+), with (\d+) preemption/.exec(label);
+  assert(m, `a finding with its step and preemptions: ${label}`);
+  await shot(page, 'explore-findings');
+  await first.locator('[data-testid=explore-open]').click();
+  await atStep(page, Number(m[2]));
+  await until(page, () => /\nschedule [0-9:,]+\n?$/.test(document.querySelector('[data-testid=editor]').value), null, 'the scenario text carries the schedule');
+  assert(await page.locator('[data-testid=handover-lane]').count() === 1, 'the timeline marks the CPU handovers');
+  assert((await page.textContent('[data-testid=faults]')).includes(m[1]), `the faults panel lists ${m[1]}`);
+  await shot(page, 'explore-opened');
+  await context.close();
+  return page.errors;
+});
+
 test('a narrow screen stacks the panels without sideways scrolling', async (browser) => {
   const { page, context } = await newPage(browser, { viewport: { width: 400, height: 860 } });
   await open(page);

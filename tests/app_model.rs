@@ -580,3 +580,35 @@ fn panels_in_the_query_string_choose_what_an_embed_shows() {
     let long = format!("panels={}", "é".repeat(500));
     assert!(panels_in_search(&long).unwrap_err().len() < 400);
 }
+
+#[test]
+fn a_link_with_a_schedule_runs_it_and_keeps_it_in_the_text() {
+    use exitpath::engine::schedule::Schedule;
+    let text = "cpus 2\nproc shell\n  fork worker\n  wait\n  exit 0\nproc worker\n  exit 3\n";
+    let mut link = exitpath::link::LinkState::new(text, exitpath::engine::Design::Committed);
+    link.schedule = Schedule::parse("0:12,1:3,0").unwrap();
+    let frag = exitpath::link::encode(&link);
+    let s = State::from_url(&frag, "");
+    let s = match &s.doc.job {
+        Some(job) => reduce(Rc::new(s.clone()), exitpath::app::build::build_now(job)),
+        None => Rc::new(s),
+    };
+    assert!(
+        s.doc.text.ends_with("schedule 0:12,1:3,0\n"),
+        "{}",
+        s.doc.text
+    );
+    assert_eq!(
+        s.doc.run.session.scenario.schedule, link.schedule,
+        "the run follows it"
+    );
+    // A text with its own schedule line: the link's replaces it, nothing doubles.
+    let mut again = exitpath::link::LinkState::new(
+        format!("{text}schedule 1:4\n"),
+        exitpath::engine::Design::Committed,
+    );
+    again.schedule = Schedule::parse("0:2,1").unwrap();
+    let t = exitpath::app::share_link::scenario_text(&again);
+    assert_eq!(t.matches("schedule").count(), 1, "{t}");
+    assert!(t.ends_with("schedule 0:2,1\n"), "{t}");
+}

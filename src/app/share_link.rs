@@ -32,13 +32,36 @@ pub fn decode(fragment: &str) -> Result<LinkState, String> {
 }
 
 /// The scenario text a link runs: its text, plus a `switch NAME` line for each what-if
-/// switch the link carries that the text does not already declare (the UI keeps
-/// switches in the text, where the user can see and edit them).
+/// switch the link carries that the text does not already declare, and the link's
+/// schedule (`r=`) as the text's `schedule` line when it differs from the text's own
+/// (the UI keeps both in the text, where the user can see and edit them, and the run,
+/// the editor and the next link agree).
 pub fn scenario_text(link: &LinkState) -> String {
-    let declared = scenario::parse(&link.scenario)
-        .map(|s| s.switches)
+    let parsed = scenario::parse(&link.scenario).ok();
+    let declared = parsed
+        .as_ref()
+        .map(|s| s.switches.clone())
         .unwrap_or_default();
-    let mut text = link.scenario.clone();
+    let own = parsed.map(|s| s.schedule).unwrap_or_default();
+    let mut text = if link.schedule != own && !link.schedule.is_round_robin() {
+        let mut t: String = link
+            .scenario
+            .split_inclusive('\n')
+            .filter(|l| {
+                l.split('#').next().unwrap_or("").split_whitespace().next() != Some("schedule")
+                    || l.starts_with([' ', '\t'])
+            })
+            .collect();
+        if !t.is_empty() && !t.ends_with('\n') {
+            t.push('\n');
+        }
+        t.push_str("schedule ");
+        t.push_str(&link.schedule.text());
+        t.push('\n');
+        t
+    } else {
+        link.scenario.clone()
+    };
     for sw in link.switches.iter().filter(|sw| !declared.contains(sw)) {
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');

@@ -12,6 +12,7 @@ use super::cpu::CpuPanel;
 use super::dom::{self, Listener};
 use super::download::TooLarge;
 use super::editor::Editor;
+use super::explore::ExplorePanel;
 use super::faults::{FaultsPanel, Reached};
 use super::gdt::GdtPanel;
 use super::header::{About, Header};
@@ -334,6 +335,7 @@ pub fn App() -> Html {
                     <GdtPanel gdt={view.gdt.clone()} />
                     <UareaPanel uareas={view.uareas.clone()} />
                     <FaultsPanel run={run.clone()} reached={Reached::at(&run.session.trace.findings, cur.pos)} on={on.clone()} />
+                    <ExplorePanel run={run.clone()} on={on.clone()} />
                     <MetricsPanel run={run.clone()} counts={view.counts.clone()} pos={cur.pos} />
                 </div>
             </div>

@@ -12,6 +12,7 @@ mod cpu;
 mod dom;
 mod download;
 mod editor;
+mod explore;
 mod faults;
 mod gdt;
 mod header;

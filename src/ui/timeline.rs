@@ -62,8 +62,27 @@ pub struct LanesProps {
 #[component]
 pub fn MarkerLanes(p: &LanesProps) -> Html {
     let len = p.run.end().max(1);
+    // With a schedule (two CPUs, e.g. a race the explorer found): where it hands the
+    // next choice to the other CPU.
+    let handovers = p.run.session.schedule_switches();
+    let handover_lane = (!handovers.is_empty()).then(|| {
+        let mut d = String::new();
+        for s in &handovers {
+            let x = ((s + 1) * LANE_W / len).min(LANE_W);
+            let _ = write!(d, "M{x} 0V10");
+        }
+        html! {
+            <div class="lane k-handover" data-testid="handover-lane" title="the schedule hands the CPU over here (a preemption where the other CPU could have gone on)">
+                <span class="lane-label"><i class="swatch" aria-hidden="true"></i>{ format!("CPU handover {}", handovers.len()) }</span>
+                <svg viewBox={format!("0 0 {LANE_W} 10")} preserveAspectRatio="none" aria-hidden="true">
+                    <path d={d} vector-effect="non-scaling-stroke" />
+                </svg>
+            </div>
+        }
+    });
     html! {
         <div class="lanes" role="img" aria-label="Event markers along the run">
+            { for handover_lane }
             { for p.run.markers.iter().filter(|(_, steps)| !steps.is_empty()).map(|(kind, steps)| {
                 let mut d = String::new();
                 let mut last = u64::MAX;
