@@ -87,7 +87,7 @@ pub fn ExplorePanel(p: &ExploreProps) -> Html {
                     if r.complete { "complete" } else { "stopped at the state limit" }, r.bound, r.findings.len()) }</p>
                 // The model's own false alarms in `reaper` (docs/model.md §13).
                 { if design == crate::engine::Design::Reaper && !r.findings.is_empty() { html! {
-                    <p class="note" data-testid="explore-reaper-note">{ "In reaper these can be the model's, not the kernel's: the model does not make the other CPU wait for deadproc_slock, which the reaper holds from its check of deadprocs to its sleep, so a lost wakeup (ZombieUnreaped) and what follows from it appear here (docs/model.md §13)." }</p>
+                    <p class="note" data-testid="explore-reaper-note">{ "In reaper these can be the model's, not the kernel's: the model does not make the other CPU wait for deadproc_slock, which the reaper holds from its check of deadprocs to its sleep, so a lost wakeup of the reaper (ZombieUnreaped) appears here that the kernel cannot have. Read docs/model.md §13 before trusting a reaper finding." }</p>
                 } } else { html! {} } }
                 <ol class="findings" data-testid="explore-findings">
                     { for r.findings.iter().map(|f| {
