@@ -72,6 +72,8 @@ pub fn WhyPanel(p: &WhyProps) -> Html {
         use_effect_with(p.cell, move |_| depth.set(DEPTH));
     }
     let cache = use_mut_ref(|| None::<(Asked, Option<Result<Why, String>>)>);
+    // "No change after this step", at the position it was asked at.
+    let none_after = use_state(|| None::<u64>);
     let want: Asked = (p.run.gen, p.pos, p.cell, *depth);
     let held = cache.borrow().as_ref().map(|(k, _)| *k);
     // Playing keeps the answer of the same question at an earlier step.
@@ -103,7 +105,6 @@ pub fn WhyPanel(p: &WhyProps) -> Html {
     let name = p.cell.map(|c| c.to_string()).unwrap_or_default();
     // Watchpoint, forward: the next position where the cell changes (one replay of the
     // rest of the run, on click).
-    let none_after = use_state(|| None::<u64>);
     let next = {
         let (on, run, cell, pos, none_after) = (
             p.on.clone(),
