@@ -43,8 +43,9 @@ pub fn ExplorePanel(p: &ExploreProps) -> Html {
         let (search, stop) = (search.clone(), stop.clone());
         use_effect_with(p.run.clone(), move |_| {
             search.set(Search::Idle);
-            let s = stop.borrow().clone();
-            move || s.set(true)
+            // at cleanup, stop whichever search is running then (Find races installs a
+            // new flag for each search)
+            move || stop.borrow().set(true)
         });
     }
     if p.run.session.scenario.cpus < 2 {
