@@ -404,6 +404,51 @@ async function workPerAction(page, kind, n, seed, maxPos) {
   return { work, idle, split };
 }
 
+/**
+ * Sets play to 60 steps/s: the speed control's own option when it has one; otherwise an
+ * extra <option value="60"> is added to it (the app accepts any speed from 1 to 1000).
+ * Returns a note saying which.
+ */
+async function speed60(page) {
+  const offered = await page.$$eval('[data-testid=speed] option', (os) => os.map((o) => o.value));
+  let note = 'speed 60 / s from the speed control';
+  if (!offered.includes('60')) {
+    await page.$eval('[data-testid=speed]', (s) => {
+      const o = document.createElement('option');
+      o.value = '60';
+      o.textContent = '60 / s (bench)';
+      s.appendChild(o);
+    });
+    note = `speed 60 / s injected (the control offers ${offered.join(', ')})`;
+  }
+  await page.selectOption('[data-testid=speed]', '60');
+  return note;
+}
+
+/** Plays for `ms`: every animation frame's timestamp, the steps advanced, the seconds. */
+async function playFor(page, ms) {
+  return page.evaluate(async (ms) => {
+    const counter = () => {
+      const m = /step\s+([\d,\u202f\u00a0 ]+)/.exec(document.querySelector('[data-testid=step-counter]').textContent);
+      return m ? Number(m[1].replace(/\D/g, '')) : NaN;
+    };
+    const stamps = [];
+    let on = true;
+    const loop = (ts) => { stamps.push(ts); if (on) requestAnimationFrame(loop); };
+    await new Promise((r) => requestAnimationFrame(r));
+    const p0 = counter();
+    const t0 = performance.now();
+    document.querySelector('[data-testid=play]').click();
+    requestAnimationFrame(loop);
+    await new Promise((r) => setTimeout(r, ms));
+    on = false;
+    const p1 = counter();
+    const t1 = performance.now();
+    document.querySelector('[data-testid=play]').click();
+    return { stamps, steps: p1 - p0, secs: (t1 - t0) / 1000 };
+  }, ms);
+}
+
 const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
 /** Opens `scenario` at `at` in a 1600x1000 window; the page and its context. */
@@ -528,40 +573,8 @@ measure('play_60', 120_000, async (browser) => {
       if (!(await hook(page, id))) throw new Error(`no [data-testid=${id}]`);
     }
     await atStep(page, LWPS64_AT);
-    // 60 steps/s: the speed control's own option when it has one; otherwise an extra
-    // <option value="60"> is added to it (the app accepts any speed from 1 to 1000).
-    const offered = await page.$$eval('[data-testid=speed] option', (os) => os.map((o) => o.value));
-    let speedNote = 'speed 60 / s from the speed control';
-    if (!offered.includes('60')) {
-      await page.$eval('[data-testid=speed]', (s) => {
-        const o = document.createElement('option');
-        o.value = '60';
-        o.textContent = '60 / s (bench)';
-        s.appendChild(o);
-      });
-      speedNote = `speed 60 / s injected (the control offers ${offered.join(', ')})`;
-    }
-    await page.selectOption('[data-testid=speed]', '60');
-    const r = await page.evaluate(async () => {
-      const counter = () => {
-        const m = /step\s+([\d,\u202f\u00a0 ]+)/.exec(document.querySelector('[data-testid=step-counter]').textContent);
-        return m ? Number(m[1].replace(/\D/g, '')) : NaN;
-      };
-      const stamps = [];
-      let on = true;
-      const loop = (ts) => { stamps.push(ts); if (on) requestAnimationFrame(loop); };
-      await new Promise((r) => requestAnimationFrame(r));
-      const p0 = counter();
-      const t0 = performance.now();
-      document.querySelector('[data-testid=play]').click();
-      requestAnimationFrame(loop);
-      await new Promise((r) => setTimeout(r, 5000));
-      on = false;
-      const p1 = counter();
-      const t1 = performance.now();
-      document.querySelector('[data-testid=play]').click();
-      return { stamps, steps: p1 - p0, secs: (t1 - t0) / 1000 };
-    });
+    const speedNote = await speed60(page);
+    const r = await playFor(page, 5000);
     const gaps = r.stamps.slice(1).map((t, i) => t - r.stamps[i]);
     const frameMs = median(gaps);
     const expectedFrames = Math.round((r.secs * 1000) / (frameMs > 0 ? frameMs : 1000 / 60));
@@ -603,37 +616,9 @@ measure('play_256_throttled', 180_000, async (browser) => {
   const { context, page } = await openAt(browser, LWPS256, LWPS256_AT);
   const cdp = await page.context().newCDPSession(page);
   try {
-    const offered = await page.$$eval('[data-testid=speed] option', (os) => os.map((o) => o.value));
-    if (!offered.includes('60')) {
-      await page.$eval('[data-testid=speed]', (s) => {
-        const o = document.createElement('option');
-        o.value = '60';
-        o.textContent = '60 / s (bench)';
-        s.appendChild(o);
-      });
-    }
-    await page.selectOption('[data-testid=speed]', '60');
+    await speed60(page);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-    const r = await page.evaluate(async () => {
-      const counter = () => {
-        const m = /step\s+([\d,\u202f\u00a0 ]+)/.exec(document.querySelector('[data-testid=step-counter]').textContent);
-        return m ? Number(m[1].replace(/\D/g, '')) : NaN;
-      };
-      const stamps = [];
-      let on = true;
-      const loop = (ts) => { stamps.push(ts); if (on) requestAnimationFrame(loop); };
-      await new Promise((r) => requestAnimationFrame(r));
-      const p0 = counter();
-      const t0 = performance.now();
-      document.querySelector('[data-testid=play]').click();
-      requestAnimationFrame(loop);
-      await new Promise((r) => setTimeout(r, 10_000));
-      on = false;
-      const p1 = counter();
-      const t1 = performance.now();
-      document.querySelector('[data-testid=play]').click();
-      return { stamps, steps: p1 - p0, secs: (t1 - t0) / 1000 };
-    });
+    const r = await playFor(page, 10_000);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     const gaps = r.stamps.slice(1).map((t, i) => t - r.stamps[i]);
     const frameMs = 1000 / 60;
