@@ -251,15 +251,8 @@ impl SessionBuilder {
 
     /// The finished session (runs whatever is left first).
     pub fn finish(self) -> Session {
-        Session {
-            text: self.text,
-            scenario: self.scenario,
-            design: self.design,
-            trace: self.runner.finish(),
-            why_index: Default::default(),
-            lifelines: Default::default(),
-            replay: RefCell::default(),
-        }
+        let trace = self.runner.finish();
+        Session::of(self.text, self.scenario, self.design, trace)
     }
 }
 
@@ -332,19 +325,28 @@ impl Session {
 
     /// Parse and run `text`; `design` overrides the file's `design` line.
     pub fn new(text: &str, design: Option<Design>) -> Result<Session, ParseError> {
-        let scenario = scenario::parse(text)?;
+        Ok(Session::run(text, scenario::parse(text)?, design))
+    }
+
+    /// Run `scenario` (read from `text`) to the end in `design` (or the file's own).
+    fn run(text: &str, scenario: Scenario, design: Option<Design>) -> Session {
         let sim = Sim::new(&scenario, design);
         let design = sim.cfg.design;
         let trace = sim.run_to_end(false);
-        Ok(Session {
-            text: text.to_string(),
+        Session::of(text.to_string(), scenario, design, trace)
+    }
+
+    /// A session of a finished run, with nothing cached yet.
+    fn of(text: String, scenario: Scenario, design: Design, trace: Trace) -> Session {
+        Session {
+            text,
             scenario,
             design,
             trace,
             why_index: Default::default(),
             lifelines: Default::default(),
             replay: RefCell::default(),
-        })
+        }
     }
 
     /// Parse and run `text` with `schedule` instead of the file's own `schedule` line
@@ -356,18 +358,7 @@ impl Session {
     ) -> Result<Session, ParseError> {
         let mut scenario = scenario::parse(text)?;
         scenario.schedule = schedule.clone();
-        let sim = Sim::new(&scenario, design);
-        let design = sim.cfg.design;
-        let trace = sim.run_to_end(false);
-        Ok(Session {
-            text: text.to_string(),
-            scenario,
-            design,
-            trace,
-            why_index: Default::default(),
-            lifelines: Default::default(),
-            replay: RefCell::default(),
-        })
+        Ok(Session::run(text, scenario, design))
     }
 
     /// The steps where the schedule hands over to the other CPU: the first step of each
