@@ -2,12 +2,14 @@
 //! the background, a slice at a time between frames, so the first "why" about a value
 //! set long ago answers at once instead of holding the page while it replays the run
 //! (about 0.6 s on the 1M-step loop). Dropping the `Indexer` stops it. `lifelines`
-//! does the same for the lifelines when their section is opened on a long run.
+//! does the same for the lifelines when their section is opened on a long run; both
+//! go through one slicer (`sliced`).
 
 use super::dom;
 use crate::app::Run;
+use crate::engine::lifelines::LifelinesBuilder;
 use crate::engine::why::WhyIndexBuilder;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 /// How long one slice may run before it yields to the browser, in milliseconds.
@@ -29,87 +31,119 @@ impl Drop for Indexer {
     }
 }
 
+/// A replay that advances in steps and says how far it is.
+trait Replaying: 'static {
+    /// Replay up to `steps` more; true once the whole run is in.
+    fn advance(&mut self, steps: u64) -> bool;
+    /// (steps replayed, steps in the run).
+    fn progress(&self) -> (u64, u64);
+}
+
+impl Replaying for WhyIndexBuilder {
+    fn advance(&mut self, steps: u64) -> bool {
+        WhyIndexBuilder::advance(self, steps)
+    }
+    fn progress(&self) -> (u64, u64) {
+        WhyIndexBuilder::progress(self)
+    }
+}
+
+impl Replaying for LifelinesBuilder {
+    fn advance(&mut self, steps: u64) -> bool {
+        LifelinesBuilder::advance(self, steps)
+    }
+    fn progress(&self) -> (u64, u64) {
+        LifelinesBuilder::progress(self)
+    }
+}
+
+/// Runs `work` in slices of SLICE_MS from `delay_ms` on, calling `progress` with the
+/// percent done after each unfinished slice and `done` with the work once it is in.
+/// `keep_going` is asked before each slice; false, or the Indexer dropped, stops it.
+fn sliced<W: Replaying>(
+    work: W,
+    delay_ms: i32,
+    keep_going: impl Fn() -> bool + 'static,
+    progress: impl Fn(u8) + 'static,
+    done: impl FnOnce(W) + 'static,
+) -> Indexer {
+    struct Job<W, K, P, D> {
+        work: W,
+        stopped: Rc<Cell<bool>>,
+        keep_going: K,
+        progress: P,
+        done: D,
+    }
+    fn slice<
+        W: Replaying,
+        K: Fn() -> bool + 'static,
+        P: Fn(u8) + 'static,
+        D: FnOnce(W) + 'static,
+    >(
+        mut job: Job<W, K, P, D>,
+    ) {
+        if job.stopped.get() || !(job.keep_going)() {
+            return;
+        }
+        let t0 = dom::now_ms();
+        loop {
+            if job.work.advance(STEPS) {
+                (job.done)(job.work);
+                return;
+            }
+            if dom::now_ms() - t0 > SLICE_MS {
+                break;
+            }
+        }
+        let (at, of) = job.work.progress();
+        (job.progress)((at * 100 / of.max(1)).min(99) as u8);
+        dom::after(0, move || slice(job));
+    }
+    let stopped = Rc::new(Cell::new(false));
+    let job = Job {
+        work,
+        stopped: stopped.clone(),
+        keep_going,
+        progress,
+        done,
+    };
+    dom::after(delay_ms, move || slice(job));
+    Indexer { stopped }
+}
+
 /// Starts indexing `run` if it is long and has no index yet.
 pub fn start(run: Rc<Run>) -> Option<Indexer> {
     let s = &run.session;
     if s.len() < MIN_STEPS || s.why_index_built().is_some() {
         return None;
     }
-    let stopped = Rc::new(Cell::new(false));
-    let work = Rc::new(RefCell::new(Some(WhyIndexBuilder::new(s))));
-    let st = stopped.clone();
-    dom::after(50, move || slice(run, work, st));
-    Some(Indexer { stopped })
-}
-
-fn slice(run: Rc<Run>, work: Rc<RefCell<Option<WhyIndexBuilder>>>, stopped: Rc<Cell<bool>>) {
-    if stopped.get() || run.session.why_index_built().is_some() {
-        return;
-    }
-    let t0 = dom::now_ms();
-    let done = {
-        let mut w = work.borrow_mut();
-        let Some(b) = w.as_mut() else { return };
-        loop {
-            if b.advance(STEPS) {
-                break true;
-            }
-            if dom::now_ms() - t0 > SLICE_MS {
-                break false;
-            }
-        }
-    };
-    if done {
-        if let Some(b) = work.borrow_mut().take() {
+    let work = WhyIndexBuilder::new(s);
+    let asked = run.clone();
+    Some(sliced(
+        work,
+        50,
+        // a far question may have built it meanwhile
+        move || asked.session.why_index_built().is_none(),
+        |_| {},
+        move |b| {
             // false when a question built it meanwhile: the same index either way
             let _ = run.session.set_why_index(b.finish());
-        }
-        return;
-    }
-    dom::after(0, move || slice(run, work, stopped));
+        },
+    ))
 }
 
 /// Builds `run`'s lifelines in slices (engine::lifelines::LifelinesBuilder), calling
 /// `progress` with the percent done after each slice and `done` at the end.
 pub fn lifelines(run: Rc<Run>, progress: yew::Callback<u8>, done: yew::Callback<()>) -> Indexer {
-    use crate::engine::lifelines::LifelinesBuilder;
-    let stopped = Rc::new(Cell::new(false));
-    let work = Rc::new(RefCell::new(Some(LifelinesBuilder::new(&run.session))));
-    let st = stopped.clone();
-    fn step(
-        run: Rc<Run>,
-        work: Rc<RefCell<Option<crate::engine::lifelines::LifelinesBuilder>>>,
-        stopped: Rc<Cell<bool>>,
-        progress: yew::Callback<u8>,
-        done: yew::Callback<()>,
-    ) {
-        if stopped.get() {
-            return;
-        }
-        let t0 = dom::now_ms();
-        let finished = {
-            let mut w = work.borrow_mut();
-            let Some(b) = w.as_mut() else { return };
-            loop {
-                if b.advance(STEPS) {
-                    break true;
-                }
-                if dom::now_ms() - t0 > SLICE_MS {
-                    let (at, of) = b.progress();
-                    progress.emit((at * 100 / of.max(1)).min(99) as u8);
-                    break false;
-                }
-            }
-        };
-        if finished {
-            if let Some(b) = work.borrow_mut().take() {
-                let _ = run.session.set_lifelines(b.finish());
-            }
+    let work = LifelinesBuilder::new(&run.session);
+    sliced(
+        work,
+        0,
+        || true,
+        move |pct| progress.emit(pct),
+        move |b| {
+            let _ = run.session.set_lifelines(b.finish());
             done.emit(());
-            return;
-        }
-        dom::after(0, move || step(run, work, stopped, progress, done));
-    }
-    dom::after(0, move || step(run, work, st, progress, done));
-    Indexer { stopped }
+        },
+    )
 }
