@@ -200,42 +200,38 @@ pub fn LifelinesPanel(p: &LifelinesProps) -> Html {
         })
     };
     let len = p.run.end();
-    // A long run's lifelines are built in slices once the section is open.
-    let ready = use_state(|| false);
+    // A long run's lifelines are built in slices once the section is open; whether they
+    // are there is the session's (`lifelines_built`), the state only counts the percent
+    // (100 at the end, which redraws the section with the lanes).
     let progress = use_state(|| 0u8);
     {
-        let (ready, progress) = (ready.clone(), progress.clone());
+        let progress = progress.clone();
         use_effect_with((p.run.clone(), *open), move |(run, open)| {
             let small = run.end() <= AT_ONCE_STEPS || run.session.lifelines_built().is_some();
-            ready.set(small);
             let job = (*open && !small).then(|| {
-                let r = ready.clone();
+                progress.set(0);
+                let (during, end) = (progress.clone(), progress);
                 super::index::lifelines(
                     run.clone(),
-                    Callback::from(move |pct| progress.set(pct)),
-                    Callback::from(move |_| r.set(true)),
+                    Callback::from(move |pct| during.set(pct)),
+                    Callback::from(move |_| end.set(100)),
                 )
             });
             move || drop(job)
         });
     }
-    // The same run for ui.perfetto.dev (engine::export, the CLI's `export` code).
-    let download = {
+    // The same run for ui.perfetto.dev (engine::export, the CLI's `export` code), and
+    // these lanes as a picture (engine::lifelines_svg, `export --format svg`).
+    let offer = |kind: &'static str, make: fn(&crate::engine::session::Session) -> String| {
         let run = p.run.clone();
-        Callback::from(move |_| {
+        Callback::from(move |_: MouseEvent| {
             let s = &run.session;
-            let name = format!("exitpath-{}-{}.perfetto.json", s.design.name(), s.len());
-            super::dom::download_text(&name, &crate::engine::export::perfetto_string(s));
+            let name = format!("exitpath-{}-{}.{kind}", s.design.name(), s.len());
+            super::dom::download_text(&name, &make(s));
         })
     };
-    let download_svg = {
-        let run = p.run.clone();
-        Callback::from(move |_| {
-            let s = &run.session;
-            let name = format!("exitpath-{}-{}.lifelines.svg", s.design.name(), s.len());
-            super::dom::download_text(&name, &crate::engine::lifelines_svg::svg(s));
-        })
-    };
+    let download = offer("perfetto.json", crate::engine::export::perfetto_string);
+    let download_svg = offer("lifelines.svg", crate::engine::lifelines_svg::svg);
     // One scale per run: with compare mode's second run, the common axis by action.
     let scales = use_memo((p.run.clone(), p.cmp.clone()), |(run, cmp)| {
         let plain = |r: &Run| Scale {
@@ -280,7 +276,7 @@ pub fn LifelinesPanel(p: &LifelinesProps) -> Html {
     };
     let body = if !*open {
         html! {}
-    } else if !*ready && p.run.session.lifelines_built().is_none() && len > AT_ONCE_STEPS {
+    } else if len > AT_ONCE_STEPS && p.run.session.lifelines_built().is_none() {
         html! { <p class="hint" data-testid="lifelines-building">{ format!("Replaying the {len} micro-steps for the lanes… {}%", *progress) }</p> }
     } else {
         html! {
