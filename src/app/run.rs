@@ -4,6 +4,7 @@
 use crate::engine::metrics::Metrics;
 use crate::engine::program::Program;
 use crate::engine::session::{MarkerKind, Session};
+use crate::engine::stops::{self, Locator, Stop};
 use crate::engine::Design;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,6 +23,11 @@ pub struct Run {
     pub program: Program,
     /// Each CPU's idle PCB (its u-area address), which `switch_exit` runs on.
     pub idle_pcbs: Rc<[String]>,
+    /// The scenario's checkpoints (`# stop:` lines, file order), each with its position
+    /// in this run or why the run never gets there; a lesson walks them in this order.
+    pub stops: Vec<(Stop, Result<u64, String>)>,
+    /// The `# lesson:` title, when the stops make a lesson.
+    pub lesson: Option<String>,
 }
 
 impl PartialEq for Run {
@@ -54,6 +60,26 @@ impl Run {
             .iter()
             .map(|&k| (k, session.markers(k)))
             .collect();
+        let markers: Vec<(MarkerKind, Vec<u64>)> = markers;
+        let of_kind = |k: MarkerKind| {
+            markers
+                .iter()
+                .find(|(m, _)| *m == k)
+                .map_or(&[][..], |(_, v)| v.as_slice())
+        };
+        let stops = stops::parse(&session.text)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|st| {
+                let kind_markers = match st.at {
+                    Locator::Marker(_, k) => of_kind(k),
+                    Locator::Step(_) => &[],
+                };
+                let at = st.resolve_on(&session, kind_markers);
+                (st, at)
+            })
+            .collect();
+        let lesson = stops::lesson_title(&session.text);
         let boot = session.sim_at(0);
         let idle_pcbs = boot
             .st
@@ -68,6 +94,8 @@ impl Run {
             metrics,
             markers,
             idle_pcbs,
+            stops,
+            lesson,
         })
     }
 

@@ -188,9 +188,7 @@ impl State {
     /// Move through the lesson: to a stop's position, where the run reaches it (a stop
     /// it never reaches keeps the position; the lesson panel says why).
     fn lesson(&mut self, l: LessonNav) {
-        let session = &self.doc.run.session;
-        let stops = crate::engine::stops::parse(&session.text).unwrap_or_default();
-        let Some(last) = stops.len().checked_sub(1) else {
+        let Some(last) = self.doc.run.stops.len().checked_sub(1) else {
             self.cursor.lesson = None;
             return;
         };
@@ -204,7 +202,7 @@ impl State {
             (LessonNav::Next, Some(k)) => (usize::from(k) + 1).min(last),
             (LessonNav::Prev, Some(k)) => usize::from(k).saturating_sub(1),
         };
-        let at = stops[k].resolve(session).ok();
+        let at = self.doc.run.stops[k].1.as_ref().ok().copied();
         if let Some(at) = at {
             self.seek(at, false);
         } else {

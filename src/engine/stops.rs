@@ -211,6 +211,16 @@ impl Stop {
     /// The position of this stop in `s`'s run, or why the run never gets there (with
     /// the line and column of the stop).
     pub fn resolve(&self, s: &Session) -> Result<u64, String> {
+        let markers = match self.at {
+            Locator::Marker(_, kind) => s.markers(kind),
+            Locator::Step(_) => Vec::new(),
+        };
+        self.resolve_on(s, &markers)
+    }
+
+    /// `resolve` with the step indices of this stop's marker kind already found (a
+    /// caller that keeps every kind's markers, like the app's `Run`).
+    pub fn resolve_on(&self, s: &Session, markers: &[u64]) -> Result<u64, String> {
         let missing = |what: String| {
             format!(
                 "stop on line {}, column {} ({}): {what} in design {}",
@@ -227,14 +237,17 @@ impl Stop {
                 s.len()
             ))),
             Locator::Marker(nth, kind) => {
-                let m = s.markers(kind);
                 let step = match nth {
-                    Nth::First => m.first(),
-                    Nth::Last => m.last(),
-                    Nth::Index(i) => m.get(i as usize - 1),
+                    Nth::First => markers.first(),
+                    Nth::Last => markers.last(),
+                    Nth::Index(i) => markers.get(i as usize - 1),
                 };
                 step.map(|k| k + 1).ok_or_else(|| {
-                    missing(format!("the run has {} {} marker(s)", m.len(), kind.id()))
+                    missing(format!(
+                        "the run has {} {} marker(s)",
+                        markers.len(),
+                        kind.id()
+                    ))
                 })
             }
         }

@@ -24,27 +24,23 @@ struct Resolved {
 
 #[component]
 pub fn Checkpoints(p: &CheckpointsProps) -> Html {
+    // In the order the run reaches them; the unreached ones last.
     let list = use_memo(p.run.clone(), |run| {
-        let s = &run.session;
-        let mut v: Vec<Resolved> = stops::parse(&s.text)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|st| Resolved {
+        let mut v: Vec<&(stops::Stop, Result<u64, String>)> = run.stops.iter().collect();
+        v.sort_by_key(|(_, at)| at.as_ref().map_or(u64::MAX, |&a| a));
+        v.into_iter()
+            .map(|(st, at)| Resolved {
                 locator: st.locator_text(),
-                at: st.resolve(s),
-                label: st.label,
+                label: st.label.clone(),
+                at: at.clone(),
             })
-            .collect();
-        // In the order the run reaches them; the unreached ones last.
-        v.sort_by_key(|r| r.at.as_ref().map_or(u64::MAX, |&a| a));
-        v
+            .collect::<Vec<_>>()
     });
-    let lesson = use_memo(p.run.clone(), |run| stops::lesson_title(&run.session.text));
     if list.is_empty() {
         return html! {};
     }
     // A scenario with a lesson offers it here, at the end of its stops' row.
-    let start = lesson.as_ref().as_ref().map(|title| {
+    let start = p.run.lesson.as_ref().map(|title| {
         let on = p.on.clone();
         let onclick = Callback::from(move |_| on.emit(Nav::Lesson(LessonNav::Go(0)).into()));
         html! {

@@ -5,7 +5,6 @@
 
 use crate::app::verb::LessonNav;
 use crate::app::{Nav, Run, Verb};
-use crate::engine::stops;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -18,43 +17,25 @@ pub struct LessonProps {
     pub on: Callback<Verb>,
 }
 
-/// The lesson of a run: its title and its stops with their positions (or why none).
-struct Lesson {
-    title: String,
-    stops: Vec<(stops::Stop, Result<u64, String>)>,
-}
-
 #[component]
 pub fn LessonPanel(p: &LessonProps) -> Html {
-    let lesson = use_memo(p.run.clone(), |run| {
-        let s = &run.session;
-        let title = stops::lesson_title(&s.text)?;
-        let st = stops::parse(&s.text).ok()?;
-        (!st.is_empty()).then(|| Lesson {
-            title,
-            stops: st
-                .into_iter()
-                .map(|x| {
-                    let at = x.resolve(s);
-                    (x, at)
-                })
-                .collect(),
-        })
-    });
-    let Some(lesson) = lesson.as_ref() else {
+    // The lesson of the run: its title and its stops with their positions (Run::new
+    // resolves them once per run).
+    let run = &*p.run;
+    let Some(title) = run.lesson.as_ref().filter(|_| !run.stops.is_empty()) else {
         return html! {};
     };
     let nav = |l: LessonNav| {
         let on = p.on.clone();
         Callback::from(move |_| on.emit(Nav::Lesson(l).into()))
     };
-    let n = lesson.stops.len();
+    let n = run.stops.len();
     let Some(k) = p.stop.map(usize::from).filter(|&k| k < n) else {
         // Out of the lesson, the checkpoints row offers it (checkpoints.rs).
         return html! {};
     };
-    let (stop, at) = &lesson.stops[k];
-    let title = if stop.label.is_empty() {
+    let (stop, at) = &run.stops[k];
+    let heading = if stop.label.is_empty() {
         stop.locator_text()
     } else {
         stop.label.clone()
@@ -64,10 +45,10 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
         <section class="lesson lesson-on" data-testid="lesson" aria-labelledby="lesson-h" aria-live="polite">
             <div class="lesson-top">
                 <span class="lesson-kicker">{ format!("Lesson · stop {} of {n}", k + 1) }</span>
-                <span class="lesson-name">{ lesson.title.clone() }</span>
+                <span class="lesson-name">{ title.clone() }</span>
                 <button type="button" class="lesson-leave" onclick={nav(LessonNav::Leave)} title="leave the lesson (Esc); the page stays where it is">{ "Leave (Esc)" }</button>
             </div>
-            <h2 id="lesson-h">{ title }</h2>
+            <h2 id="lesson-h">{ heading }</h2>
             { if stop.text.is_empty() { html! {} } else { html! { <p class="lesson-text">{ stop.text.clone() }</p> } } }
             { match at {
                 Err(why) => html! { <p class="lesson-missing">{ why.clone() }</p> },
