@@ -118,6 +118,33 @@ mod cli {
             #[arg(long, value_name = "D", default_value_t = 1)]
             depth: usize,
         },
+        /// Predict, then reveal: multiple-choice questions generated from the run's trace
+        /// (which function runs next, what a cell holds after an action, who frees a TSS
+        /// or u-area, which processes init adopts), the same the page's Predict panel
+        /// asks for that seed.
+        #[command(
+            after_help = "JSON: {\"seed\": S, \"questions\": [{\"step\": N, \"question\": \"...\", \
+                          \"choices\": [...], \"answer\": INDEX, \"explanation\": \"...\"}]}, with \
+                          answer and explanation only under --answers. `step` is the position \
+                          the question is asked at (the state after N micro-steps)."
+        )]
+        Quiz {
+            /// The scenario file (.scn).
+            file: PathBuf,
+            #[command(flatten)]
+            design: DesignArg,
+            /// The seed: the same seed gives the same questions, here and in the page.
+            #[arg(long, value_name = "S", default_value_t = 1)]
+            seed: u64,
+            /// How many questions (fewer when the run has less to ask).
+            #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=1000))]
+            count: u64,
+            /// Print the answers and explanations too.
+            #[arg(long)]
+            answers: bool,
+            #[arg(long, value_enum, default_value_t = Format::Text)]
+            format: Format,
+        },
         /// Write a run for a trace viewer: `perfetto`, the Chrome trace-event JSON that
         /// ui.perfetto.dev and chrome://tracing open (a process per proc, a thread per
         /// LWP with a slice per l_stat, a track per CPU with a slice per kernel
@@ -402,6 +429,26 @@ mod cli {
                 }
                 let w = s.why(cell, at, depth).map_err(|e| e.to_string())?;
                 writeln!(out, "{}", json(&w, true)?)?;
+            }
+            Cmd::Quiz {
+                file,
+                design,
+                seed,
+                count,
+                answers,
+                format,
+            } => {
+                use exitpath::engine::quiz;
+                let (text, _) = load(&file)?;
+                let s =
+                    exitpath::engine::session::Session::new(&text, design.design).map_err(|e| {
+                        format!("{}:{}:{}: {}", file.display(), e.line, e.col, e.message)
+                    })?;
+                let qs = quiz::quiz(&s, &quiz::others(&s), seed, count as usize);
+                match format {
+                    Format::Json => writeln!(out, "{}", quiz::json(seed, &qs, answers))?,
+                    Format::Text => out.write_all(quiz::text(&s, seed, &qs, answers).as_bytes())?,
+                }
             }
             Cmd::Export {
                 file,

@@ -247,6 +247,7 @@ fn every_subcommand_has_help() {
         &["bench"],
         &["why"],
         &["export"],
+        &["quiz"],
     ] {
         let mut args = sub.to_vec();
         args.push("--help");
@@ -290,6 +291,9 @@ fn usage_errors_exit_2() {
         &["link", "encode"],
         &["link", "encode", f, "--step", "-1"],
         &["link", "decode"],
+        &["quiz", f, "--count", "0"],
+        &["quiz", f, "--seed", "-3"],
+        &["quiz", f, "--format", "yaml"],
     ] {
         let (code, out, err) = exitpath(args);
         assert_eq!(code, 2, "{args:?} exits {code}: {err}");
@@ -420,4 +424,53 @@ fn a_bad_schedule_is_a_usage_error_with_its_position() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("damaged at character 3"), "{err}");
+}
+
+#[test]
+fn quiz_prints_the_documented_json_and_answers_only_when_asked() {
+    let f = "scenarios/orphans.scn";
+    let (code, out, err) =
+        exitpath(&["quiz", f, "--seed", "7", "--count", "4", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    assert_eq!(v["seed"], 7);
+    let qs = v["questions"].as_array().unwrap();
+    assert_eq!(qs.len(), 4);
+    for q in qs {
+        assert!(q["step"].is_u64() && q["question"].is_string(), "{q}");
+        assert!(q["choices"].as_array().unwrap().len() >= 2, "{q}");
+        assert!(
+            q.get("answer").is_none() && q.get("explanation").is_none(),
+            "{q}"
+        );
+    }
+    let (_, with, _) = exitpath(&[
+        "quiz",
+        f,
+        "--seed",
+        "7",
+        "--count",
+        "4",
+        "--format",
+        "json",
+        "--answers",
+    ]);
+    let w = json(&with);
+    for (q, a) in qs.iter().zip(w["questions"].as_array().unwrap()) {
+        assert_eq!(
+            q["question"], a["question"],
+            "the same questions with answers"
+        );
+        assert_eq!(q["choices"], a["choices"]);
+        let n = a["answer"].as_u64().unwrap() as usize;
+        assert!(n < a["choices"].as_array().unwrap().len());
+        assert!(!a["explanation"].as_str().unwrap().is_empty());
+    }
+    // text: the same questions, lettered
+    let (code, text, _) = exitpath(&["quiz", f, "--seed", "7", "--count", "4", "--answers"]);
+    assert_eq!(code, 0);
+    for q in qs {
+        assert!(text.contains(q["question"].as_str().unwrap()), "{text}");
+    }
+    assert_eq!(text.matches("   Answer: ").count(), 4, "{text}");
 }

@@ -19,6 +19,7 @@ pub mod lifelines_svg;
 pub mod metrics;
 pub mod narrate;
 pub mod program;
+pub mod quiz;
 pub mod report;
 pub mod scenario;
 pub mod schedule;
