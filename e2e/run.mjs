@@ -10,6 +10,7 @@
 
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -695,6 +696,62 @@ test('a lesson: start, Page Down through the stops, Esc leaves, a link opens at 
   await p2.waitForSelector('[data-testid=lesson]');
   await until(p2, () => /stop 4 of/.test(document.querySelector('[data-testid=lesson]')?.textContent || ''), null, 'the link opens at stop 4');
   eq((await counter(p2)).pos, seen[3], 'at stop 4\'s step');
+  await p2.close();
+  await context.close();
+  return page.errors;
+});
+
+/** What `exitpath quiz` prints (JSON, with answers) for a scenario file: the native CLI
+ *  that `cargo xtask test` built before this stage (target/debug/exitpath). */
+function cliQuiz(file, design, seed, count) {
+  const bin = process.env.EXITPATH_BIN || path.join(ROOT, 'target', 'debug', 'exitpath');
+  assert(fs.existsSync(bin), `the native CLI is missing at ${bin} (build it: cargo build)`);
+  const out = execFileSync(bin, ['quiz', path.join(ROOT, file), '--design', design, '--seed', String(seed),
+    '--count', String(count), '--format', 'json', '--answers'], { encoding: 'utf8' });
+  return JSON.parse(out).questions;
+}
+
+test('predict: the page asks what exitpath quiz prints; wrong then right (by keyboard), the score, a link opens question 2', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+  await open(page);
+  const cli = cliQuiz('scenarios/fork-wait-loop.scn', 'reaper', 1, 8);
+  eq(cli.length, 8, 'the CLI asks 8 questions');
+  await page.click('[data-testid=predict-on]');
+  await page.click('[data-testid=predict-next]');
+  await until(page, () => /Question 1 of 8/.test(document.querySelector('[data-testid=predict]')?.textContent || ''), null, 'question 1');
+  eq((await page.textContent('[data-testid=predict-text]')).trim(), cli[0].question, 'question 1 is the CLI\'s');
+  eq((await counter(page)).pos, cli[0].step, 'at the question\'s step');
+  const choices = await page.$$eval('[data-testid=predict-choice]', (bs) => bs.map((b) => b.textContent.replace(/^[a-e]\) /, '')));
+  eq(JSON.stringify(choices), JSON.stringify(cli[0].choices), 'the same choices in the same order');
+  assert(await page.evaluate(() => document.querySelector('.app').classList.contains('predicting')), 'the lifelines and markers are hidden while the question waits');
+  await shot(page, 'predict-question');
+  // a wrong answer: the reveal goes to the step that shows the answer
+  const wrong = (cli[0].answer + 1) % cli[0].choices.length;
+  await page.click(`[data-testid=predict-choice] >> nth=${wrong}`);
+  await until(page, () => document.querySelector('[data-testid=predict-reveal]') !== null, null, 'the reveal');
+  assert((await page.textContent('[data-testid=predict-reveal]')).includes('Not quite'), 'a wrong answer says so');
+  eq((await counter(page)).pos, cli[0].reveal, 'the reveal shows the answer\'s step');
+  eq((await page.textContent('[data-testid=predict-score]')).trim(), 'Score: 0 of 1 right', 'score');
+  assert(!(await page.evaluate(() => document.querySelector('.app').classList.contains('predicting'))), 'nothing hidden after the reveal');
+  await shot(page, 'predict-reveal');
+  // question 2, answered rightly with the keyboard only
+  await page.click('[data-testid=predict-next]');
+  await until(page, () => /Question 2 of 8/.test(document.querySelector('[data-testid=predict]')?.textContent || ''), null, 'question 2');
+  eq((await page.textContent('[data-testid=predict-text]')).trim(), cli[1].question, 'question 2 is the CLI\'s');
+  await page.focus('[data-testid=predict-choice] >> nth=0');
+  for (let i = 0; i < cli[1].answer; i++) await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await until(page, () => document.querySelector('[data-testid=predict-reveal]') !== null, null, 'the reveal of question 2');
+  assert((await page.textContent('[data-testid=predict-reveal] .verdict')).includes('Right'), 'the right answer says so');
+  eq((await page.textContent('[data-testid=predict-score]')).trim(), 'Score: 1 of 2 right', 'score');
+  // the link carries the seed and the question
+  await page.click('text=Back to step');
+  await until(page, () => /(^#|&)p=1\.2(&|$)/.test(location.hash), null, 'the URL carries p=1.2');
+  const p2 = await context.newPage();
+  await p2.goto(page.url());
+  await p2.waitForSelector('[data-testid=predict-text]');
+  eq((await p2.textContent('[data-testid=predict-text]')).trim(), cli[1].question, 'the link opens question 2');
+  eq((await counter(p2)).pos, cli[1].step, 'at its step');
   await p2.close();
   await context.close();
   return page.errors;

@@ -10,7 +10,7 @@
 //! `key=value` pairs separated by `&`, written in this order:
 //!
 //! ```text
-//! v=1&d=patch&s=123&w=no_pmap_deactivate,drain_in_lwp_exit2&r=0:12,1:3,0&k=exit1:12&q=proc.11.p_stat&c=reaper&e=1&b=fork-wait-loop&z=eNpT...
+//! v=1&d=patch&s=123&w=no_pmap_deactivate,drain_in_lwp_exit2&r=0:12,1:3,0&k=exit1:12&q=proc.11.p_stat&p=7.2&c=reaper&e=1&b=fork-wait-loop&z=eNpT...
 //! ```
 //!
 //! | key | value | written | on read |
@@ -23,6 +23,7 @@
 //! | `k` | breakpoints: `FUNC:LINE` items, comma-separated, sorted; LINE is the 0-based index of the statement in the function's pseudo-source body (the trace's `Step::line`; the source panel shows it as line LINE + 2) | when there are any | optional, default none; an unknown function or a line that is not a number is an error |
 //! | `q` | the cell the why panel answers for ([`Cell`]'s name, e.g. `lwp.11.1.l_stat`) | when the panel is open | optional; a name that is not a cell is an error |
 //! | `l` | in the scenario's lesson: the stop on screen, 1-based | in a lesson | optional; not a number from 1 to 65536 is an error |
+//! | `p` | the Predict panel: `SEED`, or `SEED.K` with quiz question K (1-based) open | when the panel is on | optional; not whole numbers is an error |
 //! | `c` | compare mode's second design | when compare is on | optional |
 //! | `e` | `1`: embed (iframe) mode, no editor | when embed is on | optional; `0` or `1` |
 //! | `b` | id of the built-in scenario the text came from (informational), %-escaped | when set | optional |
@@ -114,6 +115,8 @@ pub struct LinkState {
     pub why: Option<Cell>,
     /// In the scenario's lesson: the stop on screen (0-based).
     pub lesson: Option<u16>,
+    /// The Predict panel: its seed, and the quiz question open (0-based).
+    pub predict: Option<(u64, Option<u16>)>,
 }
 
 impl LinkState {
@@ -131,6 +134,7 @@ impl LinkState {
             breakpoints: Vec::new(),
             why: None,
             lesson: None,
+            predict: None,
         }
     }
 }
@@ -177,6 +181,8 @@ pub enum LinkErrorKind {
     BadCell(String),
     /// `l=` is not a stop number from 1 (the value).
     BadLessonStop(String),
+    /// `p=` is not SEED or SEED.QUESTION (the value).
+    BadPredict(String),
     /// `r=` is not a schedule: the value, the 0-based character offset, why.
     BadSchedule {
         value: String,
@@ -311,6 +317,11 @@ impl fmt::Display for LinkError {
                 "the value `q={}` in this link names nothing the why panel knows (cells look like proc.11.p_stat or lwp.11.1.l_stat)",
                 quote(c)
             ),
+            BadPredict(p) => write!(
+                f,
+                "the Predict value `p={}` in this link is not SEED or SEED.QUESTION (a whole number, then a question number from 1 to 65536)",
+                quote(p)
+            ),
             BadLessonStop(l) => write!(
                 f,
                 "the lesson stop `l={}` in this link is not a number from 1 to 65536",
@@ -395,6 +406,12 @@ pub fn encode(s: &LinkState) -> String {
     if let Some(l) = s.lesson {
         out.push_str(&format!("&l={}", u32::from(l) + 1));
     }
+    if let Some((seed, q)) = s.predict {
+        out.push_str(&format!("&p={seed}"));
+        if let Some(q) = q {
+            out.push_str(&format!(".{}", u32::from(q) + 1));
+        }
+    }
     if let Some(c) = s.compare {
         out.push_str("&c=");
         out.push_str(c.name());
@@ -429,7 +446,9 @@ pub fn encode_checked(s: &LinkState) -> Result<String, LinkError> {
 
 /// Keys of version 1, for duplicate detection and %-decoding (`r`, `k`, `q`, `l` came
 /// later: older readers ignore them, as they ignore every key they do not know).
-const KEYS: [&str; 12] = ["v", "d", "s", "w", "r", "k", "q", "l", "c", "e", "b", "z"];
+const KEYS: [&str; 13] = [
+    "v", "d", "s", "w", "r", "k", "q", "l", "p", "c", "e", "b", "z",
+];
 
 /// Reads a fragment (the part of the URL after `#`; one leading `#` is tolerated).
 /// Never panics.
@@ -531,6 +550,27 @@ pub fn decode(fragment: &str) -> Result<LinkState, LinkError> {
                 .ok_or(BadLessonStop(l))?,
         ),
     };
+    let predict = match get("p")? {
+        None => None,
+        Some(p) => {
+            let bad = || BadPredict(p.clone());
+            let (seed, q) = match p.split_once('.') {
+                Some((seed, q)) => (seed, Some(q)),
+                None => (p.as_str(), None),
+            };
+            let seed = parse_u64(seed).ok_or_else(bad)?;
+            let q = match q {
+                None => None,
+                Some(q) => Some(
+                    parse_u64(q)
+                        .filter(|&n| (1..=65536).contains(&n))
+                        .map(|n| (n - 1) as u16)
+                        .ok_or_else(bad)?,
+                ),
+            };
+            Some((seed, q))
+        }
+    };
     let compare = get("c")?.map(design_named).transpose()?;
     let embed = match get("e")?.as_deref() {
         None | Some("0") => false,
@@ -551,6 +591,7 @@ pub fn decode(fragment: &str) -> Result<LinkState, LinkError> {
         breakpoints,
         why,
         lesson,
+        predict,
     })
 }
 

@@ -612,3 +612,96 @@ fn a_link_with_a_schedule_runs_it_and_keeps_it_in_the_text() {
     assert_eq!(t.matches("schedule").count(), 1, "{t}");
     assert!(t.ends_with("schedule 0:2,1\n"), "{t}");
 }
+
+#[test]
+fn predict_asks_the_quiz_of_the_run_reveals_on_answer_and_keeps_the_score() {
+    use exitpath::app::predict::{PredictNav, QUIZ_LEN};
+    use exitpath::engine::quiz::{self, Ask};
+    let s = Rc::new(State::from_url("", ""));
+    let on = reduce(s, Nav::Predict(PredictNav::On(true)));
+    let p = on.predict.as_ref().expect("on");
+    let quiz = p
+        .quiz
+        .clone()
+        .expect("the quiz of the run on screen is built at once");
+    assert_eq!(quiz.questions.len(), QUIZ_LEN);
+    // the same questions as `exitpath quiz --seed 1 --count 8`
+    let session = &on.doc.run.session;
+    let cli = quiz::quiz(session, &quiz::others(session), 1, QUIZ_LEN);
+    assert!(cli.iter().zip(&quiz.questions).all(|(a, b)| a == &**b));
+    // Next: the first question at or after the position, at its step, answer hidden
+    let first = reduce(on, Nav::Predict(PredictNav::Next));
+    let open = first.predict.as_ref().unwrap().open.clone().unwrap();
+    assert_eq!(open.index, Some(0));
+    assert_eq!(first.cursor.pos, open.question.step);
+    assert!(first.predict.as_ref().unwrap().hiding(first.cursor.pos));
+    // a wrong answer, then the next question answered rightly
+    let q = &open.question;
+    let wrong = (q.answer + 1) % q.choices.len();
+    let a = reduce(first, Nav::Predict(PredictNav::Answer(wrong)));
+    let p = a.predict.as_ref().unwrap();
+    assert_eq!(
+        a.cursor.pos, q.reveal,
+        "answering goes to the step that shows the answer"
+    );
+    assert_eq!((p.right, p.answered), (0, 1));
+    assert!(!p.hiding(a.cursor.pos));
+    let again = reduce(a.clone(), Nav::Predict(PredictNav::Answer(q.answer)));
+    assert!(Rc::ptr_eq(&a, &again), "a question is answered once");
+    let second = reduce(a, Nav::Predict(PredictNav::Next));
+    let q2 = second.predict.as_ref().unwrap().open.clone().unwrap();
+    assert_eq!(q2.index, Some(1));
+    let b = reduce(second, Nav::Predict(PredictNav::Answer(q2.question.answer)));
+    assert_eq!(
+        b.predict.as_ref().unwrap().score().as_deref(),
+        Some("1 of 2 right")
+    );
+    // the link carries the seed and the question; opening it asks the same
+    let back = reduce(b, Nav::Predict(PredictNav::Back));
+    assert_eq!(back.cursor.pos, q2.question.step);
+    let frag = back.fragment().unwrap();
+    assert!(frag.contains("&p=1.2&"), "{frag}");
+    let opened = settle(Rc::new(State::from_url(&frag, "")));
+    let o = opened
+        .predict
+        .as_ref()
+        .unwrap()
+        .open
+        .clone()
+        .expect("question 2 open");
+    assert_eq!((o.index, &o.question), (Some(1), &q2.question));
+    assert_eq!(opened.cursor.pos, q2.question.step);
+    // Ask here: a question of the chosen kind at the position
+    let k = reduce(opened, Nav::Predict(PredictNav::Kind(Ask::Step)));
+    let here = reduce(k, Nav::Predict(PredictNav::AskHere));
+    let o = here.predict.as_ref().unwrap().open.clone().unwrap();
+    assert_eq!(
+        (o.index, o.question.ask, o.question.step),
+        (None, Ask::Step, here.cursor.pos)
+    );
+    // a new seed starts again; off is off
+    let seeded = reduce(here, Nav::Predict(PredictNav::Seed(9)));
+    let p = seeded.predict.as_ref().unwrap();
+    assert_eq!((p.seed, p.answered, p.open.is_none()), (9, 0, true));
+    assert_eq!(p.quiz.as_ref().unwrap().seed, 9);
+    let off = reduce(seeded, Nav::Predict(PredictNav::On(false)));
+    assert!(off.predict.is_none());
+    assert!(!off.fragment().unwrap().contains("&p="));
+}
+
+#[test]
+fn a_new_run_gets_its_own_quiz() {
+    use exitpath::app::predict::PredictNav;
+    let s = reduce(
+        Rc::new(State::from_url("", "")),
+        Nav::Predict(PredictNav::On(true)),
+    );
+    let s = reduce(s, Nav::Predict(PredictNav::Next));
+    let building = reduce(s.clone(), Edit::SetDesign(Design::Patch));
+    let built = settle(building);
+    let p = built.predict.as_ref().unwrap();
+    let quiz = p.quiz.as_ref().unwrap();
+    assert!(Rc::ptr_eq(&quiz.run, &built.doc.run));
+    assert_eq!(quiz.run.session.design, Design::Patch);
+    assert!(p.open.is_none(), "the old run's question closes");
+}

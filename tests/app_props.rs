@@ -43,7 +43,7 @@ const TEXTS: [&str; 4] = [
 /// A random verb; `built` holds the last job's finished runs (a build may land late).
 fn verb(rng: &mut Rng, s: &State, late: &mut Vec<Verb>) -> Verb {
     let end = s.end();
-    match rng.below(30) {
+    match rng.below(31) {
         0..=3 => Nav::StepForward.into(),
         4 => Nav::StepBack.into(),
         5 => Nav::ActionForward.into(),
@@ -137,6 +137,22 @@ fn verb(rng: &mut Rng, s: &State, late: &mut Vec<Verb>) -> Verb {
             None => Nav::StepBack.into(),
         },
         27 => late.pop().unwrap_or(Nav::End.into()),
+        28 => {
+            use exitpath::app::predict::PredictNav as P;
+            let n = rng.below(6) as usize;
+            Nav::Predict(match rng.below(10) {
+                0 => P::On(rng.below(4) != 0),
+                1 => P::Seed(rng.below(5)),
+                2 => P::Kind(rng.pick(&exitpath::engine::quiz::Ask::ALL)),
+                3 => P::AskHere,
+                4 => P::Question(n * 2),
+                5 | 6 => P::Next,
+                7 => P::Prev,
+                8 => P::Answer(n),
+                _ => P::Back,
+            })
+            .into()
+        }
         _ => Nav::StepForward.into(),
     }
 }
@@ -145,13 +161,17 @@ fn verb(rng: &mut Rng, s: &State, late: &mut Vec<Verb>) -> Verb {
 fn fingerprint(s: &State) -> String {
     let d = &s.doc;
     format!(
-        "{:?} {:?} {:?} {} {:?} | {:?} {:?} {:?} {} {} {:?} {} {} {} {:?} | run {} {} {} | cmp {:?} {:?} | job {:?}",
+        "{:?} {:?} {:?} {} {:?} | {:?} {:?} {:?} {} {} {:?} {} {} {} {:?} | run {} {} {} | cmp {:?} {:?} | job {:?} | predict {:?}",
         s.cursor, s.banner, s.status, s.share_seq, s.share,
         d.text, d.editor_error, d.builtin, d.embed, d.history_seq, d.progress, d.edit_seq,
         d.committed_seq, d.restored, d.stash,
         d.run.session.design.name(), d.run.end(), d.run.session.text.len(),
         d.cmp.as_ref().map(|c| (c.design(), c.end())), d.compare,
         d.job.as_ref().map(|j| (j.id, &j.text, j.design, j.compare, j.place, j.push)),
+        s.predict.as_ref().map(|p| (
+            p.seed, p.kind, p.open.as_ref().map(|o| (o.index, &o.question.question, o.chosen)),
+            p.pending, p.right, p.answered, &p.note, p.quiz.as_ref().map(|q| q.questions.len()),
+        )),
     )
 }
 
@@ -175,6 +195,18 @@ fn run(seed: u64) -> Vec<String> {
             !s.cursor.playing || s.cursor.pos < s.end(),
             "seed {seed}, verb {i} ({desc}): playing at the end"
         );
+        if let Some(p) = &s.predict {
+            assert!(
+                p.right <= p.answered,
+                "seed {seed}, verb {i} ({desc}): score"
+            );
+            if let (Some(q), None) = (&p.quiz, &s.doc.job) {
+                assert!(
+                    Rc::ptr_eq(&q.run, &s.doc.run),
+                    "seed {seed}, verb {i} ({desc}): a stale quiz"
+                );
+            }
+        }
         out.push(fingerprint(&s));
     }
     out

@@ -297,6 +297,11 @@ fn link_state(rng: &mut XorShift, i: u64) -> LinkState {
         1 => Some("odd id: %&=#é,~".to_string()),
         _ => None,
     };
+    s.predict = match rng.below(3) {
+        0 => None,
+        1 => Some((rng.next_u64(), None)),
+        _ => Some((u64::from(rng.below(100)), Some(rng.below(65536) as u16))),
+    };
     s
 }
 

@@ -77,6 +77,7 @@ fn full_state() -> LinkState {
         breakpoints: Vec::new(),
         why: None,
         lesson: None,
+        predict: None,
     }
 }
 
@@ -229,6 +230,28 @@ fn breakpoints_and_the_why_cell_in_links() {
         LinkErrorKind::BadCell("lwp.11.l_stat".into()),
         "the value `q=lwp.11.l_stat` in this link names nothing the why panel knows (cells look like proc.11.p_stat or lwp.11.1.l_stat)",
     );
+}
+
+#[test]
+fn predict_seed_and_question_round_trip_and_bad_ones_are_named() {
+    let mut s = full_state();
+    for p in [(0, None), (7, Some(1)), (u64::MAX, Some(u16::MAX))] {
+        s.predict = Some(p);
+        assert_round_trip(&s);
+    }
+    s.predict = Some((7, Some(1)));
+    let link = assert_round_trip(&s);
+    assert!(link.contains("&p=7.2&"), "1-based question: {link}");
+    let msg = |v: &str| {
+        format!("the Predict value `p={v}` in this link is not SEED or SEED.QUESTION (a whole number, then a question number from 1 to 65536)")
+    };
+    for bad in ["x", "7.0", "7.65537", "-1", "7.", ".2", "7.2.3"] {
+        assert_err(
+            &link.replace("p=7.2", &format!("p={bad}")),
+            LinkErrorKind::BadPredict(bad.into()),
+            &msg(bad),
+        );
+    }
 }
 
 /// The exact link for one small state: the format must not drift unnoticed.

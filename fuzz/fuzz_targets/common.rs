@@ -9,7 +9,8 @@
 //! - [`scenario`] + [`check_engine_text`]: a scenario from a small grammar, driven by any
 //!   source of choices ([`Choices`]), always parses and runs without a panic in every
 //!   design, the same way twice; in one design, lifelines, the Perfetto export and `why`
-//!   read its run without a panic ([`check_looking_back`]).
+//!   read its run without a panic, and Predict's questions have their answer among their
+//!   choices ([`check_looking_back`]).
 //! - [`forkpy_options`] + [`check_forkpy`]: `exitpath forkpy` with any options and any
 //!   list gives a clear error or a clean run, the same twice, never a panic.
 
@@ -17,7 +18,7 @@ use exitpath::engine::forkpy_run;
 use exitpath::engine::scenario;
 use exitpath::engine::session::Session;
 use exitpath::engine::trace::Check;
-use exitpath::engine::{export, why};
+use exitpath::engine::{export, quiz, why};
 use exitpath::engine::{Design, Sim, Switch, Trace};
 use exitpath::link::{self, FRAGMENT_MAX};
 
@@ -505,6 +506,25 @@ pub fn check_looking_back(text: &str, design: Design) {
     for &cell in cells.iter().step_by(stride) {
         if let Err(e) = s.why(cell, s.len(), 1) {
             panic!("{design:?}: why {cell} at the end: {e}\n{text}");
+        }
+    }
+    // Predict: a quiz (without the other designs: they run in `check_engine_text`), and
+    // every kind of question at a few positions; each has one answer among its choices
+    let len = s.len();
+    for seed in [0, len ^ 0x5eed] {
+        let qs = quiz::quiz(&s, &[], seed, 4);
+        for q in qs.iter().chain(
+            [0, len / 3, len / 2, len]
+                .into_iter()
+                .flat_map(|at| quiz::Ask::ALL.map(|a| quiz::ask(&s, &[], at, a, seed)))
+                .flatten()
+                .collect::<Vec<_>>()
+                .iter(),
+        ) {
+            assert!(
+                q.answer < q.choices.len() && q.step <= q.reveal && q.reveal <= len,
+                "{design:?}: a question out of range: {q:?}\n{text}"
+            );
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod breakpoints;
 pub mod build;
 pub mod glossary;
 pub mod panels;
+pub mod predict;
 pub mod run;
 pub mod share_link;
 pub mod state;

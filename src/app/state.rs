@@ -4,6 +4,7 @@
 //! step and is copied. Stepping never clones the document.
 
 use super::breakpoints::Breakpoints;
+use super::predict::Predict;
 use super::run::{ActionLabel, Job, Place, Run};
 use super::share_link::{self, LinkState};
 use crate::engine::library;
@@ -105,6 +106,8 @@ pub struct State {
     pub share: ShareStatus,
     /// Source lines that play and "run until" stop at.
     pub breakpoints: Breakpoints,
+    /// The Predict panel, when it is on.
+    pub predict: Option<Predict>,
 }
 
 impl PartialEq for State {
@@ -116,6 +119,7 @@ impl PartialEq for State {
             && self.share_seq == o.share_seq
             && self.share == o.share
             && self.breakpoints == o.breakpoints
+            && self.predict == o.predict
     }
 }
 
@@ -203,6 +207,7 @@ impl State {
             share_seq: 0,
             share: ShareStatus::Idle,
             breakpoints: Breakpoints::default(),
+            predict: None,
         };
         let stored = stored.filter(|t| !t.trim().is_empty());
         // An embedded moment shows its link only, and never the user's draft.
@@ -298,10 +303,20 @@ impl State {
             self.cursor.pos,
             self.doc.embed,
         );
-        with_lesson(
+        let mut link = with_lesson(
             with_marks(link, &self.breakpoints, self.cursor.why),
             self.cursor.lesson,
-        )
+        );
+        link.predict = self.predict_key();
+        link
+    }
+
+    /// What the link says of the Predict panel: its seed and the quiz question open.
+    pub fn predict_key(&self) -> Option<(u64, Option<u16>)> {
+        self.predict.as_ref().map(|p| {
+            let open = p.open.as_ref().and_then(|o| o.index).or(p.pending);
+            (p.seed, open.map(|k| k as u16))
+        })
     }
 
     /// The URL fragment of `link()`, or why there can be none (scenario too large).
@@ -402,6 +417,9 @@ impl State {
         self.cursor.why = link.why;
         self.cursor.lesson = link.lesson;
         self.breakpoints = Breakpoints::from_pairs(&link.breakpoints);
+        self.predict = link
+            .predict
+            .map(|(seed, k)| Predict::new(seed, k.map(usize::from)));
         {
             let d = self.doc_mut();
             d.embed = d.embed || link.embed;

@@ -4,6 +4,7 @@
 //! `reduce` wraps it for shared states and hands back the same `Rc` when nothing changed.
 
 use super::breakpoints::Breakpoint;
+use super::predict::{Open, Predict, PredictNav, Quiz, SEED_DEFAULT};
 use super::run::{Place, Progress, Run};
 use super::share_link;
 use super::state::{ShareStatus, State, DEFAULT_DESIGN, SPEED_MAX, SPEED_MIN};
@@ -49,6 +50,8 @@ pub enum Nav {
     Lesson(LessonNav),
     /// Esc: close the why panel if it is open, else leave the lesson.
     Escape,
+    /// The Predict panel's controls.
+    Predict(PredictNav),
 }
 
 /// Moving through a lesson.
@@ -173,7 +176,128 @@ impl State {
             Verb::Edit(v) => self.edit(v),
             Verb::Done(v) => self.outcome(v),
         }
+        self.sync_predict();
         self
+    }
+
+    /// With the Predict panel on: its quiz is the run on screen's (built when a new run
+    /// arrives; a question of the old run closes), and a question a link asked for opens.
+    fn sync_predict(&mut self) {
+        let Some(p) = &self.predict else { return };
+        let current = p
+            .quiz
+            .as_ref()
+            .is_some_and(|q| Rc::ptr_eq(&q.run, &self.doc.run));
+        if current || self.doc.job.is_some() {
+            return;
+        }
+        let quiz = Rc::new(Quiz::new(self.doc.run.clone(), p.seed));
+        let pending = p.pending;
+        if let Some(p) = &mut self.predict {
+            p.quiz = Some(quiz);
+            p.open = None;
+            p.pending = None;
+        }
+        if let Some(k) = pending {
+            self.predict_nav(PredictNav::Question(k));
+        }
+    }
+
+    /// The Predict panel's verbs (`sync_predict` has built its quiz, unless a run is
+    /// still building).
+    fn predict_nav(&mut self, v: PredictNav) {
+        if let PredictNav::On(on) = v {
+            self.predict = match (on, self.predict.take()) {
+                (true, Some(p)) => Some(p),
+                (true, None) => Some(Predict::new(SEED_DEFAULT, None)),
+                (false, _) => None,
+            };
+            return;
+        }
+        let pos = self.cursor.pos;
+        let Some(p) = &mut self.predict else { return };
+        p.note = None;
+        let Some(quiz) = p.quiz.clone() else {
+            if let PredictNav::Question(k) = v {
+                p.pending = Some(k);
+            }
+            return;
+        };
+        let qs = &quiz.questions;
+        let goto = |p: &mut Predict, k: usize| -> Option<u64> {
+            let q = qs.get(k)?.clone();
+            let at = q.step;
+            p.open = Some(Open {
+                index: Some(k),
+                question: q,
+                chosen: None,
+            });
+            Some(at)
+        };
+        let seek = match v {
+            PredictNav::On(_) => None,
+            PredictNav::Seed(seed) => {
+                *p = Predict::new(seed, None);
+                None
+            }
+            PredictNav::Kind(k) => {
+                p.kind = k;
+                None
+            }
+            PredictNav::AskHere => match quiz.ask(pos, p.kind) {
+                Some(q) => {
+                    p.open = Some(Open {
+                        index: None,
+                        question: Rc::new(q),
+                        chosen: None,
+                    });
+                    None
+                }
+                None => {
+                    p.note = Some(format!(
+                        "Nothing to ask here about {}: try another kind or another step.",
+                        p.kind.label()
+                    ));
+                    None
+                }
+            },
+            PredictNav::Question(k) => goto(p, k),
+            PredictNav::Next | PredictNav::Prev => {
+                let next = v == PredictNav::Next;
+                let k = match p.open.as_ref().and_then(|o| o.index) {
+                    Some(k) if next => Some(k + 1),
+                    Some(k) => k.checked_sub(1),
+                    None if next => qs.iter().position(|q| q.step >= pos),
+                    None => qs.iter().rposition(|q| q.step < pos),
+                };
+                match k.filter(|&k| k < qs.len()) {
+                    Some(k) => goto(p, k),
+                    None => {
+                        p.note = Some(if next {
+                            "That was the last question of this quiz: try another seed.".into()
+                        } else {
+                            "This is the first question of this quiz.".into()
+                        });
+                        None
+                    }
+                }
+            }
+            PredictNav::Answer(i) => match &mut p.open {
+                Some(o) if o.chosen.is_none() && i < o.question.choices.len() => {
+                    o.chosen = Some(i);
+                    p.answered += 1;
+                    if i == o.question.answer {
+                        p.right += 1;
+                    }
+                    Some(o.question.reveal)
+                }
+                _ => None,
+            },
+            PredictNav::Back => p.open.as_ref().map(|o| o.question.step),
+        };
+        if let Some(at) = seek {
+            self.seek(at, false);
+        }
     }
 
     /// Moves to `pos` (clamped); play goes on only for play's own steps.
@@ -269,6 +393,7 @@ impl State {
                 }
             }
             Nav::Lesson(l) => self.lesson(l),
+            Nav::Predict(v) => self.predict_nav(v),
             Nav::ToggleBreakpointHere => {
                 if let Some(st) = pos
                     .checked_sub(1)

@@ -146,5 +146,48 @@ pub fn history(out: &mut impl std::io::Write) -> std::io::Result<()> {
         s.len(),
         ms(t0),
         buf.len()
+    )?;
+    quiz_bench(&s, out)
+}
+
+/// `quiz-bench`: Predict's questions. On the long run (no other designs: past
+/// `quiz::OTHERS_MAX_STEPS`), every kind asked at 25 positions spread over it (worst,
+/// median); on the default built-in, the panel's set-up (the other designs' runs and
+/// the 8-question quiz) and one question with the other designs' choices.
+fn quiz_bench(s: &super::session::Session, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    use super::quiz::{self, Ask};
+    let mut times = Vec::new();
+    for k in 0..25u64 {
+        let at = s.len() * k / 25 + k * 7;
+        for a in Ask::ALL {
+            let t0 = Instant::now();
+            let _ = quiz::ask(s, &[], at, a, k);
+            times.push(ms(t0));
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let def = super::library::default_builtin();
+    let d = super::session::Session::new(def.text, Some(super::Design::Reaper));
+    let (setup, one, steps) = match d {
+        Ok(d) => {
+            let t0 = Instant::now();
+            let others = quiz::others(&d);
+            let qs = quiz::quiz(&d, &others, 1, 8);
+            let setup = ms(t0);
+            let t0 = Instant::now();
+            for q in &qs {
+                let _ = quiz::ask(&d, &others, q.step, q.ask, 1);
+            }
+            (setup, ms(t0) / qs.len().max(1) as f64, d.len())
+        }
+        Err(_) => (f64::NAN, f64::NAN, 0),
+    };
+    writeln!(
+        out,
+        "quiz-bench steps={} asked={} worst_ms={:.2} median_ms={:.2} builtin_steps={steps} setup_ms={setup:.1} with_others_ms={one:.2}",
+        s.len(),
+        times.len(),
+        times.last().copied().unwrap_or(f64::NAN),
+        times.get(times.len() / 2).copied().unwrap_or(f64::NAN),
     )
 }

@@ -88,7 +88,7 @@ pub struct Question {
 /// The runs of the other designs, for plausible wrong choices: skipped (an empty list)
 /// for runs longer than this, so a question on a long run costs one run, not four.
 /// The page and the CLI use the same rule, so both ask the same questions.
-pub const OTHERS_MAX_STEPS: u64 = 200_000;
+pub const OTHERS_MAX_STEPS: u64 = 50_000;
 
 /// The same scenario run in every other design (nothing for a long run, see
 /// `OTHERS_MAX_STEPS`; a design the scenario does not load in is left out).
@@ -191,8 +191,9 @@ fn choose(
     Some((choices, answer))
 }
 
-/// "Step N on cpuC (who): narration", for the step that led to `pos` (numbered as
-/// `exitpath run` and `why` number steps: from 0), with its function and listing line.
+/// "Step N on cpuC (who): narration", for the step that led to position `pos`, counted
+/// as the page counts steps (step N is the micro-step that leads to position N), with
+/// its function and listing line.
 fn step_words(s: &Session, pos: u64) -> (String, Option<&'static str>, Option<u32>) {
     match s.step_view(pos) {
         Some(v) => (

@@ -22,6 +22,7 @@ use super::lifelines::LifelinesPanel;
 use super::lists::ListsPanel;
 use super::metrics::MetricsPanel;
 use super::narration::Narration;
+use super::predict::PredictPanel;
 use super::procs::ProcsPanel;
 use super::progress::ProgressRow;
 use super::share_link;
@@ -227,22 +228,24 @@ pub fn App() -> Html {
         let deps = (
             (doc.run.clone(), doc.cmp.clone()),
             (cur.pos, state.breakpoints.clone(), cur.why, cur.lesson),
-            doc.embed,
+            (doc.embed, state.predict_key()),
             doc.history_seq,
             doc.job.is_some() || too_large_why.is_some(),
         );
         let tab = tab.clone();
         use_effect_with(
             deps,
-            move |((run, cmp), (pos, bps, why, lesson), embed, seq, skip)| {
+            move |((run, cmp), (pos, bps, why, lesson), (embed, predict), seq, skip)| {
                 let (run, cmp, pos, embed, seq) = (run.clone(), cmp.clone(), *pos, *embed, *seq);
+                let predict = *predict;
                 let (bps, why, lesson) = (bps.clone(), *why, *lesson);
                 let timer = (!*skip).then(|| {
                     Timeout::new(URL_SETTLE_MS, move || {
                         let push = *last_seq.borrow() != seq;
                         *last_seq.borrow_mut() = seq;
                         let link = with_marks(link_of(&run, cmp.as_deref(), pos, embed), &bps, why);
-                        let link = with_lesson(link, lesson);
+                        let mut link = with_lesson(link, lesson);
+                        link.predict = predict;
                         if let Ok(f) = share_link::encode(&link) {
                             dom::write_fragment(&f, push, &tab);
                         }
@@ -310,6 +313,8 @@ pub fn App() -> Html {
         cpos.unwrap_or(0),
     );
     let multi = view.cpus.now.cpus.len() > 1;
+    // A question waits for its answer: the lifelines and markers ahead would tell it.
+    let predicting = state.predict.as_ref().is_some_and(|p| p.hiding(cur.pos));
     // Click or Enter on a value with a `data-cell` asks the why panel about it.
     let (ask_click, ask_key) = ask_handlers(&on);
     let panels = match &cmp {
@@ -344,7 +349,7 @@ pub fn App() -> Html {
     };
 
     html! {
-        <div class={classes!("app", doc.embed.then_some("embed"), doc.cmp.is_some().then_some("comparing"), hidden)}>
+        <div class={classes!("app", doc.embed.then_some("embed"), doc.cmp.is_some().then_some("comparing"), predicting.then_some("predicting"), hidden)}>
             { for panels_error.map(|m| html! { <p class="note panels-error" role="status" data-testid="panels-error">{ m }</p> }) }
             <Header {design} compare={state.want_compare()} {builtin} embed={doc.embed} active={active_switches.clone()}
                 share={state.share.clone()} {full_view} on={on.clone()} />
@@ -363,6 +368,7 @@ pub fn App() -> Html {
             // In a lesson its row of stops replaces the checkpoints (the same stops).
             { if cur.lesson.is_none() { html! { <Checkpoints run={run.clone()} pos={cur.pos} on={on.clone()} /> } } else { html! {} } }
             <LessonPanel run={run.clone()} pos={cur.pos} stop={cur.lesson} on={on.clone()} />
+            { if doc.embed { html! {} } else { html! { <PredictPanel predict={state.predict.clone()} pos={cur.pos} on={on.clone()} /> } } }
             <main class="panels">
                 { panels }
                 { if doc.embed { html! {} } else { html! {

@@ -23,6 +23,7 @@ mod lifelines;
 mod lists;
 mod metrics;
 mod narration;
+mod predict;
 mod procs;
 mod progress;
 mod source;

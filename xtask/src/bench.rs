@@ -385,7 +385,7 @@ fn exitpath_native(args: &[&str]) -> Command {
 }
 
 /// `exitpath bench --history`'s lines (`why-bench k=v ...`, `lifelines-bench ...`,
-/// `export-bench ...`), each as its word and its `k=v` pairs.
+/// `export-bench ...`, `quiz-bench ...`), each as its word and its `k=v` pairs.
 type HistoryLines = Vec<(String, Vec<(String, String)>)>;
 
 /// `exitpath bench --history` once: on the 1M-step run, `why` for every cell at the
@@ -405,7 +405,7 @@ fn parse_history(out: &str) -> HistoryLines {
         .filter_map(|l| {
             let mut w = l.split_whitespace();
             let head = w.next()?.strip_suffix("-bench")?.to_string();
-            if !["why", "lifelines", "export"].contains(&head.as_str()) {
+            if !["why", "lifelines", "export", "quiz"].contains(&head.as_str()) {
                 return None;
             }
             let kv = w
@@ -451,6 +451,16 @@ fn history_rows(t: &mut Table, h: &HistoryLines) {
         f("export", "perfetto_ms")
             .zip(f("export", "bytes"))
             .map(|(ms, b)| format!("{ms:.0} ms / {:.1} MB", b / 1e6)),
+    );
+    t.ms_max(
+        "native Predict question (1M-step run, 4 kinds at 25 positions): worst",
+        f("quiz", "worst_ms"),
+        20.0,
+    );
+    t.ms_info("native Predict question: median", f("quiz", "median_ms"));
+    t.ms_info(
+        "native Predict set-up (default scenario: 3 other designs' runs, 8 questions)",
+        f("quiz", "setup_ms"),
     );
 }
 
