@@ -131,6 +131,23 @@ fn check(s: &Session, q: &Question, what: &str) {
                 }
             }
         }
+        Ask::Event => {
+            // the reveal is right after an event step, run by the chain's last function
+            let step = &s.trace.steps[q.reveal as usize - 1];
+            assert_eq!(
+                Some(step.func.name()),
+                right.rsplit(" › ").next(),
+                "{what}: {q:#?}"
+            );
+            assert!(right.contains(" › ") || !right.is_empty(), "{what}");
+            let kinds = exitpath::engine::session::MarkerKind::ALL;
+            assert!(
+                kinds
+                    .iter()
+                    .any(|k| s.markers(*k).contains(&(q.reveal - 1))),
+                "{what}: the reveal follows a marker: {q:#?}"
+            );
+        }
         Ask::Adopts => {
             let adopted = pids_in(right);
             let (before, after) = (s.sim_at(q.step).st, s.sim_at(q.reveal).st);
@@ -156,7 +173,7 @@ fn check(s: &Session, q: &Question, what: &str) {
 
 #[test]
 fn every_question_has_one_right_choice_and_the_trace_shows_it() {
-    let mut asked = [0usize; 4];
+    let mut asked = [0usize; Ask::ALL.len()];
     for seed in 0..1000u64 {
         let text = Gen::scenario(seed);
         let design = Design::ALL[(seed % 4) as usize];

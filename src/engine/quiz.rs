@@ -31,10 +31,12 @@ pub enum Ask {
     Frees,
     /// Which processes init adopts when a process with children exits.
     Adopts,
+    /// Through which kernel call chain the next event of a kind happens.
+    Event,
 }
 
 impl Ask {
-    pub const ALL: [Ask; 4] = [Ask::Step, Ask::Action, Ask::Frees, Ask::Adopts];
+    pub const ALL: [Ask; 5] = [Ask::Step, Ask::Action, Ask::Event, Ask::Frees, Ask::Adopts];
 
     /// Its name in links and on the command line.
     pub fn id(self) -> &'static str {
@@ -43,6 +45,7 @@ impl Ask {
             Ask::Action => "action",
             Ask::Frees => "frees",
             Ask::Adopts => "adopts",
+            Ask::Event => "event",
         }
     }
 
@@ -57,6 +60,7 @@ impl Ask {
             Ask::Action => "what a cell holds after this action",
             Ask::Frees => "who frees a TSS or u-area",
             Ask::Adopts => "which processes init adopts",
+            Ask::Event => "the call chain of the next event",
         }
     }
 }
@@ -117,6 +121,7 @@ pub fn ask(s: &Session, others: &[Session], at: u64, ask: Ask, seed: u64) -> Opt
         Ask::Action => ask_action(s, others, at, &mut rng),
         Ask::Frees => ask_frees(s, others, at, &mut rng),
         Ask::Adopts => ask_adopts(s, at, &mut rng),
+        Ask::Event => ask_event(s, others, at, &mut rng),
     }
 }
 
@@ -132,11 +137,11 @@ pub fn quiz(s: &Session, others: &[Session], seed: u64, count: usize) -> Vec<Que
         if out.len() == count {
             break;
         }
-        let kind = Ask::ALL[rng.below(4) as usize];
+        let kind = Ask::ALL[rng.below(Ask::ALL.len() as u64) as usize];
         let from =
             |v: &[u64], rng: &mut SplitMix64| v.get(rng.below(v.len() as u64) as usize).copied();
         let at = match kind {
-            Ask::Step => function_boundary(s, rng.below(s.len().max(1))),
+            Ask::Step | Ask::Event => function_boundary(s, rng.below(s.len().max(1))),
             Ask::Action => from(&actions, &mut rng),
             Ask::Frees | Ask::Adopts => from(&exits, &mut rng),
         };
@@ -851,4 +856,103 @@ pub fn text(s: &Session, seed: u64, qs: &[Question], answers: bool) -> String {
 /// a, b, c, ... for choice `i`.
 pub fn letter(i: usize) -> char {
     char::from(b'a' + (i % 26) as u8)
+}
+
+/// The marker kinds an `Event` question asks about: those a step's event decides.
+const EVENT_KINDS: [MarkerKind; 8] = [
+    MarkerKind::Exit,
+    MarkerKind::Zombie,
+    MarkerKind::LwpZombie,
+    MarkerKind::Reap,
+    MarkerKind::UareaCached,
+    MarkerKind::KmFree,
+    MarkerKind::TssFree,
+    MarkerKind::Drain,
+];
+
+/// The kernel call chain step `i` runs in ("syscall › sys_exit › exit1 › cpu_wait ›
+/// tss_free"): the stack of the LWP (or of the idle PCB) that ran it, before it ran.
+fn chain(s: &Session, i: u64) -> Option<String> {
+    let step = s.trace.steps.get(i as usize)?;
+    let sim = s.sim_at(i);
+    let st = &sim.st;
+    let frames = if step.lwp == NONE || step.lwp >= IDLE_OWNER_BASE {
+        &st.cpus.get(usize::from(step.cpu))?.idle_frames
+    } else {
+        &st.lwps.get(step.lwp as usize)?.kstack
+    };
+    let mut names: Vec<&str> = frames.iter().map(|f| f.func.name()).collect();
+    if names.last() != Some(&step.func.name()) {
+        names.push(step.func.name());
+    }
+    Some(names.join(" › "))
+}
+
+/// Step indices of the markers of `kind` in `s` from step `from` on (at most `max`).
+fn markers_from(s: &Session, kind: MarkerKind, from: u64, max: usize) -> Vec<u64> {
+    s.trace.steps[from.min(s.len()) as usize..]
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| kind.matches(s.design, x))
+        .take(max)
+        .map(|(k, _)| from + k as u64)
+        .collect()
+}
+
+fn ask_event(s: &Session, others: &[Session], at: u64, rng: &mut SplitMix64) -> Option<Question> {
+    // the next marker of each kind after `at`
+    let mut next: Vec<(MarkerKind, u64)> = Vec::new();
+    for (k, x) in s.trace.steps[at.min(s.len()) as usize..].iter().enumerate() {
+        for kind in EVENT_KINDS {
+            if !next.iter().any(|(n, _)| *n == kind) && kind.matches(s.design, x) {
+                next.push((kind, at + k as u64));
+            }
+        }
+        if next.len() == EVENT_KINDS.len() {
+            break;
+        }
+    }
+    next.sort_by_key(|(kind, _)| EVENT_KINDS.iter().position(|k| k == kind));
+    let &(kind, i) = next.get(rng.below(next.len() as u64) as usize)?;
+    let answer = chain(s, i)?;
+    // which one of its kind it is, for the same one in the other designs
+    let nth = s.trace.steps[..i as usize]
+        .iter()
+        .filter(|x| kind.matches(s.design, x))
+        .count();
+    let in_other = |o: &Session| -> Option<String> {
+        let j = *markers_from(o, kind, 0, nth + 1).get(nth)?;
+        chain(o, j)
+    };
+    let mut wrong: Vec<String> = others.iter().filter_map(in_other).collect();
+    // the chains of later events of the same kind, then of the other kinds ahead
+    wrong.extend(
+        markers_from(s, kind, i + 1, 6)
+            .into_iter()
+            .filter_map(|j| chain(s, j)),
+    );
+    wrong.extend(
+        next.iter()
+            .filter(|(k, _)| *k != kind)
+            .filter_map(|&(_, j)| chain(s, j)),
+    );
+    let (choices, answer_ix) = choose(rng, answer, wrong)?;
+    let (words, func, line) = step_words(s, i + 1);
+    let others_say = other_designs(s, others, in_other);
+    Some(Question {
+        ask: Ask::Event,
+        step: at,
+        reveal: i + 1,
+        question: format!(
+            "Run on to the next {} ({}). Through which kernel call chain does it happen?",
+            kind.name(),
+            kind.counts()
+        ),
+        choices,
+        answer: answer_ix,
+        explanation: format!("{words}{others_say}"),
+        func,
+        line,
+        cell: None,
+    })
 }

@@ -149,7 +149,7 @@ impl MarkerKind {
     }
 
     /// Whether step `s` of a run in `design` is one of this kind (findings aside).
-    fn matches(self, design: Design, s: &super::trace::Step) -> bool {
+    pub(crate) fn matches(self, design: Design, s: &super::trace::Step) -> bool {
         use super::func::{Op, ProcOp, SchedOp};
         let op = || source::line(design, s.func, u16::from(s.line)).map(|l| l.op);
         match self {
