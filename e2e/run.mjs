@@ -701,13 +701,48 @@ test('a lesson: start, Page Down through the stops, Esc leaves, a link opens at 
   return page.errors;
 });
 
-/** What `exitpath quiz` prints (JSON, with answers) for a scenario file: the native CLI
- *  that `cargo xtask test` built before this stage (target/debug/exitpath). */
-function cliQuiz(file, design, seed, count) {
+/** What the native CLI prints (the `exitpath` that `cargo xtask test` built before this
+ *  stage: target/debug/exitpath, or EXITPATH_BIN). */
+function cli(args) {
   const bin = process.env.EXITPATH_BIN || path.join(ROOT, 'target', 'debug', 'exitpath');
   assert(fs.existsSync(bin), `the native CLI is missing at ${bin} (build it: cargo build)`);
-  const out = execFileSync(bin, ['quiz', path.join(ROOT, file), '--design', design, '--seed', String(seed),
-    '--count', String(count), '--format', 'json', '--answers'], { encoding: 'utf8' });
+  return execFileSync(bin, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+}
+
+/** Opens a Chrome trace-event JSON in speedscope (node_modules/speedscope, served by
+ *  routing a 127.0.0.1 address to the files: nothing leaves the machine) and checks it
+ *  imports as a Trace Event Format profile with a profile per thread that has slices. */
+async function speedscopeOpens(context, text, trace) {
+  const dir = path.join(ROOT, 'node_modules', 'speedscope', 'dist', 'release');
+  assert(fs.existsSync(path.join(dir, 'index.html')), 'speedscope is missing: cargo xtask install');
+  const origin = 'http://127.0.0.1:9/speedscope/';
+  await context.route(`${origin}**`, (route) => {
+    const name = decodeURIComponent(new URL(route.request().url()).pathname.replace('/speedscope/', ''));
+    if (name === 'trace.json') return route.fulfill({ body: text, contentType: 'application/json' });
+    const file = path.join(dir, path.basename(name));
+    if (!fs.existsSync(file)) return route.fulfill({ status: 404, body: '' });
+    const type = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' }[path.extname(file)];
+    return route.fulfill({ body: fs.readFileSync(file), contentType: type || 'application/octet-stream' });
+  });
+  const page = await context.newPage();
+  const said = [];
+  page.on('console', (m) => said.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => said.push(`page error: ${e.message}`));
+  await page.goto(`${origin}index.html#profileURL=trace.json&title=exitpath`);
+  await until(page, () => /exitpath \(1\/\d+\)/.test(document.body.innerText), null, 'speedscope shows the profile');
+  const threads = new Set(trace.traceEvents.filter((e) => e.ph === 'X' || e.ph === 'B').map((e) => `${e.pid}.${e.tid}`));
+  const shown = Number(/exitpath \(1\/(\d+)\)/.exec(await page.evaluate(() => document.body.innerText))[1]);
+  eq(shown, threads.size, 'speedscope: a profile per thread track with slices');
+  assert(said.some((l) => l.includes('Importing as Trace Event Format profile')), `speedscope reads it as trace events: ${said.join(' | ')}`);
+  assert(!said.some((l) => l.startsWith('error') || l.startsWith('page error')), `speedscope errors: ${said.join(' | ')}`);
+  await page.screenshot({ path: path.join(SHOTS, 'perfetto-export-in-speedscope.png') });
+  await page.close();
+}
+
+/** `exitpath quiz` (JSON, with answers) for a scenario file. */
+function cliQuiz(file, design, seed, count) {
+  const out = cli(['quiz', path.join(ROOT, file), '--design', design, '--seed', String(seed),
+    '--count', String(count), '--format', 'json', '--answers']);
   return JSON.parse(out).questions;
 }
 
@@ -797,14 +832,24 @@ test('lifelines: a lane per process and LWP, by state; a click on a lane seeks t
   // The run for Perfetto: the same export as `exitpath export --format perfetto`.
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-perfetto]')]);
   assert(/\.perfetto\.json$/.test(dl.suggestedFilename()), `a .perfetto.json file: ${dl.suggestedFilename()}`);
-  const trace = JSON.parse(fs.readFileSync(await dl.path(), 'utf8'));
+  const perfetto = fs.readFileSync(await dl.path(), 'utf8');
+  const trace = JSON.parse(perfetto);
   eq(trace.otherData.micro_steps, len, 'the export covers the whole run');
   assert(trace.traceEvents.some((e) => e.ph === 'M' && e.name === 'thread_name'), 'thread names');
   assert(trace.traceEvents.filter((e) => e.ph === 'X').length > 50, 'slices');
+  // ...and a real trace viewer reads it: speedscope (npm, pinned, served from
+  // node_modules; ui.perfetto.dev is not reachable offline and Chromium 148 has no
+  // chrome://tracing any more). One profile per thread track with slices.
+  await speedscopeOpens(context, perfetto, trace);
   // The lanes as an SVG picture (engine::lifelines_svg, also `exitpath export --format svg`).
   const [svg] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-svg]')]);
   const pic = fs.readFileSync(await svg.path(), 'utf8');
   assert(pic.startsWith('<svg xmlns="http://www.w3.org/2000/svg"') && pic.includes('>11.1 worker<'), 'an SVG with the lanes');
+  // The trace as JSON: byte for byte what the native CLI prints (the same run in wasm).
+  const [tj] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-trace]')]);
+  assert(/\.trace\.json$/.test(tj.suggestedFilename()), `a .trace.json file: ${tj.suggestedFilename()}`);
+  const native = cli(['export', path.join(ROOT, 'scenarios/fork-wait-loop.scn'), '--design', 'reaper', '--format', 'json']);
+  eq(fs.readFileSync(await tj.path(), 'utf8').trim(), native.trim(), 'the page\'s trace JSON equals `exitpath export --format json`');
   await context.close();
   return page.errors;
 });

@@ -232,6 +232,9 @@ pub fn LifelinesPanel(p: &LifelinesProps) -> Html {
     };
     let download = offer("perfetto.json", crate::engine::export::perfetto_string);
     let download_svg = offer("lifelines.svg", crate::engine::lifelines_svg::svg);
+    let download_json = offer("trace.json", |s| {
+        crate::engine::export::trace_json(&s.scenario, Some(s.design))
+    });
     // One scale per run: with compare mode's second run, the common axis by action.
     let scales = use_memo((p.run.clone(), p.cmp.clone()), |(run, cmp)| {
         let plain = |r: &Run| Scale {
@@ -287,6 +290,9 @@ pub fn LifelinesPanel(p: &LifelinesProps) -> Html {
                     { " " }
                     <button type="button" data-testid="download-svg" onclick={download_svg}
                         title="These lanes as an SVG picture, for slides and handouts">{ "⤓ Download SVG" }</button>
+                    { " " }
+                    <button type="button" data-testid="download-trace" onclick={download_json}
+                        title="The trace as JSON (steps, narration, actions, findings): what exitpath run --format json prints">{ "⤓ Download trace" }</button>
                 </p>
                 { lanes }
                 <svg class="ll-cursor" viewBox={format!("0 0 {W} 100")} preserveAspectRatio="none" aria-hidden="true">

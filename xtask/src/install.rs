@@ -117,7 +117,7 @@ fn ensure_cargo_tool(tool: &str, version: &str, install_args: &[&str]) -> Result
     }
 }
 
-/// wasm-opt and playwright-core from package.json / package-lock.json (exact pins).
+/// wasm-opt, playwright-core and speedscope from package.json / package-lock.json (exact pins).
 fn ensure_npm_tools() -> Result<()> {
     if output(cmd("npm").arg("--version")).is_none() {
         return Err("npm is missing: install Node.js 20 or later with npm".into());
@@ -128,7 +128,7 @@ fn ensure_npm_tools() -> Result<()> {
     // `npm ls` fails when a pinned package is missing or at another version.
     let deps_ok = opt_ok && output(cmd("npm").args(["ls", "--depth=0"])).is_some();
     if deps_ok {
-        println!("  ok   npm binaryen (wasm-opt {WASM_OPT_VERSION}), playwright-core");
+        println!("  ok   npm binaryen (wasm-opt {WASM_OPT_VERSION}), playwright-core, speedscope");
         return Ok(());
     }
     let ci = root().join("package-lock.json").exists();
