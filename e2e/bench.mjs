@@ -26,6 +26,8 @@
 //   seek_1m       in that run, 100 scrubber moves to random positions: input -> next frame
 //   play_60       play at 60 steps/s for 5 s: animation frames vs expected, frames dropped
 //                 (gaps between requestAnimationFrame timestamps > 20 ms), steps advanced
+//   play_60_lifelines
+//                 the same with the lifelines panel open (its cursor follows every step)
 //   work_step64, work_step256, work_seek_1m
 //                 main-thread work per action (the targets of issue 9): in a 1600x1000
 //                 window, the renderer's TaskDuration (CDP Performance.getMetrics) read
@@ -564,7 +566,9 @@ measure('build_1m + seek_1m', 300_000, async (browser) => {
   }
 });
 
-measure('play_60', 120_000, async (browser) => {
+/** Play at 60 steps/s for 5 s in the 64-LWP scenario (with the lifelines panel open when
+ *  `lifelines`): animation frames, frames dropped, steps advanced, as `${key}_*`. */
+async function play60(browser, key, lifelines) {
   const frag = await linkFor(browser, LWPS64, DESIGN, LWPS64_AT);
   const { context, page } = await newPage(browser);
   try {
@@ -573,6 +577,10 @@ measure('play_60', 120_000, async (browser) => {
       if (!(await hook(page, id))) throw new Error(`no [data-testid=${id}]`);
     }
     await atStep(page, LWPS64_AT);
+    if (lifelines) {
+      await page.click('[data-testid=lifelines] summary');
+      await page.waitForSelector('[data-testid=lifelines] .ll-row', { timeout: 30_000 });
+    }
     const speedNote = await speed60(page);
     const r = await playFor(page, 5000);
     const gaps = r.stamps.slice(1).map((t, i) => t - r.stamps[i]);
@@ -580,14 +588,18 @@ measure('play_60', 120_000, async (browser) => {
     const expectedFrames = Math.round((r.secs * 1000) / (frameMs > 0 ? frameMs : 1000 / 60));
     const long = gaps.filter((g) => g > 20);
     const dropped = long.reduce((n, g) => n + Math.max(1, Math.round(g / frameMs) - 1), 0);
-    put('play_frames', r.stamps.length, `animation frames in ${r.secs.toFixed(2)} s (expected ${expectedFrames} at ${(1000 / frameMs).toFixed(1)} Hz); ${speedNote}`);
-    put('play_frames_expected', expectedFrames, 'frames the display rate allows in the same time');
-    put('play_dropped_frames', dropped, `${long.length} gaps > 20 ms between rAF timestamps (longest ${Math.max(0, ...gaps).toFixed(1)} ms)`);
-    put('play_steps', r.steps, `steps advanced in ${r.secs.toFixed(2)} s (expected ${Math.round(60 * r.secs)}; the timer ticks every ${Math.floor(1000 / 60)} ms)`);
+    const what = lifelines ? ' (lifelines open)' : '';
+    put(`${key}_frames`, r.stamps.length, `animation frames in ${r.secs.toFixed(2)} s${what} (expected ${expectedFrames} at ${(1000 / frameMs).toFixed(1)} Hz); ${speedNote}`);
+    put(`${key}_frames_expected`, expectedFrames, 'frames the display rate allows in the same time');
+    put(`${key}_dropped_frames`, dropped, `${long.length} gaps > 20 ms between rAF timestamps${what} (longest ${Math.max(0, ...gaps).toFixed(1)} ms)`);
+    put(`${key}_steps`, r.steps, `steps advanced in ${r.secs.toFixed(2)} s (expected ${Math.round(60 * r.secs)}; the timer ticks every ${Math.floor(1000 / 60)} ms)`);
   } finally {
     await context.close();
   }
-});
+}
+
+measure('play_60', 120_000, (browser) => play60(browser, 'play', false));
+measure('play_60_lifelines', 120_000, (browser) => play60(browser, 'play_ll', true));
 
 measure('work_step64', 180_000, (browser) => stepWork(browser, 'work_step64', LWPS64, LWPS64_AT, 64));
 measure('work_step256', 180_000, (browser) => stepWork(browser, 'work_step256', LWPS256, LWPS256_AT, 256));

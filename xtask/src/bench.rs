@@ -250,6 +250,15 @@ pub fn task() -> Result<()> {
         ),
         None => t.missing("play 60 steps/s: dropped frames (rAF gap > 20 ms)", "0"),
     }
+    match val("play_ll_dropped_frames") {
+        Some(v) => t.row(
+            "play 60 steps/s, lifelines open: dropped frames (rAF gap > 20 ms)",
+            format!("{v:.0}"),
+            "0".into(),
+            Some(v == 0.0),
+        ),
+        None => t.missing("play 60 steps/s, lifelines open: dropped frames", "0"),
+    }
     match val("play_steps") {
         Some(v) => t.row(
             "play 60 steps/s: steps advanced in 5 s",
