@@ -35,6 +35,8 @@
 //                 minus the median of the same reading with no action; 200 actions
 //                 (steps with 64 and with 256 live LWPs, seeks anywhere in the 1M-step
 //                 run); mean and p95
+//   predict_1m    in the 1M-step run: Predict on (its quiz), Next question and Ask of every
+//                 kind: click -> end of the second frame after it
 //   play_256_throttled
 //                 256 live LWPs, the CPU throttled 4x (Emulation.setCPUThrottlingRate),
 //                 play at 60 steps/s for 10 s: frames dropped, steps advanced
@@ -619,6 +621,42 @@ measure('work_seek_1m', 300_000, async (browser) => {
     const r = await workPerAction(page, 'seek', 200, 11, max);
     put('work_seek_1m_p95_ms', quantile(r.work, 0.95), `main-thread work per seek (TaskDuration), p95; 200 random positions in ${max} steps, 1600x1000; harness ${r.idle.toFixed(2)} ms subtracted`);
     put('work_seek_1m_mean_ms', mean(r.work), `main-thread work per seek, mean; ${r.split}`);
+  } finally {
+    await context.close();
+  }
+});
+
+measure('predict_1m', 300_000, async (browser) => {
+  const frag = await linkFor(browser, BIG, DESIGN, 0);
+  const { context, page } = await newPage(browser, { width: 1600, height: 1000 });
+  try {
+    await open(page, `#${frag}`, BIG_STEPS);
+    if (!(await hook(page, 'step-counter', 120_000))) throw new Error('no [data-testid=step-counter] within 120 s');
+    await page.waitForFunction(() => window.__bench.fullFrame !== null, null, { timeout: 240_000, polling: 200 })
+      .catch(() => { throw new Error('the counter never showed the whole run within 240 s'); });
+    if (!(await hook(page, 'predict-on', 5_000))) throw new Error('no [data-testid=predict-on]');
+    // click -> the end of the second frame after it, measured in the page
+    const timed = (sel) => page.evaluate((sel) => new Promise((done) => {
+      const t0 = performance.now();
+      document.querySelector(sel).click();
+      requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - t0)));
+    }), sel);
+    const setup = await timed('[data-testid=predict-on]');
+    await page.waitForSelector('[data-testid=predict-next]');
+    const next = [];
+    for (let i = 0; i < 8; i++) next.push(await timed('[data-testid=predict-next]'));
+    const ask = [];
+    for (const kind of ['step', 'action', 'event', 'frees', 'adopts']) {
+      await page.selectOption('#predict-kind', kind);
+      for (let i = 0; i < 3; i++) {
+        await page.click('[data-testid=predict-prev]');
+        ask.push(await timed('[data-testid=predict-ask]'));
+      }
+    }
+    const all = next.concat(ask);
+    put('predict_1m_setup_ms', setup, 'Predict on in the 1M-step run (its 8-question quiz; no other designs past 50,000 steps): click -> 2nd frame');
+    put('predict_1m_question_p95_ms', quantile(all, 0.95), `a question (8 × Next question: seek + ask, 15 × Ask of each kind): click -> 2nd frame; max ${Math.max(...all).toFixed(1)} ms`);
+    put('predict_1m_question_median_ms', quantile(all, 0.5), 'the same, median');
   } finally {
     await context.close();
   }

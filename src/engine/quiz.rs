@@ -133,6 +133,10 @@ pub fn quiz(s: &Session, others: &[Session], seed: u64, count: usize) -> Vec<Que
     let actions: Vec<u64> = s.trace.actions.iter().map(|a| a.step).collect();
     let exits = s.markers(MarkerKind::Exit);
     let mut out: Vec<Question> = Vec::new();
+    // `Adopts` looks up to 64 exits ahead for one with children, replaying the way: once
+    // it finds none from a position, later positions are not tried (a long run with no
+    // such exit would replay 64 exits per try)
+    let mut no_adopts_from = u64::MAX;
     for _ in 0..count * 8 {
         if out.len() == count {
             break;
@@ -146,11 +150,15 @@ pub fn quiz(s: &Session, others: &[Session], seed: u64, count: usize) -> Vec<Que
             Ask::Frees | Ask::Adopts => from(&exits, &mut rng),
         };
         let Some(at) = at else { continue };
-        if out.iter().any(|q| q.step == at && q.ask == kind) {
+        if out.iter().any(|q| q.step == at && q.ask == kind)
+            || (kind == Ask::Adopts && at >= no_adopts_from)
+        {
             continue;
         }
-        if let Some(q) = ask(s, others, at, kind, seed) {
-            out.push(q);
+        match ask(s, others, at, kind, seed) {
+            Some(q) => out.push(q),
+            None if kind == Ask::Adopts => no_adopts_from = no_adopts_from.min(at),
+            None => {}
         }
     }
     out.sort_by_key(|q| (q.step, Ask::ALL.iter().position(|&a| a == q.ask)));
@@ -686,18 +694,30 @@ fn descendants(st: &KernelState, pid: Pid) -> Vec<(Pid, u32)> {
 
 fn ask_adopts(s: &Session, at: u64, rng: &mut SplitMix64) -> Option<Question> {
     let steps = &s.trace.steps;
-    // the next exit of a process with children, at most 64 exits on
-    let (e, pid, sim) = steps[at.min(s.len()) as usize..]
+    // the next exit of a process with children, at most 64 exits on (one replay
+    // forward from the first, not a replay from a checkpoint per exit)
+    let mut replay: Option<Sim> = None;
+    let mut found = None;
+    for (k, x) in steps[at.min(s.len()) as usize..]
         .iter()
         .enumerate()
         .filter(|(_, x)| x.event == Event::ExitBegin)
         .take(64)
-        .find_map(|(k, x)| {
-            let e = at + k as u64;
-            let sim = s.sim_at(e);
-            let has = sim.st.proc(x.val).is_some_and(|p| !p.children.is_empty());
-            has.then_some((e, x.val, sim))
-        })?;
+    {
+        let e = at + k as u64;
+        let sim = replay.get_or_insert_with(|| {
+            let mut sim = s.sim_at(e);
+            sim.checks = false;
+            sim
+        });
+        while sim.step_no < e && sim.step().is_some() {}
+        if sim.st.proc(x.val).is_some_and(|p| !p.children.is_empty()) {
+            found = Some((e, x.val));
+            break;
+        }
+    }
+    let (e, pid) = found?;
+    let sim = replay?;
     let st = &sim.st;
     let all = descendants(st, pid);
     let label = |p: Pid| narrate::proc_label(&sim, p).unwrap_or_else(|| format!("pid {p}"));
@@ -858,6 +878,10 @@ pub fn letter(i: usize) -> char {
     char::from(b'a' + (i % 26) as u8)
 }
 
+/// How far ahead (micro-steps) an `Event` question looks for the next event of each
+/// kind: a kind a long run never has again would otherwise cost a scan to its end.
+const EVENT_HORIZON: usize = 20_000;
+
 /// The marker kinds an `Event` question asks about: those a step's event decides.
 const EVENT_KINDS: [MarkerKind; 8] = [
     MarkerKind::Exit,
@@ -900,9 +924,10 @@ fn markers_from(s: &Session, kind: MarkerKind, from: u64, max: usize) -> Vec<u64
 }
 
 fn ask_event(s: &Session, others: &[Session], at: u64, rng: &mut SplitMix64) -> Option<Question> {
-    // the next marker of each kind after `at`
+    // the next marker of each kind after `at`, within `EVENT_HORIZON` steps
     let mut next: Vec<(MarkerKind, u64)> = Vec::new();
-    for (k, x) in s.trace.steps[at.min(s.len()) as usize..].iter().enumerate() {
+    let ahead = s.trace.steps[at.min(s.len()) as usize..].iter();
+    for (k, x) in ahead.take(EVENT_HORIZON).enumerate() {
         for kind in EVENT_KINDS {
             if !next.iter().any(|(n, _)| *n == kind) && kind.matches(s.design, x) {
                 next.push((kind, at + k as u64));
@@ -915,11 +940,16 @@ fn ask_event(s: &Session, others: &[Session], at: u64, rng: &mut SplitMix64) -> 
     next.sort_by_key(|(kind, _)| EVENT_KINDS.iter().position(|k| k == kind));
     let &(kind, i) = next.get(rng.below(next.len() as u64) as usize)?;
     let answer = chain(s, i)?;
-    // which one of its kind it is, for the same one in the other designs
-    let nth = s.trace.steps[..i as usize]
-        .iter()
-        .filter(|x| kind.matches(s.design, x))
-        .count();
+    // which one of its kind it is, for the same one in the other designs (counted only
+    // when there are other runs: a long run has none)
+    let nth = if others.is_empty() {
+        0
+    } else {
+        s.trace.steps[..i as usize]
+            .iter()
+            .filter(|x| kind.matches(s.design, x))
+            .count()
+    };
     let in_other = |o: &Session| -> Option<String> {
         let j = *markers_from(o, kind, 0, nth + 1).get(nth)?;
         chain(o, j)
