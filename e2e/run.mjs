@@ -178,6 +178,44 @@ async function bannerText(page) {
   return (await b.first().textContent()).trim();
 }
 
+// ---------------------------------------------------------------- accessibility
+
+// axe-core from node_modules (pinned in package-lock.json), evaluated in the page through
+// the DevTools protocol: nothing is fetched, and the page's CSP (no inline script) stays on.
+const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Runs axe-core at WCAG 2.1 AA on the page as it is now; fails with one line per
+ *  violated rule and one per element (its selector and axe's summary of what is wrong).
+ *  `mode` names the page's state in the message (explore, lesson, compare, embed, dark,
+ *  races, predict, ...). Every mode of issue 11 calls this: a new panel or mode adds
+ *  one `await audit(page, 'name')` after opening it. */
+async function audit(page, mode) {
+  // Let pending renders settle (the app redraws on animation frames and timers).
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: (n.failureSummary || '').replace(/\s+/g, ' ').trim() })),
+    }));
+  }, AXE_TAGS);
+  if (process.env.E2E_AXE_JSON) {
+    fs.writeFileSync(path.join(SHOTS, `axe-${mode}.json`), JSON.stringify(violations, null, 1));
+  }
+  const lines = [];
+  for (const v of violations) {
+    lines.push(`${v.id} (${v.impact}, ${v.nodes.length} element${v.nodes.length === 1 ? '' : 's'}): ${v.help}`);
+    for (const n of v.nodes.slice(0, 8)) lines.push(`    ${n.target}: ${n.summary.slice(0, 300)}`);
+    if (v.nodes.length > 8) lines.push(`    ...and ${v.nodes.length - 8} more`);
+  }
+  const message = `axe-core, WCAG 2.1 AA, mode "${mode}": ${violations.length} rule(s) violated\n  ${lines.join('\n  ')}`;
+  // E2E_AXE_SOFT=1: print and go on, to see every state's violations in one run.
+  if (violations.length > 0 && process.env.E2E_AXE_SOFT) console.log(message);
+  else assert(violations.length === 0, message);
+}
+
 // ---------------------------------------------------------------- tests
 
 test('loads the default scenario at boot, every panel present', async (browser) => {
@@ -1243,6 +1281,178 @@ test('patch: the exiting LWP on its own freed vmspace and TSS looks expected, no
   assert(/tone-warn/.test(cr3w.cls) && cr3w.text.includes('⚠') && /pm_cpus/.test(cr3w.text),
     `with the what-if %cr3 warns, and says why: ${JSON.stringify(cr3w)}`);
   await page.locator('[data-testid=cpu]').screenshot({ path: path.join(SHOTS, 'cpu-patch-no-pmap-deactivate.png') });
+  await context.close();
+  return page.errors;
+});
+
+// ---------------------------------------------------------------- accessibility tests
+
+/** The page states audited by axe-core (issue 11): each opens its mode on a fresh page
+ *  and calls `audit` at every sub-state worth auditing. Run once in light and once in
+ *  dark (the dark test). A new mode is one entry here; the Predict panel's is marked. */
+const AUDITED = {
+  // The default scenario at a busy step, then with the lifelines and the why panel open.
+  explore: async (page) => {
+    await open(page);
+    await runUntil(page, 'zombie');
+    await until(page, () => !/^step 0 \//.test(document.querySelector('[data-testid=step-counter]').textContent.trim()), null, 'run until zombie');
+    await audit(page, 'explore');
+    await page.click('[data-testid=lifelines] summary');
+    await page.waitForSelector('[data-testid=lifelines] .ll-row[data-pid="11"]');
+    await page.locator('[data-testid=procs] [data-cell$=".l_stat"]').last().click();
+    await page.locator('[data-testid=why]').waitFor();
+    await page.locator('.term').first().focus(); // a glossary term's popover open too
+    await audit(page, 'explore, lifelines, why panel and a glossary popover open');
+  },
+  // A built-in lesson, started; its first and last stop.
+  lesson: async (page) => {
+    await open(page);
+    await page.selectOption('[data-testid=scenario-picker]', 'three-lwps');
+    await page.click('[data-testid=lesson-start]');
+    await until(page, () => /stop 1 of/.test(document.querySelector('[data-testid=lesson]')?.textContent || ''), null, 'stop 1');
+    await audit(page, 'lesson, stop 1');
+    await page.click('[data-testid=lesson] .lesson-dots li:last-child button');
+    await until(page, () => /stop (\d+) of \1(?!\d)/.test(document.querySelector('[data-testid=lesson]')?.textContent || ''), null, 'the last stop');
+    await audit(page, 'lesson, last stop');
+  },
+  // predict: (page) => { ...open the Predict panel and a question...; await audit(page, 'predict'); },
+  compare: async (page) => {
+    await open(page);
+    await page.selectOption('[data-testid=design]', 'patch');
+    await page.selectOption('[data-testid=compare-picker]', 'reaper');
+    await page.locator('[data-testid=compare]').waitFor();
+    await page.click('[data-testid=action-forward]');
+    await page.click('[data-testid=action-forward]');
+    await audit(page, 'compare');
+    await page.click('[data-testid=lifelines] summary');
+    await page.waitForSelector('[data-testid=lifelines] .ll-design');
+    await audit(page, 'compare, lifelines open');
+  },
+  embed: async (page) => {
+    await open(page, '?embed');
+    await audit(page, 'embed');
+    await open(page, '?embed&panels=narration,procs,cpu');
+    await page.waitForSelector('[data-testid=procs]');
+    await audit(page, 'embed, panels=narration,procs,cpu');
+    await open(page, '?embed&panels=procs,registers');
+    await page.waitForSelector('[data-testid=panels-error]');
+    await audit(page, 'embed, a bad panels= name');
+  },
+  // The races panel on a two-CPU scenario, its search done, then a race opened.
+  races: async (page) => {
+    await open(page);
+    await page.selectOption('[data-testid=scenario-picker]', 'two-cpus-proc-freed');
+    await page.selectOption('[data-testid=design]', 'committed');
+    await page.waitForSelector('[data-testid=explore-start]');
+    await audit(page, 'races, before the search');
+    await page.click('[data-testid=explore-start]');
+    await page.waitForSelector('[data-testid=explore-findings] li', { timeout: 40_000 });
+    await audit(page, 'races, findings');
+    await page.locator('[data-testid=explore-findings] li [data-testid=explore-open]').first().click();
+    await page.waitForSelector('[data-testid=handover-lane]');
+    await audit(page, 'races, a race opened');
+  },
+};
+
+// Every mode in light, then every mode again in dark (colours differ: contrast is checked
+// in each scheme).
+for (const scheme of ['light', 'dark']) {
+  for (const [mode, visit] of Object.entries(AUDITED)) {
+    test(`axe: no WCAG 2.1 AA violation in ${mode} mode, ${scheme}`, async (browser) => {
+      const { page, context } = await newPage(browser, { viewport: { width: 1600, height: 1000 }, colorScheme: scheme });
+      await visit(page);
+      await context.close();
+      return page.errors;
+    });
+  }
+}
+
+/** The `# stop: LOCATOR: LABEL` lines of a built-in, in file order (the lesson's order). */
+function lessonStops(id) {
+  const text = fs.readFileSync(path.join(ROOT, 'scenarios', `${id}.scn`), 'utf8');
+  return [...text.matchAll(/^# stop:\s*([^:]+):\s*(.*)$/gm)].map((m) => m[2].trim());
+}
+
+/** Presses Tab (Shift+Tab with `back`) until `selector` has the focus; fails after `max`
+ *  presses. Each element passed on the way must show that it has the focus (an outline). */
+async function tabTo(page, selector, { back = false, max = 80 } = {}) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    const f = await page.evaluate((sel) => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return { body: true };
+      const cs = getComputedStyle(el);
+      return {
+        hit: el.matches(sel),
+        what: `${el.tagName.toLowerCase()}${el.dataset.testid ? `[data-testid=${el.dataset.testid}]` : ''} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}"`,
+        outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2,
+      };
+    }, selector);
+    if (f.body) continue;
+    assert(f.outline, `the focused ${f.what} shows no focus outline (2px or more)`);
+    if (f.hit) return i + 1;
+  }
+  throw new Failure(`${selector} not reached with ${max} presses of ${back ? 'Shift+Tab' : 'Tab'}`);
+}
+
+async function lessonText(page) {
+  return (await page.textContent('[data-testid=lesson]')).replace(/\s+/g, ' ');
+}
+
+test('keyboard only: pick a lesson scenario, start the lesson, every stop with its label, Esc leaves', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+  await open(page);
+  const id = 'three-lwps';
+  const labels = lessonStops(id);
+  assert(labels.length >= 3, `${id} has its stops (${labels.length})`);
+  // The scenario picker: Tab to it, then ↓ until the lesson scenario is chosen.
+  await tabTo(page, '[data-testid=scenario-picker]');
+  for (let i = 0; i < 40 && (await page.inputValue('[data-testid=scenario-picker]')) !== id; i++) {
+    await page.keyboard.press('ArrowDown');
+  }
+  eq(await page.inputValue('[data-testid=scenario-picker]'), id, 'the scenario chosen with the arrow keys');
+  await until(page, () => document.querySelector('[data-testid=lesson-start]') !== null, null, 'the lesson offered');
+  // Tab on to "Lesson ▶" and press Enter.
+  await tabTo(page, '[data-testid=lesson-start]');
+  await page.keyboard.press('Enter');
+  const n = labels.length;
+  const atStop = async (k) => {
+    await until(page, ([k, n]) => new RegExp(`stop ${k} of ${n}(?!\\d)`).test(document.querySelector('[data-testid=lesson]')?.textContent || ''),
+      [k, n], `lesson stop ${k} of ${n}`);
+    const heading = (await page.textContent('[data-testid=lesson] h2')).trim();
+    eq(heading, labels[k - 1], `the heading of stop ${k}`);
+    await until(page, (k) => new RegExp(`(^#|&)l=${k}(&|$)`).test(location.hash), k, `the URL at stop ${k}`);
+    return (await counter(page)).pos;
+  };
+  const steps = [await atStop(1)];
+  // The lesson panel has the focus, so the next Tab reaches its buttons.
+  eq(await page.evaluate(() => document.activeElement?.closest('[data-testid=lesson]') !== null), true,
+    'the focus moves into the lesson when it starts');
+  // Page Down through every stop; each one further along the run.
+  for (let k = 2; k <= n; k++) {
+    await page.keyboard.press('PageDown');
+    steps.push(await atStop(k));
+    assert(steps[k - 1] >= steps[k - 2], `stop ${k} (step ${steps[k - 1]}) is not before stop ${k - 1} (${steps[k - 2]})`);
+  }
+  // Past the last stop Page Down stays; Page Up goes back one, and the lesson's own
+  // "Next" button (Tab to it, Enter) comes forward again.
+  await page.keyboard.press('PageDown');
+  await atStop(n);
+  await page.keyboard.press('PageUp');
+  eq(await atStop(n - 1), steps[n - 2], 'Page Up: the stop before, at its step');
+  await tabTo(page, '[data-testid=lesson-next]');
+  await page.keyboard.press('Enter');
+  eq(await atStop(n), steps[n - 1], 'Next ▶ with Enter: the last stop again');
+  await shot(page, 'keyboard-lesson-last');
+  // Hook for the Predict panel: answer the stop's question with the keyboard here (Tab
+  // to a choice, Enter; the answer is checked), e.g. `await answerByKeyboard(page)`.
+  // Esc leaves the lesson; the position stays.
+  const here = (await counter(page)).pos;
+  await page.keyboard.press('Escape');
+  await until(page, () => document.querySelector('[data-testid=lesson]') === null
+    && document.querySelector('[data-testid=lesson-start]') !== null, null, 'Esc leaves the lesson');
+  eq((await counter(page)).pos, here, 'leaving keeps the position');
+  eq(await page.evaluate(() => document.activeElement?.dataset.testid), 'lesson-start', 'the focus, back on "Lesson ▶"');
   await context.close();
   return page.errors;
 });
