@@ -1457,6 +1457,73 @@ test('keyboard only: pick a lesson scenario, start the lesson, every stop with i
   return page.errors;
 });
 
+/** Machado, Oliveira and Fernandes (2009), severity 1.0, on linear RGB: the same
+ *  matrices as tests/colours.rs (which checks the palette by numbers; these screenshots
+ *  are for looking at). */
+const CVD = {
+  protanopia: [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+  deuteranopia: [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+  tritanopia: [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+};
+
+/** Puts the whole page through a simulated colour vision (an SVG feColorMatrix filter on
+ *  the root element, in linearRGB: the filter's default colour space), or back to normal
+ *  with `null`. DOM and CSSOM only: the page's CSP allows no inline style or script. */
+async function simulateVision(page, vision) {
+  await page.evaluate(([name, m]) => {
+    const NS = 'http://www.w3.org/2000/svg';
+    let svg = document.getElementById('cvd-filters');
+    if (!svg) {
+      svg = document.createElementNS(NS, 'svg');
+      svg.id = 'cvd-filters';
+      svg.setAttribute('width', '0');
+      svg.setAttribute('height', '0');
+      svg.setAttribute('aria-hidden', 'true');
+      document.body.appendChild(svg);
+    }
+    document.documentElement.style.filter = '';
+    if (!name) return;
+    const f = document.createElementNS(NS, 'filter');
+    f.id = `cvd-${name}`;
+    f.setAttribute('color-interpolation-filters', 'linearRGB');
+    const cm = document.createElementNS(NS, 'feColorMatrix');
+    cm.setAttribute('type', 'matrix');
+    cm.setAttribute('values', [...m.map((r) => [...r, 0, 0]), [0, 0, 0, 1, 0]].flat().join(' '));
+    f.appendChild(cm);
+    svg.replaceChildren(f);
+    document.documentElement.style.filter = `url(#cvd-${name})`;
+  }, [vision, vision ? CVD[vision] : null]);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+test('colour blindness: the lifelines and the timeline through simulated protanopia, deuteranopia and tritanopia, light and dark', async (browser) => {
+  const errors = [];
+  for (const scheme of ['light', 'dark']) {
+    const { page, context } = await newPage(browser, { viewport: { width: 1400, height: 1000 }, colorScheme: scheme });
+    await open(page);
+    await page.selectOption('[data-testid=scenario-picker]', 'three-lwps');
+    await runUntil(page, 'reap');
+    await until(page, () => !/^step 0 \//.test(document.querySelector('[data-testid=step-counter]').textContent.trim()), null, 'run until reap');
+    await page.click('[data-testid=lifelines] summary');
+    await page.waitForSelector('[data-testid=lifelines] .ll-lwp');
+    const clip = await page.evaluate(() => {
+      const a = document.querySelector('.timeline').getBoundingClientRect();
+      const b = document.querySelector('[data-testid=lifelines]').getBoundingClientRect();
+      const top = Math.min(a.top, b.top) + window.scrollY;
+      return { x: Math.max(0, Math.min(a.left, b.left) - 4), y: Math.max(0, top - 4), width: Math.max(a.right, b.right) - Math.min(a.left, b.left) + 8, height: Math.max(a.bottom, b.bottom) + window.scrollY - top + 8 };
+    });
+    for (const vision of [null, ...Object.keys(CVD)]) {
+      await simulateVision(page, vision);
+      const filter = await page.evaluate(() => getComputedStyle(document.documentElement).filter);
+      assert(vision ? filter.includes(`cvd-${vision}`) : filter === 'none', `the root's filter for ${vision}: ${filter}`);
+      await page.screenshot({ path: path.join(SHOTS, `cvd-${scheme}-${vision || 'normal'}.png`), clip, fullPage: true });
+    }
+    errors.push(...page.errors);
+    await context.close();
+  }
+  return errors;
+});
+
 // ---------------------------------------------------------------- run
 
 const only = process.env.E2E_ONLY;

@@ -366,6 +366,18 @@ fn the_lanes_are_drawn_with_the_checked_properties() {
     assert!(CSS.contains(".ll-lane rect.st-freed { fill: transparent; }"));
 }
 
+/// Where states meet in a lane, they differ by more than colour: the bar's height (full
+/// while alive and awake, lower asleep, thin once dead or a zombie, none once freed),
+/// on the page and in the legend. Elsewhere states are written out (the process table's
+/// LSRUN, SZOMB...; the legend's names).
+#[test]
+fn lane_states_differ_by_height_too() {
+    assert!(CSS.contains(".ll-lane rect.st-sleep, .ll-key rect.st-sleep { y: 2px; height: 6px; }"));
+    assert!(CSS.contains(
+        ".ll-lane rect.st-dead, .ll-lane rect.st-zomb, .ll-key rect.st-dead, .ll-key rect.st-zomb { y: 3px; height: 4px; }"
+    ));
+}
+
 #[test]
 fn the_exported_svg_uses_the_pages_light_lane_colours() {
     let [light, _] = Scheme::both();

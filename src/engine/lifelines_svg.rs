@@ -36,6 +36,16 @@ const SLEEP: &str = "#b1b8c3";
 const DEAD: &str = "#d45e01";
 const ZOMB: &str = "#8a326b";
 
+/// Not by colour alone (as on the page): a bar as tall as the thing is alive, lower
+/// asleep, thin once dead or a zombie.
+fn inset(fill: &str) -> u64 {
+    match fill {
+        SLEEP => 2,
+        DEAD | ZOMB => 3,
+        _ => 0,
+    }
+}
+
 fn lstat_fill(s: LStat) -> &'static str {
     match s {
         LStat::LSIDL | LStat::LSSTOP | LStat::LSSUSPENDED => IDL,
@@ -89,12 +99,13 @@ fn lane<T: Copy>(
     for s in spans {
         if let Some(f) = fill(s.state) {
             let (x0, x1) = (x(s.from, end), x(s.to, end));
+            let inset = inset(f);
             let _ = writeln!(
                 out,
                 "<rect x=\"{x0}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{f}\" stroke=\"#404a5a\" stroke-width=\"0.2\"/>",
-                y + 1,
+                y + 1 + inset,
                 (x1 - x0).max(1),
-                ROW_H - 2
+                ROW_H - 2 - 2 * inset
             );
         }
     }
