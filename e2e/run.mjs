@@ -1315,7 +1315,47 @@ const AUDITED = {
     await until(page, () => /stop (\d+) of \1(?!\d)/.test(document.querySelector('[data-testid=lesson]')?.textContent || ''), null, 'the last stop');
     await audit(page, 'lesson, last stop');
   },
-  // predict: (page) => { ...open the Predict panel and a question...; await audit(page, 'predict'); },
+  // predict: async (page) => { ...open the Predict panel and a question...; await audit(page, 'predict'); },
+  // The header's menus and disclosures open, the share link shown.
+  menus: async (page) => {
+    await open(page);
+    await page.click('[data-testid=whatif-menu] > summary');
+    await page.waitForSelector('[data-testid=whatif-menu][open] input[type=checkbox]');
+    await audit(page, 'menus, What if… open');
+    await page.keyboard.press('Escape');
+    await page.click('[data-testid=about] summary');
+    await page.click('[data-testid=glossary] summary');
+    await page.click('[data-testid=share]');
+    await page.locator('[data-testid=share-link]').waitFor();
+    await audit(page, 'menus, the scenario description, the glossary and the share link open');
+  },
+  // A phone-sized screen: the panels stacked.
+  narrow: async (page) => {
+    await page.setViewportSize({ width: 400, height: 860 });
+    await open(page);
+    await runUntil(page, 'exit');
+    await until(page, () => !/^step 0 \//.test(document.querySelector('[data-testid=step-counter]').textContent.trim()), null, 'run until exit');
+    await audit(page, 'narrow (400 px)');
+  },
+  // What goes wrong: a scenario that does not parse, a broken link, a what-if's faults.
+  errors: async (page) => {
+    await open(page);
+    const good = await page.inputValue('[data-testid=editor]');
+    await page.fill('[data-testid=editor]', 'proc shell\n  fork worker\n  frobnicate 3\nproc worker\n  exit 0\n');
+    await page.locator('[data-testid=editor-error]').waitFor();
+    await audit(page, 'errors, a scenario that does not parse');
+    const whatif = good.replace('proc shell', 'cpus 2\nswitch uarea_cache_before_switch_exit\n\nproc shell');
+    const frag = await linkFor(page, whatif, 'patch', 0);
+    await open(page, '#this-is-not-an-exitpath-link');
+    await page.locator('[data-testid=error-banner]').waitFor();
+    await audit(page, 'errors, a broken link');
+    await open(page, `#${frag}`);
+    await page.reload();
+    await page.waitForSelector('[data-testid=faults] li');
+    await runUntil(page, 'fault');
+    await until(page, () => !/^step 0 \//.test(document.querySelector('[data-testid=step-counter]').textContent.trim()), null, 'run until fault');
+    await audit(page, 'errors, a what-if switch and its faults');
+  },
   compare: async (page) => {
     await open(page);
     await page.selectOption('[data-testid=design]', 'patch');
@@ -1443,6 +1483,8 @@ test('keyboard only: pick a lesson scenario, start the lesson, every stop with i
   await tabTo(page, '[data-testid=lesson-next]');
   await page.keyboard.press('Enter');
   eq(await atStop(n), steps[n - 1], 'Next ▶ with Enter: the last stop again');
+  eq(await page.evaluate(() => document.activeElement?.closest('[data-testid=lesson]') !== null), true,
+    'the focus stays in the lesson when Next is disabled at the last stop');
   await shot(page, 'keyboard-lesson-last');
   // Hook for the Predict panel: answer the stop's question with the keyboard here (Tab
   // to a choice, Enter; the answer is checked), e.g. `await answerByKeyboard(page)`.
