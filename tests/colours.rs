@@ -470,6 +470,23 @@ fn the_focus_outline_stands_out() {
     }
 }
 
+/// The edges of the fields (drop-down lists, the editor, the share link) are what shows
+/// where a field is: WCAG 2.1's 3:1 for user-interface components (1.4.11), against
+/// the panel and the page. (Buttons are known by their words.)
+#[test]
+fn field_edges_stand_out() {
+    for scheme in Scheme::both() {
+        for bg in ["--panel", "--bg"] {
+            let cr = contrast(scheme.colour("--field-line"), scheme.colour(bg));
+            assert!(
+                cr >= 3.0,
+                "{} scheme: --field-line on {bg}: {cr:.2} < 3",
+                scheme.name
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------- the tools themselves
 
 #[test]
