@@ -194,6 +194,7 @@ async function audit(page, mode) {
   // Let pending renders settle (the app redraws on animation frames and timers).
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+  const scheme = await page.evaluate(() => (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
   const violations = await page.evaluate(async (tags) => {
     const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
     return r.violations.map((v) => ({
@@ -202,7 +203,7 @@ async function audit(page, mode) {
     }));
   }, AXE_TAGS);
   if (process.env.E2E_AXE_JSON) {
-    fs.writeFileSync(path.join(SHOTS, `axe-${mode}.json`), JSON.stringify(violations, null, 1));
+    fs.writeFileSync(path.join(SHOTS, `axe-${scheme}-${mode.replace(/[^a-z0-9]+/gi, '-')}.json`), JSON.stringify(violations, null, 1));
   }
   const lines = [];
   for (const v of violations) {
@@ -210,7 +211,7 @@ async function audit(page, mode) {
     for (const n of v.nodes.slice(0, 8)) lines.push(`    ${n.target}: ${n.summary.slice(0, 300)}`);
     if (v.nodes.length > 8) lines.push(`    ...and ${v.nodes.length - 8} more`);
   }
-  const message = `axe-core, WCAG 2.1 AA, mode "${mode}": ${violations.length} rule(s) violated\n  ${lines.join('\n  ')}`;
+  const message = `axe-core, WCAG 2.1 AA, mode "${mode}" (${scheme}): ${violations.length} rule(s) violated\n  ${lines.join('\n  ')}`;
   // E2E_AXE_SOFT=1: print and go on, to see every state's violations in one run.
   if (violations.length > 0 && process.env.E2E_AXE_SOFT) console.log(message);
   else assert(violations.length === 0, message);
