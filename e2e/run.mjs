@@ -179,6 +179,45 @@ async function bannerText(page) {
   return (await b.first().textContent()).trim();
 }
 
+// ---------------------------------------------------------------- accessibility
+
+// axe-core from node_modules (pinned in package-lock.json), evaluated in the page through
+// the DevTools protocol: nothing is fetched, and the page's CSP (no inline script) stays on.
+const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Runs axe-core at WCAG 2.1 AA on the page as it is now; fails with one line per
+ *  violated rule and one per element (its selector and axe's summary of what is wrong).
+ *  `mode` names the page's state in the message (explore, lesson, compare, embed, dark,
+ *  races, predict, ...). Every mode of issue 11 calls this: a new panel or mode adds
+ *  one `await audit(page, 'name')` after opening it. */
+async function audit(page, mode) {
+  // Let pending renders settle (the app redraws on animation frames and timers).
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+  const scheme = await page.evaluate(() => (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
+  const violations = await page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: (n.failureSummary || '').replace(/\s+/g, ' ').trim() })),
+    }));
+  }, AXE_TAGS);
+  if (process.env.E2E_AXE_JSON) {
+    fs.writeFileSync(path.join(SHOTS, `axe-${scheme}-${mode.replace(/[^a-z0-9]+/gi, '-')}.json`), JSON.stringify(violations, null, 1));
+  }
+  const lines = [];
+  for (const v of violations) {
+    lines.push(`${v.id} (${v.impact}, ${v.nodes.length} element${v.nodes.length === 1 ? '' : 's'}): ${v.help}`);
+    for (const n of v.nodes.slice(0, 8)) lines.push(`    ${n.target}: ${n.summary.slice(0, 300)}`);
+    if (v.nodes.length > 8) lines.push(`    ...and ${v.nodes.length - 8} more`);
+  }
+  const message = `axe-core, WCAG 2.1 AA, mode "${mode}" (${scheme}): ${violations.length} rule(s) violated\n  ${lines.join('\n  ')}`;
+  // E2E_AXE_SOFT=1: print and go on, to see every state's violations in one run.
+  if (violations.length > 0 && process.env.E2E_AXE_SOFT) console.log(message);
+  else assert(violations.length === 0, message);
+}
+
 // ---------------------------------------------------------------- tests
 
 test('loads the default scenario at boot, every panel present', async (browser) => {
@@ -1347,6 +1386,287 @@ test('patch: the exiting LWP on its own freed vmspace and TSS looks expected, no
   await page.locator('[data-testid=cpu]').screenshot({ path: path.join(SHOTS, 'cpu-patch-no-pmap-deactivate.png') });
   await context.close();
   return page.errors;
+});
+
+// ---------------------------------------------------------------- accessibility tests
+
+/** The page states audited by axe-core (issue 11): each opens its mode on a fresh page
+ *  and calls `audit` at every sub-state worth auditing. Run once in light and once in
+ *  dark (the dark test). A new mode is one entry here; the Predict panel's is marked. */
+const AUDITED = {
+  // The default scenario at a busy step, then with the lifelines and the why panel open.
+  explore: async (page) => {
+    await open(page);
+    await runUntil(page, 'zombie');
+    await until(page, () => !/^step 0 \//.test(document.querySelector('[data-testid=step-counter]').textContent.trim()), null, 'run until zombie');
+    await audit(page, 'explore');
+    await page.click('[data-testid=lifelines] summary');
+    await page.waitForSelector('[data-testid=lifelines] .ll-row[data-pid="11"]');
+    await page.locator('[data-testid=procs] [data-cell$=".l_stat"]').last().click();
+    await page.locator('[data-testid=why]').waitFor();
+    await page.locator('.term').first().focus(); // a glossary term's popover open too
+    await audit(page, 'explore, lifelines, why panel and a glossary popover open');
+  },
+  // A built-in lesson, started; its first and last stop.
+  lesson: async (page) => {
+    await open(page);
+    await page.selectOption('[data-testid=scenario-picker]', 'three-lwps');
+    await page.click('[data-testid=lesson-start]');
+    await until(page, () => /stop 1 of/.test(document.querySelector('[data-testid=lesson]')?.textContent || ''), null, 'stop 1');
+    await audit(page, 'lesson, stop 1');
+    await page.click('[data-testid=lesson] .lesson-dots li:last-child button');
+    await until(page, () => /stop (\d+) of \1(?!\d)/.test(document.querySelector('[data-testid=lesson]')?.textContent || ''), null, 'the last stop');
+    await audit(page, 'lesson, last stop');
+  },
+  // predict: async (page) => { ...open the Predict panel and a question...; await audit(page, 'predict'); },
+  // The header's menus and disclosures open, the share link shown.
+  menus: async (page) => {
+    await open(page);
+    await page.click('[data-testid=whatif-menu] > summary');
+    await page.waitForSelector('[data-testid=whatif-menu][open] input[type=checkbox]');
+    await audit(page, 'menus, What if… open');
+    await page.keyboard.press('Escape');
+    await page.click('[data-testid=about] summary');
+    await page.click('[data-testid=glossary] summary');
+    await page.click('[data-testid=share]');
+    await page.locator('[data-testid=share-link]').waitFor();
+    await audit(page, 'menus, the scenario description, the glossary and the share link open');
+  },
+  // A phone-sized screen: the panels stacked.
+  narrow: async (page) => {
+    await page.setViewportSize({ width: 400, height: 860 });
+    await open(page);
+    await runUntil(page, 'exit');
+    await until(page, () => !/^step 0 \//.test(document.querySelector('[data-testid=step-counter]').textContent.trim()), null, 'run until exit');
+    await audit(page, 'narrow (400 px)');
+  },
+  // What goes wrong: a scenario that does not parse, a broken link, a what-if's faults.
+  errors: async (page) => {
+    await open(page);
+    const good = await page.inputValue('[data-testid=editor]');
+    await page.fill('[data-testid=editor]', 'proc shell\n  fork worker\n  frobnicate 3\nproc worker\n  exit 0\n');
+    await page.locator('[data-testid=editor-error]').waitFor();
+    await audit(page, 'errors, a scenario that does not parse');
+    const whatif = good.replace('proc shell', 'cpus 2\nswitch uarea_cache_before_switch_exit\n\nproc shell');
+    const frag = await linkFor(page, whatif, 'patch', 0);
+    await open(page, '#this-is-not-an-exitpath-link');
+    await page.locator('[data-testid=error-banner]').waitFor();
+    await audit(page, 'errors, a broken link');
+    await open(page, `#${frag}`);
+    await page.reload();
+    await page.waitForSelector('[data-testid=faults] li');
+    await runUntil(page, 'fault');
+    await until(page, () => !/^step 0 \//.test(document.querySelector('[data-testid=step-counter]').textContent.trim()), null, 'run until fault');
+    await audit(page, 'errors, a what-if switch and its faults');
+  },
+  compare: async (page) => {
+    await open(page);
+    await page.selectOption('[data-testid=design]', 'patch');
+    await page.selectOption('[data-testid=compare-picker]', 'reaper');
+    await page.locator('[data-testid=compare]').waitFor();
+    await page.click('[data-testid=action-forward]');
+    await page.click('[data-testid=action-forward]');
+    await audit(page, 'compare');
+    await page.click('[data-testid=lifelines] summary');
+    await page.waitForSelector('[data-testid=lifelines] .ll-design');
+    await audit(page, 'compare, lifelines open');
+  },
+  embed: async (page) => {
+    await open(page, '?embed');
+    await audit(page, 'embed');
+    await open(page, '?embed&panels=narration,procs,cpu');
+    await page.waitForSelector('[data-testid=procs]');
+    await audit(page, 'embed, panels=narration,procs,cpu');
+    await open(page, '?embed&panels=procs,registers');
+    await page.waitForSelector('[data-testid=panels-error]');
+    await audit(page, 'embed, a bad panels= name');
+  },
+  // The races panel on a two-CPU scenario, its search done, then a race opened.
+  races: async (page) => {
+    await open(page);
+    await page.selectOption('[data-testid=scenario-picker]', 'two-cpus-proc-freed');
+    await page.selectOption('[data-testid=design]', 'committed');
+    await page.waitForSelector('[data-testid=explore-start]');
+    await audit(page, 'races, before the search');
+    await page.click('[data-testid=explore-start]');
+    await page.waitForSelector('[data-testid=explore-findings] li', { timeout: 40_000 });
+    await audit(page, 'races, findings');
+    await page.locator('[data-testid=explore-findings] li [data-testid=explore-open]').first().click();
+    await page.waitForSelector('[data-testid=handover-lane]');
+    await audit(page, 'races, a race opened');
+  },
+};
+
+// Every mode in light, then every mode again in dark (colours differ: contrast is checked
+// in each scheme).
+for (const scheme of ['light', 'dark']) {
+  for (const [mode, visit] of Object.entries(AUDITED)) {
+    test(`axe: no WCAG 2.1 AA violation in ${mode} mode, ${scheme}`, async (browser) => {
+      const { page, context } = await newPage(browser, { viewport: { width: 1600, height: 1000 }, colorScheme: scheme });
+      await visit(page);
+      await context.close();
+      return page.errors;
+    });
+  }
+}
+
+/** The `# stop: LOCATOR: LABEL` lines of a built-in, in file order (the lesson's order). */
+function lessonStops(id) {
+  const text = fs.readFileSync(path.join(ROOT, 'scenarios', `${id}.scn`), 'utf8');
+  return [...text.matchAll(/^# stop:\s*([^:]+):\s*(.*)$/gm)].map((m) => m[2].trim());
+}
+
+/** Presses Tab (Shift+Tab with `back`) until `selector` has the focus; fails after `max`
+ *  presses. Each element passed on the way must show that it has the focus (an outline). */
+async function tabTo(page, selector, { back = false, max = 80 } = {}) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    const f = await page.evaluate((sel) => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return { body: true };
+      const cs = getComputedStyle(el);
+      return {
+        hit: el.matches(sel),
+        what: `${el.tagName.toLowerCase()}${el.dataset.testid ? `[data-testid=${el.dataset.testid}]` : ''} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}"`,
+        outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2,
+      };
+    }, selector);
+    if (f.body) continue;
+    assert(f.outline, `the focused ${f.what} shows no focus outline (2px or more)`);
+    if (f.hit) return i + 1;
+  }
+  throw new Failure(`${selector} not reached with ${max} presses of ${back ? 'Shift+Tab' : 'Tab'}`);
+}
+
+async function lessonText(page) {
+  return (await page.textContent('[data-testid=lesson]')).replace(/\s+/g, ' ');
+}
+
+test('keyboard only: pick a lesson scenario, start the lesson, every stop with its label, Esc leaves', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+  await open(page);
+  const id = 'three-lwps';
+  const labels = lessonStops(id);
+  assert(labels.length >= 3, `${id} has its stops (${labels.length})`);
+  // The scenario picker: Tab to it, then ↓ until the lesson scenario is chosen.
+  await tabTo(page, '[data-testid=scenario-picker]');
+  for (let i = 0; i < 40 && (await page.inputValue('[data-testid=scenario-picker]')) !== id; i++) {
+    await page.keyboard.press('ArrowDown');
+  }
+  eq(await page.inputValue('[data-testid=scenario-picker]'), id, 'the scenario chosen with the arrow keys');
+  await until(page, () => document.querySelector('[data-testid=lesson-start]') !== null, null, 'the lesson offered');
+  // Tab on to "Lesson ▶" and press Enter.
+  await tabTo(page, '[data-testid=lesson-start]');
+  await page.keyboard.press('Enter');
+  const n = labels.length;
+  const atStop = async (k) => {
+    await until(page, ([k, n]) => new RegExp(`stop ${k} of ${n}(?!\\d)`).test(document.querySelector('[data-testid=lesson]')?.textContent || ''),
+      [k, n], `lesson stop ${k} of ${n}`);
+    const heading = (await page.textContent('[data-testid=lesson] h2')).trim();
+    eq(heading, labels[k - 1], `the heading of stop ${k}`);
+    await until(page, (k) => new RegExp(`(^#|&)l=${k}(&|$)`).test(location.hash), k, `the URL at stop ${k}`);
+    return (await counter(page)).pos;
+  };
+  const steps = [await atStop(1)];
+  // The lesson panel has the focus, so the next Tab reaches its buttons.
+  eq(await page.evaluate(() => document.activeElement?.closest('[data-testid=lesson]') !== null), true,
+    'the focus moves into the lesson when it starts');
+  // Page Down through every stop; each one further along the run.
+  for (let k = 2; k <= n; k++) {
+    await page.keyboard.press('PageDown');
+    steps.push(await atStop(k));
+    assert(steps[k - 1] >= steps[k - 2], `stop ${k} (step ${steps[k - 1]}) is not before stop ${k - 1} (${steps[k - 2]})`);
+  }
+  // Past the last stop Page Down stays; Page Up goes back one, and the lesson's own
+  // "Next" button (Tab to it, Enter) comes forward again.
+  await page.keyboard.press('PageDown');
+  await atStop(n);
+  await page.keyboard.press('PageUp');
+  eq(await atStop(n - 1), steps[n - 2], 'Page Up: the stop before, at its step');
+  await tabTo(page, '[data-testid=lesson-next]');
+  await page.keyboard.press('Enter');
+  eq(await atStop(n), steps[n - 1], 'Next ▶ with Enter: the last stop again');
+  eq(await page.evaluate(() => document.activeElement?.closest('[data-testid=lesson]') !== null), true,
+    'the focus stays in the lesson when Next is disabled at the last stop');
+  await shot(page, 'keyboard-lesson-last');
+  // Hook for the Predict panel: answer the stop's question with the keyboard here (Tab
+  // to a choice, Enter; the answer is checked), e.g. `await answerByKeyboard(page)`.
+  // Esc leaves the lesson; the position stays.
+  const here = (await counter(page)).pos;
+  await page.keyboard.press('Escape');
+  await until(page, () => document.querySelector('[data-testid=lesson]') === null
+    && document.querySelector('[data-testid=lesson-start]') !== null, null, 'Esc leaves the lesson');
+  eq((await counter(page)).pos, here, 'leaving keeps the position');
+  eq(await page.evaluate(() => document.activeElement?.dataset.testid), 'lesson-start', 'the focus, back on "Lesson ▶"');
+  await context.close();
+  return page.errors;
+});
+
+/** Machado, Oliveira and Fernandes (2009), severity 1.0, on linear RGB: the same
+ *  matrices as tests/colours.rs (which checks the palette by numbers; these screenshots
+ *  are for looking at). */
+const CVD = {
+  protanopia: [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+  deuteranopia: [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+  tritanopia: [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+};
+
+/** Puts the whole page through a simulated colour vision (an SVG feColorMatrix filter on
+ *  the root element, in linearRGB: the filter's default colour space), or back to normal
+ *  with `null`. DOM and CSSOM only: the page's CSP allows no inline style or script. */
+async function simulateVision(page, vision) {
+  await page.evaluate(([name, m]) => {
+    const NS = 'http://www.w3.org/2000/svg';
+    let svg = document.getElementById('cvd-filters');
+    if (!svg) {
+      svg = document.createElementNS(NS, 'svg');
+      svg.id = 'cvd-filters';
+      svg.setAttribute('width', '0');
+      svg.setAttribute('height', '0');
+      svg.setAttribute('aria-hidden', 'true');
+      document.body.appendChild(svg);
+    }
+    document.documentElement.style.filter = '';
+    if (!name) return;
+    const f = document.createElementNS(NS, 'filter');
+    f.id = `cvd-${name}`;
+    f.setAttribute('color-interpolation-filters', 'linearRGB');
+    const cm = document.createElementNS(NS, 'feColorMatrix');
+    cm.setAttribute('type', 'matrix');
+    cm.setAttribute('values', [...m.map((r) => [...r, 0, 0]), [0, 0, 0, 1, 0]].flat().join(' '));
+    f.appendChild(cm);
+    svg.replaceChildren(f);
+    document.documentElement.style.filter = `url(#cvd-${name})`;
+  }, [vision, vision ? CVD[vision] : null]);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+test('colour blindness: the lifelines and the timeline through simulated protanopia, deuteranopia and tritanopia, light and dark', async (browser) => {
+  const errors = [];
+  for (const scheme of ['light', 'dark']) {
+    const { page, context } = await newPage(browser, { viewport: { width: 1400, height: 1000 }, colorScheme: scheme });
+    await open(page);
+    await page.selectOption('[data-testid=scenario-picker]', 'three-lwps');
+    await runUntil(page, 'reap');
+    await until(page, () => !/^step 0 \//.test(document.querySelector('[data-testid=step-counter]').textContent.trim()), null, 'run until reap');
+    await page.click('[data-testid=lifelines] summary');
+    await page.waitForSelector('[data-testid=lifelines] .ll-lwp');
+    const clip = await page.evaluate(() => {
+      const a = document.querySelector('.timeline').getBoundingClientRect();
+      const b = document.querySelector('[data-testid=lifelines]').getBoundingClientRect();
+      const top = Math.min(a.top, b.top) + window.scrollY;
+      return { x: Math.max(0, Math.min(a.left, b.left) - 4), y: Math.max(0, top - 4), width: Math.max(a.right, b.right) - Math.min(a.left, b.left) + 8, height: Math.max(a.bottom, b.bottom) + window.scrollY - top + 8 };
+    });
+    for (const vision of [null, ...Object.keys(CVD)]) {
+      await simulateVision(page, vision);
+      const filter = await page.evaluate(() => getComputedStyle(document.documentElement).filter);
+      assert(vision ? filter.includes(`cvd-${vision}`) : filter === 'none', `the root's filter for ${vision}: ${filter}`);
+      await page.screenshot({ path: path.join(SHOTS, `cvd-${scheme}-${vision || 'normal'}.png`), clip, fullPage: true });
+    }
+    errors.push(...page.errors);
+    await context.close();
+  }
+  return errors;
 });
 
 // ---------------------------------------------------------------- run

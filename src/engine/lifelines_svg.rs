@@ -16,24 +16,53 @@ const LANE_W: u64 = 900;
 const ROW_H: u64 = 12;
 const PLOT_H: u64 = 30;
 
-/// Fill colours (the page's light palette), by state.
+/// Fill colours by state: the page's light lane palette, by the custom property each
+/// is in static/style.css (tests/colours.rs checks they agree, and that they stay apart
+/// for colour-blind readers).
+pub const PALETTE: [(&str, &str); 7] = [
+    ("--ll-idl", IDL),
+    ("--ll-sactive", SACTIVE),
+    ("--ll-run", RUN),
+    ("--ll-onproc", ONPROC),
+    ("--ll-sleep", SLEEP),
+    ("--ll-dead", DEAD),
+    ("--ll-zomb", ZOMB),
+];
+const IDL: &str = "#f9af19";
+const SACTIVE: &str = "#b8dfaa";
+const RUN: &str = "#00ac7e";
+const ONPROC: &str = "#006eb9";
+const SLEEP: &str = "#b1b8c3";
+const DEAD: &str = "#d45e01";
+const ZOMB: &str = "#8a326b";
+
+/// Not by colour alone (as on the page): a bar as tall as the thing is alive, lower
+/// asleep, thin once dead or a zombie.
+fn inset(fill: &str) -> u64 {
+    match fill {
+        SLEEP => 2,
+        DEAD | ZOMB => 3,
+        _ => 0,
+    }
+}
+
 fn lstat_fill(s: LStat) -> &'static str {
     match s {
-        LStat::LSIDL | LStat::LSSTOP | LStat::LSSUSPENDED => "#744c00",
-        LStat::LSRUN => "#1b5e1b",
-        LStat::LSONPROC => "#0b4a96",
-        LStat::LSSLEEP => "#e9ecf1",
-        LStat::LSZOMB => "#6a238e",
-        LStat::LSDEAD => "#952710",
+        LStat::LSIDL | LStat::LSSTOP | LStat::LSSUSPENDED => IDL,
+        LStat::LSRUN => RUN,
+        LStat::LSONPROC => ONPROC,
+        LStat::LSSLEEP => SLEEP,
+        LStat::LSZOMB => ZOMB,
+        LStat::LSDEAD => DEAD,
     }
 }
 
 fn pstat_fill(s: PStat) -> &'static str {
     match s {
-        PStat::SIDL | PStat::SSTOP => "#744c00",
-        PStat::SACTIVE => "#dff2dc",
-        PStat::SZOMB => "#6a238e",
-        PStat::SDEAD => "#952710",
+        PStat::SIDL | PStat::SSTOP => IDL,
+        PStat::SACTIVE => SACTIVE,
+        PStat::SZOMB => ZOMB,
+        PStat::SDEAD => DEAD,
     }
 }
 
@@ -70,12 +99,13 @@ fn lane<T: Copy>(
     for s in spans {
         if let Some(f) = fill(s.state) {
             let (x0, x1) = (x(s.from, end), x(s.to, end));
+            let inset = inset(f);
             let _ = writeln!(
                 out,
                 "<rect x=\"{x0}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{f}\" stroke=\"#404a5a\" stroke-width=\"0.2\"/>",
-                y + 1,
+                y + 1 + inset,
                 (x1 - x0).max(1),
-                ROW_H - 2
+                ROW_H - 2 - 2 * inset
             );
         }
     }
@@ -131,13 +161,13 @@ pub fn svg(s: &Session) -> String {
     // legend
     let mut lx = 4;
     for (fill, name) in [
-        ("#744c00", "SIDL/LSIDL"),
-        ("#dff2dc", "SACTIVE"),
-        ("#1b5e1b", "LSRUN"),
-        ("#0b4a96", "LSONPROC"),
-        ("#e9ecf1", "LSSLEEP"),
-        ("#952710", "SDEAD/LSDEAD"),
-        ("#6a238e", "SZOMB/LSZOMB"),
+        (IDL, "SIDL/LSIDL"),
+        (SACTIVE, "SACTIVE"),
+        (RUN, "LSRUN"),
+        (ONPROC, "LSONPROC"),
+        (SLEEP, "LSSLEEP"),
+        (DEAD, "SDEAD/LSDEAD"),
+        (ZOMB, "SZOMB/LSZOMB"),
     ] {
         let _ = writeln!(out, "<rect x=\"{lx}\" y=\"22\" width=\"10\" height=\"8\" fill=\"{fill}\" stroke=\"#404a5a\" stroke-width=\"0.3\"/><text x=\"{}\" y=\"30\" class=\"l\">{name}</text>", lx + 13);
         lx += 13 + 7 * name.len() as u64 + 14;

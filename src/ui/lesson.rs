@@ -19,6 +19,40 @@ pub struct LessonProps {
 
 #[component]
 pub fn LessonPanel(p: &LessonProps) -> Html {
+    // The keyboard follows the lesson: starting it moves the focus into the panel (whose
+    // buttons come next on Tab); a stop change that took the focus away (Next, now
+    // disabled at the last stop) puts it back on the panel; leaving gives it to
+    // "Lesson ▶" again. Never when the focus is elsewhere on the page, nor at page load.
+    let section = use_node_ref();
+    let last = use_mut_ref(|| None::<Option<u16>>);
+    {
+        let section = section.clone();
+        use_effect_with(p.stop, move |&stop| {
+            let Some(before) = last.replace(Some(stop)) else {
+                return;
+            };
+            let doc = web_sys::window().and_then(|w| w.document());
+            let lost = doc.as_ref().is_some_and(|d| {
+                d.active_element()
+                    .is_none_or(|a| a.tag_name().eq_ignore_ascii_case("body"))
+            });
+            let target = match (before, stop) {
+                (None, Some(_)) => section.cast::<web_sys::HtmlElement>(),
+                (Some(_), Some(_)) if lost => section.cast::<web_sys::HtmlElement>(),
+                (Some(_), None) if lost => doc
+                    .and_then(|d| {
+                        d.query_selector("[data-testid=lesson-start]")
+                            .ok()
+                            .flatten()
+                    })
+                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()),
+                _ => None,
+            };
+            if let Some(t) = target {
+                let _ = t.focus();
+            }
+        });
+    }
     // The lesson of the run: its title and its stops with their positions (Run::new
     // resolves them once per run).
     let run = &*p.run;
@@ -42,7 +76,8 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
     };
     let away = matches!(at, Ok(a) if *a != p.pos);
     html! {
-        <section class="lesson lesson-on" data-testid="lesson" aria-labelledby="lesson-h" aria-live="polite">
+        <section class="lesson lesson-on" data-testid="lesson" aria-labelledby="lesson-h" aria-live="polite"
+            ref={section} tabindex="-1">
             <div class="lesson-top">
                 <span class="lesson-kicker">{ format!("Lesson · stop {} of {n}", k + 1) }</span>
                 <span class="lesson-name">{ title.clone() }</span>

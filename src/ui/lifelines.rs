@@ -161,8 +161,8 @@ fn Lanes(p: &LanesProps) -> Html {
     html! {
         <div class="ll-lanes" {onclick}>
             { for p.title.clone().map(|t| html! { <p class="ll-design">{ t }</p> }) }
-            <p class="ll-legend" aria-label="colours">
-                { for [("st-idl", "SIDL / LSIDL"), ("st-run", "SACTIVE / LSRUN"), ("st-onproc", "LSONPROC"), ("st-sleep", "LSSLEEP"),
+            <p class="ll-legend" role="group" aria-label="lane colours">
+                { for [("st-idl", "SIDL / LSIDL"), ("st-sactive", "SACTIVE"), ("st-run", "LSRUN"), ("st-onproc", "LSONPROC"), ("st-sleep", "LSSLEEP"),
                         ("st-dead", "SDEAD / LSDEAD"), ("st-zomb", "SZOMB / LSZOMB"), ("st-freed", "reaped / freed")].iter().map(|(c, t)| html! {
                     <span class="ll-key"><svg viewBox="0 0 10 10" aria-hidden="true"><rect class={*c} x="0" y="1" width="10" height="8" /></svg>{ *t }</span>
                 }) }

@@ -3,7 +3,8 @@
 //! The rustup target wasm32-unknown-unknown and components clippy and rustfmt; versions
 //! follow the shared toolchain notes: trunk 0.21.14 (`--locked`), wasm-bindgen-cli
 //! equal to the `wasm-bindgen` crate pin (without `--locked`), npm `binaryen` for wasm-opt,
-//! Debian chromium + chromedriver. Never a Debian wasm-opt: it breaks Trunk builds.
+//! npm `playwright-core` and `axe-core` for the end-to-end tests, Debian chromium +
+//! chromedriver. Never a Debian wasm-opt: it breaks Trunk builds.
 
 use crate::util::{self, cmd, output, root, run, step, Result};
 use std::path::Path;
@@ -117,7 +118,11 @@ fn ensure_cargo_tool(tool: &str, version: &str, install_args: &[&str]) -> Result
     }
 }
 
-/// wasm-opt, playwright-core and speedscope from package.json / package-lock.json (exact pins).
+/// The accessibility audit's script (e2e/run.mjs evaluates it in the page).
+const AXE_SCRIPT: &str = "node_modules/axe-core/axe.min.js";
+
+/// wasm-opt, playwright-core, axe-core and speedscope from package.json /
+/// package-lock.json (exact pins).
 fn ensure_npm_tools() -> Result<()> {
     if output(cmd("npm").arg("--version")).is_none() {
         return Err("npm is missing: install Node.js 20 or later with npm".into());
@@ -126,13 +131,20 @@ fn ensure_npm_tools() -> Result<()> {
     let opt_ok =
         output(cmd(&wasm_opt).arg("--version")).is_some_and(|v| v.contains(WASM_OPT_VERSION));
     // `npm ls` fails when a pinned package is missing or at another version.
-    let deps_ok = opt_ok && output(cmd("npm").args(["ls", "--depth=0"])).is_some();
+    let axe = root().join(AXE_SCRIPT);
+    let deps_ok = opt_ok && axe.exists() && output(cmd("npm").args(["ls", "--depth=0"])).is_some();
     if deps_ok {
-        println!("  ok   npm binaryen (wasm-opt {WASM_OPT_VERSION}), playwright-core, speedscope");
+        println!("  ok   npm binaryen (wasm-opt {WASM_OPT_VERSION}), playwright-core, axe-core, speedscope");
         return Ok(());
     }
     let ci = root().join("package-lock.json").exists();
     run(cmd("npm").arg(if ci { "ci" } else { "install" }))?;
+    if !axe.exists() {
+        return Err(format!(
+            "{} is missing after npm install: check the axe-core pin in package.json",
+            axe.display()
+        ));
+    }
     match output(cmd(&wasm_opt).arg("--version")) {
         Some(v) if v.contains(WASM_OPT_VERSION) => Ok(()),
         other => Err(format!(
