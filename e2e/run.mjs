@@ -1418,7 +1418,18 @@ const AUDITED = {
     await until(page, () => /stop (\d+) of \1(?!\d)/.test(document.querySelector('[data-testid=lesson]')?.textContent || ''), null, 'the last stop');
     await audit(page, 'lesson, last stop');
   },
-  // predict: async (page) => { ...open the Predict panel and a question...; await audit(page, 'predict'); },
+  // The Predict panel: a question waiting (the lifelines and markers blurred), then
+  // answered (the reveal, the score).
+  predict: async (page) => {
+    await open(page);
+    await page.click('[data-testid=predict-on]');
+    await page.click('[data-testid=predict-next]');
+    await page.waitForSelector('[data-testid=predict-choice]');
+    await audit(page, 'predict, a question waiting');
+    await page.click('[data-testid=predict-choice] >> nth=0');
+    await page.waitForSelector('[data-testid=predict-reveal]');
+    await audit(page, 'predict, the answer revealed');
+  },
   // The header's menus and disclosures open, the share link shown.
   menus: async (page) => {
     await open(page);
