@@ -1,12 +1,46 @@
 //! The lesson panel: a scenario with a `# lesson:` line walks through its stops (file
 //! order), each with its title and words (`# say:`); Next and Previous (Page Down /
 //! Page Up) jump to each stop's step in the design on screen; Esc leaves the lesson and
-//! the page stays where it is for free exploration.
+//! the page stays where it is for free exploration. A stop shown in another design
+//! (`# design:`) switches to it (app::verb); the panels a stop names (`# show:`) are
+//! highlighted (`show-PANEL` classes on the page, see `lesson_shows`) and the first of
+//! them is scrolled into view.
 
 use crate::app::verb::LessonNav;
 use crate::app::{Nav, Run, Verb};
 use std::rc::Rc;
 use yew::prelude::*;
+
+/// The `show-PANEL` classes of lesson stop `stop` of `run`, for the page's root: the
+/// stylesheet highlights those panels (`.show-gdt .panel.gdt`).
+pub fn lesson_shows(run: &Run, stop: Option<u16>) -> Classes {
+    stop.and_then(|k| run.stops.get(usize::from(k)))
+        .map(|(st, _)| st.show.iter().map(|p| format!("show-{p}")).collect())
+        .unwrap_or_default()
+}
+
+/// Scrolls the first of `panels` on the page into view (the nearest edge), unless it
+/// is on screen already.
+fn reveal(panels: &[&'static str]) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(first) = panels.first() else { return };
+    let sel = match *first {
+        "timeline" | "checkpoints" | "narration" => format!(".{first}"),
+        p => format!(".panel.{p}"),
+    };
+    if let Ok(Some(el)) = doc.query_selector(&sel) {
+        let r = el.get_bounding_client_rect();
+        let h = web_sys::window()
+            .and_then(|w| w.inner_height().ok())
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0);
+        if r.top() < 0.0 || r.top() > h - 40.0 {
+            el.scroll_into_view_with_bool(false);
+        }
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct LessonProps {
@@ -22,6 +56,15 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
     // The lesson of the run: its title and its stops with their positions (Run::new
     // resolves them once per run).
     let run = &*p.run;
+    // On arriving at a stop (or when its run arrives), bring its first panel into view.
+    {
+        let show = p
+            .stop
+            .and_then(|k| run.stops.get(usize::from(k)))
+            .map(|(st, _)| st.show.clone())
+            .unwrap_or_default();
+        use_effect_with((p.stop, p.run.gen), move |_| reveal(&show));
+    }
     let Some(title) = run.lesson.as_ref().filter(|_| !run.stops.is_empty()) else {
         return html! {};
     };
@@ -41,6 +84,8 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
         stop.label.clone()
     };
     let away = matches!(at, Ok(a) if *a != p.pos);
+    // The stop is shown in another design: the lesson is switching to it.
+    let elsewhere = stop.design.filter(|&d| d != run.design());
     html! {
         <section class="lesson lesson-on" data-testid="lesson" aria-labelledby="lesson-h" aria-live="polite">
             <div class="lesson-top">
@@ -48,9 +93,14 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
                 <span class="lesson-name">{ title.clone() }</span>
                 <button type="button" class="lesson-leave" onclick={nav(LessonNav::Leave)} title="leave the lesson (Esc); the page stays where it is">{ "Leave (Esc)" }</button>
             </div>
-            <h2 id="lesson-h">{ heading }</h2>
+            <h2 id="lesson-h">{ heading }
+                { for stop.design.map(|d| html! { <span class="lesson-design" title="this stop is shown in this design">{ d.name() }</span> }) }
+            </h2>
             { if stop.text.is_empty() { html! {} } else { html! { <p class="lesson-text">{ stop.text.clone() }</p> } } }
             { match at {
+                Err(_) if elsewhere.is_some() => html! {
+                    <p class="hint">{ format!("Switching to design {}…", elsewhere.map_or("", |d| d.name())) }</p>
+                },
                 Err(why) => html! { <p class="lesson-missing">{ why.clone() }</p> },
                 Ok(a) if away => html! {
                     <p class="hint">{ format!("You have moved away from this stop (step {a}). ") }
