@@ -651,6 +651,23 @@ impl Stop {
     }
 }
 
+/// How many of the last candidates `last ... of WHO` tries one by one before one replay
+/// over them all.
+const LAST_TRIES: usize = 8;
+
+/// Whether step `i` of `s` (a marker when `marker`) is about `who`: the position right
+/// after it if so.
+fn is_about(s: &Session, i: u64, who: &Who, marker: bool) -> Option<u64> {
+    let step = s.trace.steps.get(i as usize)?;
+    let mut sim = s.sim_at(i);
+    sim.checks = false;
+    let subject = Subject::of(step, &sim, marker);
+    if marker && matches!(step.event, Event::Forked | Event::LwpCreated) {
+        sim.step()?;
+    }
+    subject.is(who, &sim.st, &s.scenario).then_some(i + 1)
+}
+
 /// The position right after the `nth` of `steps` (step indices, in order).
 fn pick(steps: &[u64], nth: Nth) -> Option<u64> {
     let step = match nth {
@@ -669,6 +686,15 @@ fn pick_of(s: &Session, steps: &[u64], nth: Nth, who: &Who, marker: bool) -> (Op
     let Some(&first) = steps.first() else {
         return (None, 0);
     };
+    // `last`: the last few candidates first, each from its own checkpoint (at most 1023
+    // steps replayed each); usually the very last one is about `who`.
+    if nth == Nth::Last {
+        for &i in steps.iter().rev().take(LAST_TRIES) {
+            if let Some(hit) = is_about(s, i, who, marker) {
+                return (Some(hit), 1);
+            }
+        }
+    }
     let mut sim: Sim = s.sim_at(first);
     sim.checks = false;
     let mut seen = 0usize;

@@ -19,26 +19,32 @@ pub fn lesson_shows(run: &Run, stop: Option<u16>) -> Classes {
         .unwrap_or_default()
 }
 
-/// Scrolls the first of `panels` on the page into view (the nearest edge), unless it
-/// is on screen already.
+/// Scrolls the page so that the first of `panels` starts just under the lesson panel
+/// (which sticks to the top of the window), unless it starts on screen already.
 fn reveal(panels: &[&'static str]) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
+    let Some(win) = web_sys::window() else { return };
+    let Some(doc) = win.document() else { return };
     let Some(first) = panels.first() else { return };
     let sel = match *first {
         "timeline" | "checkpoints" | "narration" => format!(".{first}"),
         p => format!(".panel.{p}"),
     };
-    if let Ok(Some(el)) = doc.query_selector(&sel) {
-        let r = el.get_bounding_client_rect();
-        let h = web_sys::window()
-            .and_then(|w| w.inner_height().ok())
-            .and_then(|v| v.as_f64())
-            .unwrap_or(0.0);
-        if r.top() < 0.0 || r.top() > h - 40.0 {
-            el.scroll_into_view_with_bool(false);
-        }
+    let Ok(Some(el)) = doc.query_selector(&sel) else {
+        return;
+    };
+    let under = doc
+        .query_selector("[data-testid=lesson]")
+        .ok()
+        .flatten()
+        .map_or(0.0, |l| l.get_bounding_client_rect().bottom().max(0.0));
+    let h = win
+        .inner_height()
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    let top = el.get_bounding_client_rect().top();
+    if top < under || top > h - 80.0 {
+        win.scroll_by_with_x_and_y(0.0, top - under - 8.0);
     }
 }
 
