@@ -654,6 +654,10 @@ measure('work_lesson_100k', 300_000, async (browser) => {
     const note = `200 moves to random stops of ${stops} (markers, of NAME, line N of FUNC in NAME, step N, last ...) in a ${c.len}-step run${missing ? ` (${missing} unreached!)` : ''}, 1600x1000; harness ${r.idle.toFixed(2)} ms subtracted`;
     put('work_lesson_100k_p95_ms', quantile(r.work, 0.95), `main-thread work per lesson move (TaskDuration), p95; ${note}`);
     put('work_lesson_100k_mean_ms', mean(r.work), `main-thread work per lesson move, mean; ${r.split}`);
+    // The same run, plain scrubber seeks, for a figure taken under the same load.
+    const q = await workPerAction(page, 'seek', 200, 7, c.len);
+    put('work_lesson_100k_seek_p95_ms', quantile(q.work, 0.95), `for comparison: main-thread work per scrubber seek in the same run and page, p95 (the lesson panel on screen)`);
+    put('work_lesson_100k_seek_mean_ms', mean(q.work), `per scrubber seek, mean; ${q.split}`);
   } finally {
     await context.close();
   }
