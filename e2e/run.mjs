@@ -1261,7 +1261,7 @@ async function lessonAt(page) {
       heading: panel?.querySelector('h2')?.textContent.trim() || '',
       design: document.querySelector('[data-testid=design]')?.value,
       pos: counter ? Number(counter[1]) : -1,
-      switching: /Switching to design/.test(panel?.textContent || ''),
+      switching: !!panel?.querySelector('[data-testid=lesson-elsewhere]'),
       missing: panel?.querySelector('.lesson-missing')?.textContent || '',
       shows: [...document.querySelector('.app').classList].filter((c) => c.startsWith('show-')),
       hash: location.hash,
@@ -1275,7 +1275,7 @@ async function lessonSettled(page, k) {
     const panel = document.querySelector('[data-testid=lesson]');
     const text = panel?.textContent || '';
     const counter = /^step (\d+) \//.exec(document.querySelector('[data-testid=step-counter]')?.textContent.trim() || '');
-    return new RegExp(`stop ${k} of`).test(text) && !/Switching to design/.test(text) && counter
+    return new RegExp(`stop ${k} of`).test(text) && !panel.querySelector('[data-testid=lesson-elsewhere]') && counter
       && new RegExp(`(^#|&)l=${k}(&|$)`).test(location.hash)
       && new RegExp(`(^#|&)s=${counter[1]}(&|$)`).test(location.hash);
   }, k, `lesson stop ${k} settled`, 20_000);

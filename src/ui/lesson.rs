@@ -19,8 +19,8 @@ pub fn lesson_shows(run: &Run, stop: Option<u16>) -> Classes {
         .unwrap_or_default()
 }
 
-/// Scrolls the page so that the first of `panels` starts just under the lesson panel
-/// (which sticks to the top of the window), unless it starts on screen already.
+/// Scrolls the page so that the first of `panels` is on screen below the lesson panel
+/// (which sticks to the top of the window), as little as it takes.
 fn reveal(panels: &[&'static str]) {
     let Some(win) = web_sys::window() else { return };
     let Some(doc) = win.document() else { return };
@@ -42,9 +42,18 @@ fn reveal(panels: &[&'static str]) {
         .ok()
         .and_then(|v| v.as_f64())
         .unwrap_or(0.0);
-    let top = el.get_bounding_client_rect().top();
-    if top < under || top > h - 80.0 {
-        win.scroll_by_with_x_and_y(0.0, top - under - 8.0);
+    let r = el.get_bounding_client_rect();
+    // As "nearest" would, with the lesson panel's height taken off the top: up to show
+    // its top, or down to show its bottom but never its top under the lesson.
+    let by = if r.top() < under {
+        r.top() - under - 8.0
+    } else if r.bottom() > h {
+        (r.bottom() - h + 8.0).min(r.top() - under - 8.0)
+    } else {
+        0.0
+    };
+    if by != 0.0 {
+        win.scroll_by_with_x_and_y(0.0, by);
     }
 }
 
@@ -104,8 +113,10 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
             </h2>
             { if stop.text.is_empty() { html! {} } else { html! { <p class="lesson-text">{ stop.text.clone() }</p> } } }
             { match at {
+                // Shown while the lesson switches design (or from a link made elsewhere).
                 Err(_) if elsewhere.is_some() => html! {
-                    <p class="hint">{ format!("Switching to design {}…", elsewhere.map_or("", |d| d.name())) }</p>
+                    <p class="hint" data-testid="lesson-elsewhere">{ format!("This stop is shown in design {}. ", elsewhere.map_or("", |d| d.name())) }
+                        <button type="button" onclick={nav(LessonNav::Go(k as u16))}>{ "switch to it" }</button></p>
                 },
                 Err(why) => html! { <p class="lesson-missing">{ why.clone() }</p> },
                 Ok(a) if away => html! {
