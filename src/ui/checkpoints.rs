@@ -41,7 +41,8 @@ pub fn Checkpoints(p: &CheckpointsProps) -> Html {
             })
             .collect::<Vec<_>>()
     });
-    if list.is_empty() {
+    // A lesson whose stops are all shown in other designs still offers itself here.
+    if list.is_empty() && p.run.lesson.is_none() {
         return html! {};
     }
     // A scenario with a lesson offers it here, at the end of its stops' row.
