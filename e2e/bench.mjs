@@ -37,6 +37,10 @@
 //                 run); mean and p95
 //   predict_1m    in the 1M-step run: Predict on (its quiz), Next question and Ask of every
 //                 kind: click -> end of the second frame after it
+//   work_lesson_100k
+//                 main-thread work per move to a lesson stop (issue 11's target: at most
+//                 16 ms), measured as work_*: a click on a random stop's number in a
+//                 lesson of 7 stops over a ~100k-step fork/wait loop; mean and p95
 //   play_256_throttled
 //                 256 live LWPs, the CPU throttled 4x (Emulation.setCPUThrottlingRate),
 //                 play at 60 steps/s for 10 s: frames dropped, steps advanced
@@ -100,6 +104,26 @@ const LWPS256_AT = 7700;
 const BIG_ROUNDS = 7600;
 const BIG = `proc shell\n  repeat ${BIG_ROUNDS}\n    fork worker\n    wait\n  exit 0\nproc worker\n  exit 3\n`;
 const DESIGN = 'reaper';
+// `lesson100k`: a lesson over a fork/wait loop of 770 rounds, about 100,000 micro-steps in
+// `reaper`, with stops of every locator shape (markers, `of NAME`, `line N of FUNC in
+// NAME`, a late `step N`) spread over the run.
+const LESSON_ROUNDS = 770;
+const LESSON100K = `# lesson: bench: moving between the stops of a long run
+# stop: first exit: a
+# stop: 300th zombie of worker: b
+# stop: 2nd line 2 of exit1 in worker: c
+# stop: 600th reap: d
+# stop: last tssfree of worker: e
+# stop: step 99000: f
+# stop: last reap: g
+proc shell
+  repeat ${LESSON_ROUNDS}
+    fork worker
+    wait
+  exit 0
+proc worker
+  exit 3
+`;
 
 // ---------------------------------------------------------------- results
 
@@ -377,6 +401,7 @@ async function workPerAction(page, kind, n, seed, maxPos) {
     const raf = () => new Promise((r) => requestAnimationFrame(r));
     await raf();
     if (doIt && kind === 'step') document.querySelector('[data-testid=step-forward]').click();
+    if (doIt && kind === 'lesson') document.querySelectorAll('[data-testid=lesson] .lesson-dots button')[p].click();
     if (doIt && kind === 'seek') {
       const sc = document.querySelector('[data-testid=scrubber]');
       sc.value = String(p);
@@ -657,6 +682,32 @@ measure('predict_1m', 300_000, async (browser) => {
     put('predict_1m_setup_ms', setup, 'Predict on in the 1M-step run (its 8-question quiz; no other designs past 50,000 steps): click -> 2nd frame');
     put('predict_1m_question_p95_ms', quantile(all, 0.95), `a question (8 × Next question: seek + ask, 15 × Ask of each kind): click -> 2nd frame; max ${Math.max(...all).toFixed(1)} ms`);
     put('predict_1m_question_median_ms', quantile(all, 0.5), 'the same, median');
+  } finally {
+    await context.close();
+  }
+});
+
+measure('work_lesson_100k', 300_000, async (browser) => {
+  // The lesson on screen at stop 1 (`l=1` before the scenario, which comes last).
+  const frag = (await linkFor(browser, LESSON100K, DESIGN, 0)).replace('&z=', '&l=1&z=');
+  const { context, page } = await newPage(browser, { width: 1600, height: 1000 });
+  try {
+    await open(page, `#${frag}`);
+    if (!(await hook(page, 'lesson', 120_000))) throw new Error('no [data-testid=lesson] within 120 s');
+    await page.waitForFunction(() => /stop 1 of 7/.test(document.querySelector('[data-testid=lesson]')?.textContent || '')
+      && !document.querySelector('[data-testid=progress]'), null, { timeout: 120_000, polling: 200 });
+    const c = await counterOf(page);
+    const stops = await page.locator('[data-testid=lesson] .lesson-dots button').count();
+    const missing = await page.locator('[data-testid=lesson] .lesson-missing').count();
+    if (process.env.BENCH_CSS) await page.addStyleTag({ content: process.env.BENCH_CSS });
+    const r = await workPerAction(page, 'lesson', 200, 5, stops - 1);
+    const note = `200 moves to random stops of ${stops} (markers, of NAME, line N of FUNC in NAME, step N, last ...) in a ${c.len}-step run${missing ? ` (${missing} unreached!)` : ''}, 1600x1000; harness ${r.idle.toFixed(2)} ms subtracted`;
+    put('work_lesson_100k_p95_ms', quantile(r.work, 0.95), `main-thread work per lesson move (TaskDuration), p95; ${note}`);
+    put('work_lesson_100k_mean_ms', mean(r.work), `main-thread work per lesson move, mean; ${r.split}`);
+    // The same run, plain scrubber seeks, for a figure taken under the same load.
+    const q = await workPerAction(page, 'seek', 200, 7, c.len);
+    put('work_lesson_100k_seek_p95_ms', quantile(q.work, 0.95), `for comparison: main-thread work per scrubber seek in the same run and page, p95 (the lesson panel on screen)`);
+    put('work_lesson_100k_seek_mean_ms', mean(q.work), `per scrubber seek, mean; ${q.split}`);
   } finally {
     await context.close();
   }

@@ -1680,6 +1680,115 @@ test('colour blindness: the lifelines and the timeline through simulated protano
   return errors;
 });
 
+// ---------------------------------------------------------------- lessons, stop by stop
+
+/** What a lesson stop shows: its number, heading, design, position and the URL. */
+async function lessonAt(page) {
+  return page.evaluate(() => {
+    const panel = document.querySelector('[data-testid=lesson]');
+    const m = /stop (\d+) of (\d+)/.exec(panel?.textContent || '');
+    const counter = /^step (\d+) \//.exec(document.querySelector('[data-testid=step-counter]')?.textContent.trim() || '');
+    return {
+      k: m ? Number(m[1]) : 0,
+      n: m ? Number(m[2]) : 0,
+      heading: panel?.querySelector('h2')?.textContent.trim() || '',
+      design: document.querySelector('[data-testid=design]')?.value,
+      pos: counter ? Number(counter[1]) : -1,
+      switching: !!panel?.querySelector('[data-testid=lesson-elsewhere]'),
+      missing: panel?.querySelector('.lesson-missing')?.textContent || '',
+      shows: [...document.querySelector('.app').classList].filter((c) => c.startsWith('show-')),
+      hash: location.hash,
+    };
+  });
+}
+
+/** Waits until stop `k` is on screen and settled: its run built, the URL at its step. */
+async function lessonSettled(page, k) {
+  await until(page, (k) => {
+    const panel = document.querySelector('[data-testid=lesson]');
+    const text = panel?.textContent || '';
+    const counter = /^step (\d+) \//.exec(document.querySelector('[data-testid=step-counter]')?.textContent.trim() || '');
+    return new RegExp(`stop ${k} of`).test(text) && !panel.querySelector('[data-testid=lesson-elsewhere]') && counter
+      && new RegExp(`(^#|&)l=${k}(&|$)`).test(location.hash)
+      && new RegExp(`(^#|&)s=${counter[1]}(&|$)`).test(location.hash);
+  }, k, `lesson stop ${k} settled`, 20_000);
+}
+
+const LESSONS = ['fork-wait-loop', 'three-lwps', 'orphans', 'fork-storm', 'tss', 'patch-got-wrong'];
+for (const id of LESSONS) {
+  test(`lesson ${id}: every stop is reached, and its link reproduces it`, async (browser) => {
+    const { page, context } = await newPage(browser);
+    await open(page);
+    if (id !== 'fork-wait-loop') {
+      await page.selectOption('[data-testid=scenario-picker]', id);
+      await until(page, (id) => new RegExp(`(^#|&)b=${id}(&|$)`).test(location.hash), id, `scenario ${id}`);
+    }
+    await page.click('[data-testid=lesson-start]');
+    await lessonSettled(page, 1);
+    const first = await lessonAt(page);
+    assert(first.n >= 3, `${id}: a lesson of ${first.n} stops`);
+    const p2 = await context.newPage();
+    for (let k = 1; k <= first.n; k++) {
+      if (k > 1) {
+        await page.keyboard.press('PageDown');
+        await lessonSettled(page, k);
+      }
+      const here = await lessonAt(page);
+      assert(!here.missing, `${id} stop ${k}: the run reaches it (${here.missing})`);
+      assert(here.heading.length > 5, `${id} stop ${k}: a heading`);
+      // The link reproduces the stop: number, heading, design, position, highlights.
+      await p2.goto(new URL(here.hash, BASE).href);
+      await p2.waitForSelector('[data-testid=lesson]');
+      await lessonSettled(p2, k);
+      const there = await lessonAt(p2);
+      for (const key of ['k', 'n', 'heading', 'design', 'pos']) {
+        eq(there[key], here[key], `${id} stop ${k} by its link: ${key}`);
+      }
+      eq(there.shows.join(' '), here.shows.join(' '), `${id} stop ${k} by its link: highlighted panels`);
+    }
+    await p2.close();
+    await context.close();
+    return page.errors;
+  });
+}
+
+test('a lesson link at stop 4 (l=4) opens there: position, label and highlighted panels; light and dark', async (browser) => {
+  for (const scheme of ['light', 'dark']) {
+    const { page, context } = await newPage(browser, { colorScheme: scheme });
+    await open(page);
+    await page.selectOption('[data-testid=scenario-picker]', 'tss');
+    await until(page, () => /(^#|&)b=tss(&|$)/.test(location.hash), null, 'scenario tss');
+    await page.click('[data-testid=lesson-start]');
+    await lessonSettled(page, 1);
+    for (let k = 2; k <= 4; k++) {
+      await page.keyboard.press('PageDown');
+      await lessonSettled(page, k);
+    }
+    const here = await lessonAt(page);
+    const p2 = await context.newPage();
+    await p2.goto(new URL(here.hash, BASE).href);
+    await p2.waitForSelector('[data-testid=lesson]');
+    await lessonSettled(p2, 4);
+    const there = await lessonAt(p2);
+    eq(there.pos, here.pos, 'stop 4 by its link: the position');
+    assert(/reaper kthread frees the slot/.test(there.heading), `stop 4's label: ${there.heading}`);
+    eq(there.design, 'reaper', 'stop 4 is shown in reaper');
+    eq(there.shows.join(' '), 'show-gdt', 'stop 4 highlights the GDT panel');
+    const outline = await p2.evaluate(() => getComputedStyle(document.querySelector('.panel.gdt')).outlineStyle);
+    eq(outline, 'solid', 'the GDT panel is outlined');
+    await shot(p2, `lesson-tss-stop4-${scheme}`);
+    // The patch stop (5): the design switches, %tr still on the freed slot.
+    await p2.keyboard.press('PageDown');
+    await lessonSettled(p2, 5);
+    eq((await lessonAt(p2)).design, 'patch', 'stop 5 switches to patch');
+    await shot(p2, `lesson-tss-stop5-${scheme}`);
+    await p2.close();
+    await context.close();
+    if (page.errors.length) return page.errors;
+  }
+  return [];
+});
+
 // ---------------------------------------------------------------- run
 
 const only = process.env.E2E_ONLY;

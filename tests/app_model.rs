@@ -705,3 +705,39 @@ fn a_new_run_gets_its_own_quiz() {
     assert_eq!(quiz.run.session.design, Design::Patch);
     assert!(p.open.is_none(), "the old run's question closes");
 }
+
+/// A lesson stop shown in another design (`# design:`) switches to it and lands on the
+/// stop once the run is built; in compare mode, a stop in the compare design swaps the
+/// two sides. The link then carries that design and the stop.
+#[test]
+fn a_lesson_stop_in_another_design_switches_to_it() {
+    use exitpath::app::verb::LessonNav;
+    let b = library::find("tss").unwrap();
+    let s = reduce(
+        Rc::new(State::from_url("", "")),
+        Edit::PickBuiltin(b.id.into()),
+    );
+    let s = settle(s);
+    assert_eq!(s.design(), Design::Reaper);
+    // Stop 5 (index 4) is shown in patch.
+    let go = reduce(s.clone(), Nav::Lesson(LessonNav::Go(4)));
+    assert_eq!(go.cursor.lesson, Some(4));
+    assert_eq!(go.want_design(), Design::Patch, "a job for patch");
+    let there = settle(go);
+    assert_eq!(there.design(), Design::Patch);
+    let (stop, at) = &there.doc.run.stops[4];
+    assert_eq!(stop.design, Some(Design::Patch));
+    assert_eq!(Ok(there.cursor.pos), *at, "on the stop");
+    let frag = there.fragment().unwrap();
+    assert!(frag.contains("&l=5&"), "{frag}");
+    // A stop with no design stays in the design on screen.
+    let next = settle(reduce(there.clone(), Nav::Lesson(LessonNav::Go(1))));
+    assert_eq!(next.design(), Design::Patch);
+    assert_eq!(Ok(next.cursor.pos), next.doc.run.stops[1].1);
+    // Compare mode: patch on the left, committed on the right; the committed stop swaps.
+    let cmp = settle(reduce(there, Edit::SetCompare(Some(Design::Committed))));
+    let swapped = settle(reduce(cmp, Nav::Lesson(LessonNav::Go(6))));
+    assert_eq!(swapped.design(), Design::Committed);
+    assert_eq!(swapped.doc.compare, Some(Design::Patch));
+    assert_eq!(Ok(swapped.cursor.pos), swapped.doc.run.stops[6].1);
+}

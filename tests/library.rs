@@ -124,7 +124,11 @@ fn every_builtin_parses_and_has_notes() {
 
 #[test]
 fn plain_builtins_run_clean() {
-    for b in BUILTINS.iter().filter(|b| !b.is_whatif()) {
+    // `patch-got-wrong` is the lesson on the designs' flaws (checked below).
+    for b in BUILTINS
+        .iter()
+        .filter(|b| !b.is_whatif() && b.id != "patch-got-wrong")
+    {
         assert!(
             scenario::parse(b.text).unwrap().switches.is_empty(),
             "{}",
@@ -144,6 +148,27 @@ fn plain_builtins_run_clean() {
             assert_eq!(Metrics::of(d, &s.trace).zombies_left, 0, "{} {d:?}", b.id);
         }
     }
+}
+
+/// The lesson "what the posted patch got wrong" shows each flaw in the design that has
+/// it and not in the one that fixed it: patch leaks the TSS of t1 and t2 and frees the
+/// vmspace with cpu1 in pm_cpus; committed frees the proc before lwp_exit2 is done;
+/// fixed is clean.
+#[test]
+fn the_patch_got_wrong_lesson_shows_each_flaw_where_it_is() {
+    let b = builtin("patch-got-wrong");
+    let found = |d: Design| -> BTreeSet<Check> {
+        run(b, d).trace.findings.iter().map(|f| f.check).collect()
+    };
+    assert_eq!(
+        found(Design::Patch),
+        BTreeSet::from([Check::TssLeak, Check::PmapActiveFreed])
+    );
+    assert_eq!(
+        found(Design::Committed),
+        BTreeSet::from([Check::ProcFreedInUse])
+    );
+    assert!(found(Design::Fixed).is_empty());
 }
 
 #[test]
@@ -405,7 +430,8 @@ fn orphans_are_reaped_by_init() {
 }
 
 /// Every built-in's `# stop:` checkpoints read, and each is reached in every design the
-/// scenario is meant for (its `# designs:` line, or all).
+/// scenario is meant for (its `# designs:` line, or all); a stop with a `# design:` line
+/// in that design only, which must be one of them.
 #[test]
 fn every_builtin_checkpoint_is_reached_in_its_designs() {
     use exitpath::engine::session::Session;
@@ -413,9 +439,20 @@ fn every_builtin_checkpoint_is_reached_in_its_designs() {
     let mut total = 0;
     for b in BUILTINS {
         let st = stops::parse(b.text).unwrap_or_else(|e| panic!("{}: {e}", b.id));
+        for stop in &st {
+            if let Some(d) = stop.design {
+                assert!(
+                    b.designs.contains(&d),
+                    "{}: the stop on line {} is shown in design {}, which `# designs:` does not name",
+                    b.id,
+                    stop.line,
+                    d.name()
+                );
+            }
+        }
         for d in b.designs.iter().copied() {
             let s = Session::new(b.text, Some(d)).unwrap();
-            for stop in &st {
+            for stop in st.iter().filter(|st| st.is_for(d)) {
                 let at = stop.resolve(&s).unwrap_or_else(|e| panic!("{}: {e}", b.id));
                 assert!(
                     at >= 1 && at <= s.len(),
@@ -428,4 +465,58 @@ fn every_builtin_checkpoint_is_reached_in_its_designs() {
         total += st.len();
     }
     assert!(total >= 15, "the built-ins carry checkpoints ({total})");
+}
+
+/// The built-in lessons (issue 11): at least six, each with words at every stop, and
+/// every stop resolves in every design the lesson names (`# designs:`; a stop with a
+/// `# design:` line in that one). A failure names the lesson, the stop's line and the
+/// design. Every `# say:` names its source (a parenthesis or bracket).
+#[test]
+fn every_builtin_lesson_resolves_in_every_design_it_names() {
+    use exitpath::engine::session::Session;
+    use exitpath::engine::stops;
+    let lessons: Vec<_> = BUILTINS
+        .iter()
+        .filter_map(|b| stops::lesson_title(b.text).map(|t| (b, t)))
+        .collect();
+    assert!(lessons.len() >= 6, "{} lessons", lessons.len());
+    for (b, title) in lessons {
+        let st = stops::parse(b.text).unwrap();
+        assert!(
+            st.len() >= 3,
+            "lesson `{title}` ({}): {} stops",
+            b.id,
+            st.len()
+        );
+        for stop in &st {
+            assert!(
+                !stop.label.is_empty() && stop.text.contains('('),
+                "lesson `{title}` ({}), stop on line {}: a label and words that name their source",
+                b.id,
+                stop.line
+            );
+        }
+        for &d in b.designs {
+            let s = Session::new(b.text, Some(d)).unwrap();
+            for stop in st.iter().filter(|st| st.is_for(d)) {
+                if let Err(e) = stop.resolve(&s) {
+                    panic!(
+                        "lesson `{title}` ({}), stop on line {}, design {}: {e}",
+                        b.id,
+                        stop.line,
+                        d.name()
+                    );
+                }
+            }
+        }
+        // Every stop is shown in some design the lesson names.
+        for stop in &st {
+            assert!(
+                b.designs.iter().any(|&d| stop.is_for(d)),
+                "lesson `{title}` ({}), stop on line {}: in no design",
+                b.id,
+                stop.line
+            );
+        }
+    }
 }

@@ -46,7 +46,11 @@ fn each_switch_is_caught_in_some_builtin() {
 
 #[test]
 fn no_switch_no_finding() {
-    for b in BUILTINS.iter().filter(|b| !b.is_whatif()) {
+    // `patch-got-wrong` shows the designs' flaws on purpose (tests/library.rs checks it).
+    for b in BUILTINS
+        .iter()
+        .filter(|b| !b.is_whatif() && b.id != "patch-got-wrong")
+    {
         for d in Design::ALL {
             let s = Session::new(b.text, Some(d)).unwrap();
             let broken: Vec<_> = s

@@ -1,20 +1,9 @@
 //! `?panels=...` in the page's query string: which panels an embedded page (a course
 //! page's iframe) shows, e.g. `?embed&panels=narration,procs,cpu`. Without it, all.
 
-/// The panels that can be chosen, by the names `panels=` uses (also their CSS classes).
-pub const PANELS: [&str; 11] = [
-    "timeline",
-    "checkpoints",
-    "narration",
-    "source",
-    "cpu",
-    "procs",
-    "lists",
-    "gdt",
-    "uarea",
-    "faults",
-    "metrics",
-];
+/// The panels that can be chosen, by the names `panels=` uses (also their CSS classes);
+/// a lesson stop's `# show:` line uses the same names (engine::stops).
+pub use crate::engine::stops::PANELS;
 
 /// The panels `search` (the query string, with or without `?`) asks for: `Ok(None)`
 /// without `panels=`, else the names in `PANELS` order, or a message naming what is not

@@ -4,7 +4,7 @@
 use crate::engine::metrics::Metrics;
 use crate::engine::program::Program;
 use crate::engine::session::{MarkerKind, Session};
-use crate::engine::stops::{self, Locator, Stop};
+use crate::engine::stops::{self, Stop};
 use crate::engine::Design;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -71,10 +71,7 @@ impl Run {
             .unwrap_or_default()
             .into_iter()
             .map(|st| {
-                let kind_markers = match st.at {
-                    Locator::Marker(_, k) => of_kind(k),
-                    Locator::Step(_) => &[],
-                };
+                let kind_markers = st.kind().map_or(&[][..], of_kind);
                 let at = st.resolve_on(&session, kind_markers);
                 (st, at)
             })
@@ -164,6 +161,9 @@ pub enum Place {
     Step(u64),
     /// The start of the same action in the new run: a design change.
     SameAction,
+    /// Lesson stop `k` (0-based) of the new run, where it resolves (else `Keep`): a
+    /// lesson stop shown in another design (`# design:`).
+    Lesson(u16),
 }
 
 /// Runs to build: `text` in `design`, and in `compare` when set.

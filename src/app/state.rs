@@ -480,6 +480,10 @@ impl State {
                 n.min(end)
             }
             Place::SameAction => old.session.same_action(pos, &self.doc.run.session),
+            Place::Lesson(k) => match self.doc.run.stops.get(usize::from(k)) {
+                Some((_, Ok(at))) => *at,
+                _ => pos.min(end),
+            },
         };
         self.status = None;
         self.cursor.pos = new_pos;

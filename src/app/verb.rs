@@ -310,7 +310,9 @@ impl State {
     }
 
     /// Move through the lesson: to a stop's position, where the run reaches it (a stop
-    /// it never reaches keeps the position; the lesson panel says why).
+    /// it never reaches keeps the position; the lesson panel says why). A stop shown in
+    /// another design (`# design:`) switches to that design first, as the design picker
+    /// does (in compare mode, picking the compare design swaps the two sides).
     fn lesson(&mut self, l: LessonNav) {
         let Some(last) = self.doc.run.stops.len().checked_sub(1) else {
             self.cursor.lesson = None;
@@ -326,6 +328,24 @@ impl State {
             (LessonNav::Next, Some(k)) => (usize::from(k) + 1).min(last),
             (LessonNav::Prev, Some(k)) => usize::from(k).saturating_sub(1),
         };
+        // The stop's design, or the one a pending job is building (the run on screen
+        // is then not the one the stop belongs to).
+        let target = self.doc.run.stops[k]
+            .0
+            .design
+            .or_else(|| self.doc.job.as_ref().map(|j| j.design));
+        if let Some(d) = target.filter(|&d| d != self.design() || self.doc.job.is_some()) {
+            let compare = match self.want_compare() {
+                Some(c) if c == d => Some(self.want_design()),
+                c => c,
+            };
+            self.cursor.playing = false;
+            self.status = None;
+            let text = self.base_text();
+            self.new_job(text, d, compare, Place::Lesson(k as u16), true);
+            self.cursor.lesson = Some(k as u16);
+            return;
+        }
         let at = self.doc.run.stops[k].1.as_ref().ok().copied();
         if let Some(at) = at {
             self.seek(at, false);

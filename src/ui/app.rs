@@ -17,7 +17,7 @@ use super::faults::{FaultsPanel, Reached};
 use super::gdt::GdtPanel;
 use super::header::{About, Header};
 use super::keys::{self, KeyList};
-use super::lesson::LessonPanel;
+use super::lesson::{lesson_shows, LessonPanel};
 use super::lifelines::LifelinesPanel;
 use super::lists::ListsPanel;
 use super::metrics::MetricsPanel;
@@ -349,7 +349,7 @@ pub fn App() -> Html {
     };
 
     html! {
-        <div class={classes!("app", doc.embed.then_some("embed"), doc.cmp.is_some().then_some("comparing"), predicting.then_some("predicting"), hidden)}>
+        <div class={classes!("app", doc.embed.then_some("embed"), doc.cmp.is_some().then_some("comparing"), predicting.then_some("predicting"), hidden, lesson_shows(run, cur.lesson))}>
             { for panels_error.map(|m| html! { <p class="note panels-error" role="status" data-testid="panels-error">{ m }</p> }) }
             <Header {design} compare={state.want_compare()} {builtin} embed={doc.embed} active={active_switches.clone()}
                 share={state.share.clone()} {full_view} on={on.clone()} />

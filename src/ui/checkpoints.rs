@@ -26,7 +26,12 @@ struct Resolved {
 pub fn Checkpoints(p: &CheckpointsProps) -> Html {
     // In the order the run reaches them; the unreached ones last.
     let list = use_memo(p.run.clone(), |run| {
-        let mut v: Vec<&(stops::Stop, Result<u64, String>)> = run.stops.iter().collect();
+        // A lesson's stop shown in another design (`# design:`) is left out here.
+        let mut v: Vec<&(stops::Stop, Result<u64, String>)> = run
+            .stops
+            .iter()
+            .filter(|(st, _)| st.is_for(run.design()))
+            .collect();
         v.sort_by_key(|(_, at)| at.as_ref().map_or(u64::MAX, |&a| a));
         v.into_iter()
             .map(|(st, at)| Resolved {
@@ -36,7 +41,8 @@ pub fn Checkpoints(p: &CheckpointsProps) -> Html {
             })
             .collect::<Vec<_>>()
     });
-    if list.is_empty() {
+    // A lesson whose stops are all shown in other designs still offers itself here.
+    if list.is_empty() && p.run.lesson.is_none() {
         return html! {};
     }
     // A scenario with a lesson offers it here, at the end of its stops' row.

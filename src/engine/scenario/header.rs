@@ -7,6 +7,8 @@
 //! # lesson: Why the reaper costs a switch <- the checkpoints make a lesson
 //! # stop: first exit: the worker exits  <- a checkpoint (engine::stops), any number
 //! # say: exit1 begins ...               <- the stop's words in a lesson
+//! # design: patch                       <- the design a lesson shows the stop in
+//! # show: gdt cpu                       <- the panels a lesson highlights there
 //! # A shell forks a worker and         <- the description: lines joined with a
 //! # waits for it.                         space, `- ` starts a list item on a new
 //! #                                       line, an empty `#` line ends a paragraph
@@ -110,7 +112,15 @@ const fn field(text: &[u8], key: &[u8]) -> Option<(usize, usize)> {
 }
 
 /// Header keys that are not part of the description.
-const KEYS: [&[u8]; 5] = [b"title:", b"designs:", b"stop:", b"say:", b"lesson:"];
+const KEYS: [&[u8]; 7] = [
+    b"title:",
+    b"designs:",
+    b"stop:",
+    b"say:",
+    b"lesson:",
+    b"design:",
+    b"show:",
+];
 
 const fn is_key_line(text: &[u8], l: HeaderLine) -> bool {
     let mut k = 0;

@@ -27,6 +27,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
     let sc = parse::parse(text)?;
     // The header's `# stop:` lines must read as stops (engine::stops); whether the run
     // reaches them is known once it has run.
-    crate::engine::stops::parse(text)?;
+    let stops = crate::engine::stops::parse(text)?;
+    crate::engine::stops::check_names(&stops, &sc)?;
     Ok(sc)
 }
