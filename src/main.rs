@@ -142,6 +142,13 @@ mod cli {
             /// Print the answers and explanations too.
             #[arg(long)]
             answers: bool,
+            /// Instead of the seeded quiz, the questions the page's "Ask" asks at this
+            /// position (the state after N micro-steps), one per kind (or `--kind`).
+            #[arg(long, value_name = "N")]
+            at: Option<u64>,
+            /// With --at: only this kind (step, action, event, frees, adopts).
+            #[arg(long, value_name = "KIND", requires = "at", value_parser = ["step", "action", "event", "frees", "adopts"])]
+            kind: Option<String>,
             #[arg(long, value_enum, default_value_t = Format::Text)]
             format: Format,
         },
@@ -436,6 +443,8 @@ mod cli {
                 seed,
                 count,
                 answers,
+                at,
+                kind,
                 format,
             } => {
                 use exitpath::engine::quiz;
@@ -444,7 +453,20 @@ mod cli {
                     exitpath::engine::session::Session::new(&text, design.design).map_err(|e| {
                         format!("{}:{}:{}: {}", file.display(), e.line, e.col, e.message)
                     })?;
-                let qs = quiz::quiz(&s, &quiz::others(&s), seed, count as usize);
+                let others = quiz::others(&s);
+                let qs = match at {
+                    None => quiz::quiz(&s, &others, seed, count as usize),
+                    Some(n) if n > s.len() => {
+                        return Err(
+                            format!("--at {n}: the run has only {} micro-steps", s.len()).into(),
+                        )
+                    }
+                    Some(n) => quiz::Ask::ALL
+                        .into_iter()
+                        .filter(|a| kind.as_deref().is_none_or(|k| k == a.id()))
+                        .filter_map(|a| quiz::ask(&s, &others, n, a, seed))
+                        .collect(),
+                };
                 match format {
                     Format::Json => writeln!(out, "{}", quiz::json(seed, &qs, answers))?,
                     Format::Text => out.write_all(quiz::text(&s, seed, &qs, answers).as_bytes())?,

@@ -741,3 +741,36 @@ fn a_lesson_stop_in_another_design_switches_to_it() {
     assert_eq!(swapped.doc.compare, Some(Design::Patch));
     assert_eq!(Ok(swapped.cursor.pos), swapped.doc.run.stops[6].1);
 }
+
+#[test]
+fn a_lesson_stop_with_a_question_opens_it_in_the_predict_panel() {
+    use exitpath::app::verb::LessonNav;
+    use exitpath::engine::quiz::Ask;
+    let b = library::find("three-lwps").unwrap();
+    let s = settle(reduce(
+        Rc::new(State::from_url("", "")),
+        Edit::PickBuiltin(b.id.into()),
+    ));
+    let k = s
+        .doc
+        .run
+        .stops
+        .iter()
+        .position(|(st, _)| st.ask == Some(Ask::Frees))
+        .expect("three-lwps asks who frees at a stop");
+    let at = reduce(s, Nav::Lesson(LessonNav::Go(k as u16)));
+    let p = at.predict.as_ref().expect("the Predict panel opens");
+    let o = p.open.as_ref().expect("with the stop's question");
+    assert_eq!(
+        (o.question.ask, o.question.step, o.index),
+        (Ask::Frees, at.cursor.pos, None)
+    );
+    assert_eq!(Ok(at.cursor.pos), at.doc.run.stops[k].1);
+    // answering reveals; Next goes on with the lesson
+    let answered = reduce(
+        at,
+        Nav::Predict(exitpath::app::predict::PredictNav::Answer(0)),
+    );
+    let on = reduce(answered, Nav::Lesson(LessonNav::Next));
+    assert_eq!(on.cursor.lesson, Some(k as u16 + 1));
+}

@@ -480,6 +480,16 @@ fn every_builtin_lesson_resolves_in_every_design_it_names() {
         .filter_map(|b| stops::lesson_title(b.text).map(|t| (b, t)))
         .collect();
     assert!(lessons.len() >= 6, "{} lessons", lessons.len());
+    let asking = lessons
+        .iter()
+        .filter(|(b, _)| {
+            stops::parse(b.text)
+                .unwrap()
+                .iter()
+                .any(|s| s.ask.is_some())
+        })
+        .count();
+    assert!(asking >= 4, "{asking} lessons ask a question");
     for (b, title) in lessons {
         let st = stops::parse(b.text).unwrap();
         assert!(
@@ -498,13 +508,27 @@ fn every_builtin_lesson_resolves_in_every_design_it_names() {
         }
         for &d in b.designs {
             let s = Session::new(b.text, Some(d)).unwrap();
+            let others = exitpath::engine::quiz::others(&s);
             for stop in st.iter().filter(|st| st.is_for(d)) {
-                if let Err(e) = stop.resolve(&s) {
-                    panic!(
+                let at = match stop.resolve(&s) {
+                    Ok(at) => at,
+                    Err(e) => panic!(
                         "lesson `{title}` ({}), stop on line {}, design {}: {e}",
                         b.id,
                         stop.line,
                         d.name()
+                    ),
+                };
+                // `# ask:` has a question there, with the page's default seed
+                if let Some(kind) = stop.ask {
+                    let q = exitpath::engine::quiz::ask(&s, &others, at, kind, 1);
+                    assert!(
+                        q.is_some(),
+                        "lesson `{title}` ({}), stop on line {}, design {}: no `{}` question there",
+                        b.id,
+                        stop.line,
+                        d.name(),
+                        kind.id()
                     );
                 }
             }

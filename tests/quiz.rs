@@ -53,6 +53,16 @@ fn check(s: &Session, q: &Question, what: &str) {
         "{what}: reveal {q:#?}"
     );
     let right = &q.choices[q.answer];
+    // the step that decides it is named as the page counts: the reveal's number
+    if matches!(q.ask, Ask::Step | Ask::Event)
+        || (q.ask == Ask::Frees && !right.starts_with("nobody"))
+    {
+        assert!(
+            q.explanation
+                .starts_with(&format!("Step {} on cpu", q.reveal)),
+            "{what}: {q:#?}"
+        );
+    }
     match q.ask {
         Ask::Step => {
             assert_eq!(q.reveal, q.step + 1, "{what}");

@@ -324,3 +324,38 @@ fn a_stop_with_a_design_resolves_in_that_design_only() {
     // The description leaves the new keys out.
     assert!(!scenario::description(&text).contains("gdt"));
 }
+
+#[test]
+fn a_stop_asks_a_question_of_a_kind_and_a_wrong_kind_is_an_error_at_its_word() {
+    use exitpath::engine::quiz::Ask;
+    let text = "# stop: first exit: x\n# ask: frees\n# stop: first reap\n# ask:  adopts\n\nproc a\n  exit 0\n";
+    let st = stops::parse(text).unwrap();
+    assert_eq!(
+        (st[0].ask, st[1].ask),
+        (Some(Ask::Frees), Some(Ask::Adopts))
+    );
+    for (text, line, col, says) in [
+        (
+            "# stop: first exit\n# ask: who\n",
+            2,
+            8,
+            "`who` is not a kind of question; the kinds: step, action, event, frees, adopts",
+        ),
+        (
+            "# stop: first exit\n# ask: step\n# ask: frees\n",
+            3,
+            8,
+            "a stop has one `# ask:` line",
+        ),
+        (
+            "# ask: step\n# stop: first exit\n",
+            1,
+            3,
+            "belongs to the `# stop:` line before it",
+        ),
+    ] {
+        let e = stops::parse(text).unwrap_err();
+        assert_eq!((e.line, e.col), (line, col), "{text:?}: {e}");
+        assert!(e.message.contains(says), "{text:?}: {}", e.message);
+    }
+}

@@ -76,6 +76,9 @@ pub struct Predict {
     pub open: Option<Open>,
     /// A link asked for this quiz question (0-based), opened once the quiz is built.
     pub pending: Option<usize>,
+    /// A lesson stop asks a question of this kind at its position, once its run is on
+    /// screen (`# ask:`).
+    pub pending_ask: Option<Ask>,
     /// Answers right, answers given (this session).
     pub right: u32,
     pub answered: u32,
@@ -95,6 +98,7 @@ impl PartialEq for Predict {
             && self.kind == o.kind
             && self.open == o.open
             && self.pending == o.pending
+            && self.pending_ask == o.pending_ask
             && self.right == o.right
             && self.answered == o.answered
             && self.note == o.note
@@ -110,6 +114,7 @@ impl Predict {
             quiz: None,
             open: None,
             pending,
+            pending_ask: None,
             right: 0,
             answered: 0,
             note: None,

@@ -184,23 +184,43 @@ impl State {
     /// arrives; a question of the old run closes), and a question a link asked for opens.
     fn sync_predict(&mut self) {
         let Some(p) = &self.predict else { return };
+        if self.doc.job.is_some() {
+            return;
+        }
         let current = p
             .quiz
             .as_ref()
             .is_some_and(|q| Rc::ptr_eq(&q.run, &self.doc.run));
-        if current || self.doc.job.is_some() {
-            return;
+        if !current {
+            let quiz = Rc::new(Quiz::new(self.doc.run.clone(), p.seed));
+            if let Some(p) = &mut self.predict {
+                p.quiz = Some(quiz);
+                p.open = None;
+            }
         }
-        let quiz = Rc::new(Quiz::new(self.doc.run.clone(), p.seed));
-        let pending = p.pending;
-        if let Some(p) = &mut self.predict {
-            p.quiz = Some(quiz);
-            p.open = None;
-            p.pending = None;
-        }
+        let Some(p) = &mut self.predict else { return };
+        let (pending, ask) = (p.pending.take(), p.pending_ask.take());
         if let Some(k) = pending {
             self.predict_nav(PredictNav::Question(k));
         }
+        if let Some(kind) = ask {
+            if let Some(p) = &mut self.predict {
+                p.kind = kind;
+            }
+            self.predict_nav(PredictNav::AskHere);
+        }
+    }
+
+    /// A lesson stop with `# ask: KIND`: the Predict panel opens (if it was closed) with
+    /// that question at the stop, once the stop's run is on screen.
+    fn ask_at_stop(&mut self, k: usize) {
+        let Some(kind) = self.doc.run.stops.get(k).and_then(|(s, _)| s.ask) else {
+            return;
+        };
+        let p = self
+            .predict
+            .get_or_insert_with(|| Predict::new(SEED_DEFAULT, None));
+        p.pending_ask = Some(kind);
     }
 
     /// The Predict panel's verbs (`sync_predict` has built its quiz, unless a run is
@@ -344,6 +364,7 @@ impl State {
             let text = self.base_text();
             self.new_job(text, d, compare, Place::Lesson(k as u16), true);
             self.cursor.lesson = Some(k as u16);
+            self.ask_at_stop(k);
             return;
         }
         let at = self.doc.run.stops[k].1.as_ref().ok().copied();
@@ -353,6 +374,7 @@ impl State {
             self.cursor.playing = false;
         }
         self.cursor.lesson = Some(k as u16);
+        self.ask_at_stop(k);
     }
 
     /// Play on to `to`, stopping early at the first breakpoint on the way.

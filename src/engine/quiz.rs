@@ -211,8 +211,7 @@ fn step_words(s: &Session, pos: u64) -> (String, Option<&'static str>, Option<u3
     match s.step_view(pos) {
         Some(v) => (
             format!(
-                "Step {} on cpu{} ({}): {}.",
-                pos - 1,
+                "Step {pos} on cpu{} ({}): {}.",
                 v.cpu,
                 v.who,
                 v.narration.trim_end_matches('.')
@@ -301,9 +300,14 @@ fn value_or_gone(st: &KernelState, cell: Cell) -> String {
     why::value(st, cell).unwrap_or_else(|| GONE.to_string())
 }
 
-/// The cell in words, for a question.
-fn cell_words(sim: &Sim, cell: Cell) -> String {
-    let name = |pid: Pid| narrate::proc_label(sim, pid).unwrap_or_else(|| format!("pid {pid}"));
+/// The cell in words, for a question: a process named as it is in `sim`, or else in
+/// `later` (a process not yet forked).
+fn cell_words(sim: &Sim, later: &Sim, cell: Cell) -> String {
+    let name = |pid: Pid| {
+        narrate::proc_label(sim, pid)
+            .or_else(|| narrate::proc_label(later, pid))
+            .unwrap_or_else(|| format!("pid {pid}"))
+    };
     match cell {
         Cell::Proc(pid, _) => format!("p_stat of {} (pid {pid})", name(pid)),
         Cell::Lwp(pid, lid, _) => format!("l_stat of LWP {pid}.{lid} ({})", name(pid)),
@@ -408,7 +412,7 @@ fn ask_action(s: &Session, others: &[Session], at: u64, rng: &mut SplitMix64) ->
             Some(k) => {
                 let (words, func, line) = step_words(s, k + 1);
                 (
-                    format!("It holds {answer} since step {k}. {words}"),
+                    format!("It holds {answer} since step {}. {words}", k + 1),
                     func,
                     line,
                 )
@@ -428,7 +432,7 @@ fn ask_action(s: &Session, others: &[Session], at: u64, rng: &mut SplitMix64) ->
         reveal,
         question: format!(
             "{doing}When the next scenario action starts, what will {} hold?",
-            cell_words(&then, cell)
+            cell_words(&now, &then, cell)
         ),
         choices,
         answer: answer_ix,
@@ -579,26 +583,29 @@ fn ask_frees(s: &Session, others: &[Session], at: u64, rng: &mut SplitMix64) -> 
     }
     let sim = s.sim_at(at);
     let st = &sim.st;
-    // the LWPs of the next process to exit, if it exists now; else any user LWP
+    // the LWPs of a process that is exiting now (exit1 has begun: P_WEXIT), else of the
+    // next process to exit, if it exists now, else any user LWP; each still holding its
+    // TSS or u-area
+    let user = |l: &&super::state::Lwp| l.kthread.is_none() && !l.freed && l.pid >= FIRST_USER_PID;
+    let lwps_of = |want: &dyn Fn(&super::state::Proc) -> bool| -> Vec<u32> {
+        st.procs
+            .iter()
+            .filter(|p| want(p))
+            .flat_map(|p| p.lwps.iter().copied())
+            .filter(|&l| st.lwp(l).as_ref().is_some_and(user))
+            .filter(|&l| tss_slot(st, l).is_some() || st.lwp(l).is_some_and(|x| x.owns_uarea))
+            .collect()
+    };
     let next_exit = s.trace.steps[at as usize..]
         .iter()
         .find(|x| x.event == Event::ExitBegin)
         .map(|x| x.val);
-    let user = |l: &&super::state::Lwp| l.kthread.is_none() && !l.freed && l.pid >= FIRST_USER_PID;
-    let mut lwps: Vec<u32> = st
-        .procs
-        .iter()
-        .filter(|p| Some(p.pid) == next_exit)
-        .flat_map(|p| p.lwps.iter().copied())
-        .filter(|&l| st.lwp(l).as_ref().is_some_and(user))
-        .collect();
+    let mut lwps = lwps_of(&|p| p.flags & super::state::pflag::P_WEXIT != 0);
     if lwps.is_empty() {
-        lwps = st
-            .procs
-            .iter()
-            .flat_map(|p| p.lwps.iter().copied())
-            .filter(|&l| st.lwp(l).as_ref().is_some_and(user))
-            .collect();
+        lwps = lwps_of(&|p| Some(p.pid) == next_exit);
+    }
+    if lwps.is_empty() {
+        lwps = lwps_of(&|_| true);
     }
     let mut things: Vec<Thing> = Vec::new();
     if let Some(&l) = lwps.get(rng.below(lwps.len() as u64) as usize) {

@@ -35,10 +35,12 @@
 //! lesson panel shows at that stop, at most one `# design: NAME` (the stop is shown in
 //! that design: the lesson switches to it, and the stop resolves in no other) and at
 //! most one `# show: PANEL ...` (the panels the lesson highlights at that stop, named
-//! as in `?panels=`).
+//! as in `?panels=`) and at most one `# ask: KIND` (a Predict question of that kind,
+//! `step action event frees adopts`, generated from the run at the stop).
 
 use super::design::Design;
 use super::func::{Func, NONE};
+use super::quiz::Ask;
 use super::scenario::{ParseError, Scenario};
 use super::session::{MarkerKind, Session};
 use super::sim::Sim;
@@ -111,6 +113,9 @@ pub struct Stop {
     /// `# show: PANEL ...` after it: the panels the lesson highlights there (names of
     /// `PANELS`, in the order written, without repeats).
     pub show: Vec<&'static str>,
+    /// `# ask: KIND` after it: the Predict question of that kind (`engine::quiz`) the
+    /// lesson asks at the stop, generated from the run there.
+    pub ask: Option<Ask>,
     /// 1-based column of the `WHO` name in the line (0 without one), for
     /// `check_names`.
     pub who_col: u32,
@@ -318,7 +323,7 @@ pub fn parse(text: &str) -> Result<Vec<Stop>, ParseError> {
     for (i, raw, body) in header(text) {
         // Byte offset of `body` in the line.
         let body_at = raw.len() - body.len();
-        let key = ["say:", "design:", "show:"]
+        let key = ["say:", "design:", "show:", "ask:"]
             .into_iter()
             .find(|k| body.starts_with(k));
         if let Some(key) = key {
@@ -359,6 +364,28 @@ pub fn parse(text: &str) -> Result<Vec<Stop>, ParseError> {
                             raw,
                             at,
                             format!("design: `{name}` is not a design; the designs: {names}"),
+                        )
+                    })?);
+                }
+                "ask:" => {
+                    let lead = value.len() - value.trim_start().len();
+                    let name = value.trim();
+                    let at = value_at + lead;
+                    if last.ask.is_some() {
+                        return Err(error_at(
+                            i,
+                            raw,
+                            at,
+                            "ask: a stop has one `# ask:` line; this is its second".into(),
+                        ));
+                    }
+                    last.ask = Some(Ask::from_id(name).ok_or_else(|| {
+                        let kinds = Ask::ALL.map(|a| a.id()).join(", ");
+                        error_at(
+                            i,
+                            raw,
+                            at,
+                            format!("ask: `{name}` is not a kind of question; the kinds: {kinds}"),
                         )
                     })?);
                 }
@@ -415,6 +442,7 @@ pub fn parse(text: &str) -> Result<Vec<Stop>, ParseError> {
                 text: String::new(),
                 design: None,
                 show: Vec::new(),
+                ask: None,
                 who_col: who_at.map_or(0, col_of),
             }),
             Err((off, message)) => {
