@@ -294,6 +294,9 @@ fn usage_errors_exit_2() {
         &["quiz", f, "--count", "0"],
         &["quiz", f, "--seed", "-3"],
         &["quiz", f, "--format", "yaml"],
+        &["quiz", f, "--kind", "frees"],
+        &["quiz", f, "--at", "5", "--kind", "who"],
+        &["quiz", f, "--at", "99999999"],
     ] {
         let (code, out, err) = exitpath(args);
         assert_eq!(code, 2, "{args:?} exits {code}: {err}");
@@ -473,4 +476,44 @@ fn quiz_prints_the_documented_json_and_answers_only_when_asked() {
         assert!(text.contains(q["question"].as_str().unwrap()), "{text}");
     }
     assert_eq!(text.matches("   Answer: ").count(), 4, "{text}");
+}
+
+#[test]
+fn quiz_at_a_position_asks_what_the_page_asks_there() {
+    let f = "scenarios/three-lwps.scn";
+    let (code, out, err) = exitpath(&[
+        "quiz", f, "--design", "reaper", "--at", "159", "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    let qs = v["questions"].as_array().unwrap();
+    assert!(
+        qs.len() >= 3,
+        "one per kind that has something to ask: {out}"
+    );
+    assert!(qs.iter().all(|q| q["step"] == 159), "{out}");
+    let (_, one, _) = exitpath(&[
+        "quiz",
+        f,
+        "--design",
+        "reaper",
+        "--at",
+        "159",
+        "--kind",
+        "frees",
+        "--format",
+        "json",
+        "--answers",
+    ]);
+    let one = json(&one);
+    let q = &one["questions"][0];
+    assert_eq!(one["questions"].as_array().unwrap().len(), 1);
+    assert_eq!(q["kind"], "frees");
+    let right = q["choices"][q["answer"].as_u64().unwrap() as usize]
+        .as_str()
+        .unwrap();
+    assert!(
+        right.starts_with("the reaper"),
+        "before the patch the reaper frees it: {q}"
+    );
 }
