@@ -77,6 +77,7 @@ fn full_state() -> LinkState {
         breakpoints: Vec::new(),
         why: None,
         lesson: None,
+        exercise: None,
     }
 }
 
