@@ -24,6 +24,10 @@ pub(crate) struct Scratch {
     on: Vec<u8>,
     /// Per pid, SZOMB; all false between checks.
     zomb: Vec<bool>,
+    /// The pids set in `zomb`.
+    marked: Vec<Pid>,
+    /// (pid, the child it waits for or 0 for any) of each LWP asleep in wait4.
+    waiting: Vec<(Pid, Pid)>,
     /// Per kernel_map slot (`uarea_verdicts`); all zero between checks.
     slots: Vec<u8>,
 }
@@ -67,18 +71,70 @@ impl Sim {
         for c in 0..self.st.cpus.len() {
             self.check_cpu(c);
         }
-        if self.dirty & DIRTY_UAREA != 0 {
-            self.check_uareas();
-        }
         let _ = cpu;
+        // Which checks run (the state decides, not the checks before them), then one
+        // walk over the LWPs for the u-areas they hold and the ones asleep in wait4.
+        let uareas = self.dirty & DIRTY_UAREA != 0;
         let any_critical = (0..self.st.cpus.len()).any(|c| self.critical(c));
-        if self.dirty & (DIRTY_PROCS | DIRTY_UAREA) != 0 && !any_critical {
-            self.check_books();
+        let books = self.dirty & (DIRTY_PROCS | DIRTY_UAREA) != 0 && !any_critical;
+        let wakeups = matches!(self.ev.0, Event::Switch | Event::ToIdle | Event::Finished)
+            && !(0..self.st.cpus.len()).any(|c| self.in_exit_path(c));
+        let mut held = std::mem::take(&mut self.scratch.held);
+        let mut waiting = std::mem::take(&mut self.scratch.waiting);
+        held.clear();
+        waiting.clear();
+        if uareas || wakeups {
+            for l in self.st.lwps.iter().filter(|l| !l.freed) {
+                if uareas && l.owns_uarea && l.uarea != super::sim::PROC0_UAREA {
+                    held.push(l.uarea);
+                }
+                if wakeups && l.stat == LStat::LSSLEEP && l.wchan == Some(Chan::Proc(l.pid)) {
+                    if let Some(f) = l
+                        .kstack
+                        .iter()
+                        .find(|f| f.func == super::func::Func::find_stopped_child)
+                    {
+                        waiting.push((l.pid, f.arg));
+                    }
+                }
+            }
         }
-        if matches!(self.ev.0, Event::Switch | Event::ToIdle | Event::Finished)
-            && !(0..self.st.cpus.len()).any(|c| self.in_exit_path(c))
-        {
-            self.check_wakeups();
+        if uareas {
+            self.check_uareas(&mut held);
+        }
+        // Whether a pid is a zombie, for the wakeups: looked up per child for a few
+        // children, from a per-pid table for many (init's orphans), filled by the books'
+        // walk over the procs when they run.
+        let table = wakeups
+            && waiting
+                .iter()
+                .filter_map(|&(pid, _)| self.st.proc(pid))
+                .map(|p| p.children.len())
+                .sum::<usize>()
+                > 32;
+        if books {
+            self.check_books(table);
+        } else if table {
+            self.mark_zombies();
+        }
+        if wakeups {
+            self.check_wakeups(&waiting, table);
+        }
+        self.scratch.held = held;
+        self.scratch.waiting = waiting;
+    }
+
+    /// Fills the per-pid zombie table (`Scratch::zomb`) from the procs.
+    fn mark_zombies(&mut self) {
+        let Scratch { zomb, marked, .. } = &mut self.scratch;
+        if zomb.is_empty() {
+            zomb.resize(super::sim::PID_MAX as usize + 1, false);
+        }
+        for p in self.st.procs.iter().filter(|p| p.stat == PStat::SZOMB) {
+            if let Some(z) = zomb.get_mut(p.pid as usize) {
+                *z = true;
+                marked.push(p.pid);
+            }
         }
     }
 
@@ -116,50 +172,14 @@ impl Sim {
 
     /// At a context switch every exit has finished notifying: a parent asleep in
     /// wait4 while a child it waits for is a zombie has lost its wakeup.
-    fn check_wakeups(&mut self) {
+    fn check_wakeups(&mut self, waiting: &[(Pid, Pid)], table: bool) {
         let mut lost: Vec<(u32, String)> = Vec::new();
-        // (pid, the child it waits for or 0 for any) of each LWP asleep in wait4.
-        let mut waiting: Vec<(Pid, Pid)> = Vec::new();
-        for l in self
-            .st
-            .lwps
-            .iter()
-            .filter(|l| !l.freed && l.stat == LStat::LSSLEEP)
-        {
-            if l.wchan != Some(Chan::Proc(l.pid)) {
-                continue;
-            }
-            if let Some(want) = l
-                .kstack
-                .iter()
-                .find(|f| f.func == super::func::Func::find_stopped_child)
-                .map(|f| f.arg)
-            {
-                waiting.push((l.pid, want));
-            }
-        }
-        // Whether a pid is a zombie: looked up per child for a few children, from a
-        // per-pid table filled by one walk over the procs for many (init's orphans).
-        let children: usize = waiting
-            .iter()
-            .filter_map(|&(pid, _)| self.st.proc(pid))
-            .map(|p| p.children.len())
-            .sum();
-        let table = children > 32;
-        let mut zomb = std::mem::take(&mut self.scratch.zomb);
-        if table {
-            zomb.resize(super::sim::PID_MAX as usize + 1, false);
-            for p in self.st.procs.iter().filter(|p| p.stat == PStat::SZOMB) {
-                if let Some(z) = zomb.get_mut(p.pid as usize) {
-                    *z = true;
-                }
-            }
-        }
+        let zomb = &self.scratch.zomb;
         let is_zombie = |c: Pid| match table {
             true => zomb.get(c as usize).copied().unwrap_or(false),
             false => self.st.proc(c).is_some_and(|c| c.stat == PStat::SZOMB),
         };
-        for &(pid, want) in &waiting {
+        for &(pid, want) in waiting {
             let Some(p) = self.st.proc(pid) else {
                 continue;
             };
@@ -173,14 +193,13 @@ impl Sim {
                 lost.push((p.pid, format!("lost wakeup: pid {} sleeps in wait4 although its child pid {c} is a zombie", p.pid)));
             }
         }
-        if table {
-            for p in self.st.procs.iter().filter(|p| p.stat == PStat::SZOMB) {
-                if let Some(z) = zomb.get_mut(p.pid as usize) {
-                    *z = false;
-                }
+        // Leave the table all false for the next call.
+        let Scratch { zomb, marked, .. } = &mut self.scratch;
+        for pid in marked.drain(..) {
+            if let Some(z) = zomb.get_mut(pid as usize) {
+                *z = false;
             }
         }
-        self.scratch.zomb = zomb;
         let pids: Vec<u32> = lost.iter().map(|(p, _)| *p).collect();
         for (pid, msg) in lost {
             self.edge(Check::LostWakeup, pid, true, |_| msg);
@@ -264,16 +283,7 @@ impl Sim {
 
     /// Every u-area allocated in kernel_map is held by exactly one of: an LWP, the
     /// cache list, a frame between owners. The cache holds only allocated u-areas.
-    fn check_uareas(&mut self) {
-        let mut held = std::mem::take(&mut self.scratch.held);
-        held.clear();
-        held.extend(
-            self.st
-                .lwps
-                .iter()
-                .filter(|l| !l.freed && l.owns_uarea && l.uarea != super::sim::PROC0_UAREA)
-                .map(|l| l.uarea),
-        );
+    fn check_uareas(&mut self, held: &mut Vec<u32>) {
         held.extend(
             self.st
                 .cpus
@@ -284,7 +294,7 @@ impl Sim {
         held.extend_from_slice(&self.st.uarea_cache);
         held.extend_from_slice(&self.st.inflight);
         let mut slots = std::mem::take(&mut self.scratch.slots);
-        let (twice, freed, leak) = uarea_verdicts(&mut held, &self.st.kernel_map, &mut slots);
+        let (twice, freed, leak) = uarea_verdicts(held, &self.st.kernel_map, &mut slots);
         self.scratch.slots = slots;
         self.edge(Check::UareaTwice, 0, twice.is_some(), |s| {
             let ua = twice.unwrap_or(0);
@@ -333,11 +343,10 @@ impl Sim {
                 s.st.uarea_cache.len()
             )
         });
-        self.scratch.held = held;
     }
 
     /// p_nlwps / p_nrlwps / p_nzlwps match the LWPs; allproc / zombproc match p_stat.
-    fn check_books(&mut self) {
+    fn check_books(&mut self, mark_zombies: bool) {
         let mut bad_count: Option<String> = None;
         let mut bad_list: Option<String> = None;
         // Which list each pid is on (bit 0 allproc, bit 1 zombproc), for many processes:
@@ -358,11 +367,21 @@ impl Sim {
             }
         }
         let on_list = if many { &on[..] } else { &[][..] };
+        let Scratch { zomb, marked, .. } = &mut self.scratch;
+        if mark_zombies && zomb.is_empty() {
+            zomb.resize(super::sim::PID_MAX as usize + 1, false);
+        }
         let listed = |pid: Pid, bit: u8, list: &[Pid]| match on_list.get(pid as usize) {
             Some(b) => b & bit != 0,
             None => list.contains(&pid),
         };
         for p in &self.st.procs {
+            if mark_zombies && p.stat == PStat::SZOMB {
+                if let Some(z) = zomb.get_mut(p.pid as usize) {
+                    *z = true;
+                    marked.push(p.pid);
+                }
+            }
             let (mut n, mut r, mut z) = (0u32, 0u32, 0u32);
             for &l in &p.lwps {
                 let Some(lw) = self.st.lwp(l) else { continue };

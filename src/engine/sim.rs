@@ -828,8 +828,8 @@ pub(crate) fn new_vmspace(st: &mut KernelState) -> u32 {
             st.vmspaces.len() as u32 - 1
         }
     };
-    match st.pdirs.iter_mut().find(|(a, _)| *a == pa) {
-        Some(e) => e.1 = PdirState::Live(idx),
+    match st.pdir_index(pa) {
+        Some(i) => st.pdirs[i].1 = PdirState::Live(idx),
         None => st.pdirs.push((pa, PdirState::Live(idx))),
     }
     idx
