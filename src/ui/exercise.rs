@@ -170,7 +170,7 @@ pub fn ExercisePanel(p: &ExerciseProps) -> Html {
     };
 
     let form_html = html! {
-        <form class="ex-form" onsubmit={start}>
+        <form class="ex-form" novalidate=true onsubmit={start}>
             <label>{ "seed " }<input type="number" data-testid="ex-seed" value={form.seed.clone()} oninput={set(|f, v| f.seed = v)} /></label>
             <label>{ "actions " }<input type="number" min="1" max={exercise::EXERCISE_ACTIONS_MAX.to_string()} data-testid="ex-actions" value={form.actions.clone()} oninput={set(|f, v| f.actions = v)} /></label>
             <label>{ "fork fraction " }<input type="number" min="0" max="1" step="0.05" data-testid="ex-forks" value={form.forks.clone()} oninput={set(|f, v| f.forks = v)} /></label>
