@@ -138,7 +138,9 @@ impl Default for Options {
 }
 
 /// The design `exitpath forkpy` runs unless told otherwise: the patch as posted, the
-/// CLI's default everywhere. Every design gives the same trees on one CPU.
+/// CLI's default everywhere. On one CPU every design gives the same live processes
+/// and the same zombies of live parents; a zombie orphan under init may be reaped on
+/// either side of a turn, and that differs between designs (docs/model.md §12).
 pub const DEFAULT_DESIGN: Design = Design::Patch;
 
 /// Most actions `-a` may ask for (the list and its blocks are held in memory).
