@@ -41,6 +41,10 @@
 //                 main-thread work per move to a lesson stop (issue 11's target: at most
 //                 16 ms), measured as work_*: a click on a random stop's number in a
 //                 lesson of 7 stops over a ~100k-step fork/wait loop; mean and p95
+//   exercise_10k  a fork.py exercise of 10,000 actions (x=1,10000,0.5,-, about 675,000
+//                 micro-steps) opened from its link: navigation start -> the whole run
+//                 on the counter and the exercise's actions listed (its turn positions
+//                 found by a replay); whether the progress bar showed
 //   play_256_throttled
 //                 256 live LWPs, the CPU throttled 4x (Emulation.setCPUThrottlingRate),
 //                 play at 60 steps/s for 10 s: frames dropped, steps advanced
@@ -162,7 +166,7 @@ function within(ms, what, promise) {
 // up and when it first shows a whole run of `want` steps (0: any stable count with no
 // progress bar), whether a progress bar was ever seen, and the wasm memory.
 function pageProbe(want) {
-  const t = { counter: null, counterFrame: null, counterText: '', full: null, fullFrame: null, fullText: '', progressSeen: false, memory: null };
+  const t = { counter: null, counterFrame: null, counterText: '', full: null, fullFrame: null, fullText: '', progressSeen: false, memory: null, exercise: null };
   window.__bench = t;
   addEventListener('TrunkApplicationStarted', (e) => {
     t.memory = e.detail && e.detail.wasm && e.detail.wasm.memory;
@@ -177,6 +181,7 @@ function pageProbe(want) {
     const c = document.querySelector('[data-testid=step-counter]');
     const p = document.querySelector('[data-testid=progress]');
     if (p) t.progressSeen = true;
+    if (t.exercise === null && document.querySelector('[data-testid=ex-action]')) t.exercise = performance.now();
     if (c && t.counter === null) {
       t.counter = performance.now();
       t.counterText = c.textContent.trim();
@@ -730,6 +735,22 @@ measure('play_256_throttled', 180_000, async (browser) => {
   } finally {
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 }).catch(() => {});
     await cdp.detach().catch(() => {});
+    await context.close();
+  }
+});
+
+// Micro-steps of the exercise x=1,10000,0.5,- in `patch` (as `exitpath forkpy -s 1 -a
+// 10000 -f 0.5 --stats` counts them): the counter's whole run.
+const EXERCISE_10K_STEPS = 694765;
+measure('exercise_10k', 120_000, async (browser) => {
+  const { context, page } = await newPage(browser);
+  try {
+    await open(page, '#v=1&d=patch&s=0&x=1,10000,0.5,-&z=eNoDAAAAAAE', EXERCISE_10K_STEPS);
+    await page.waitForFunction(() => window.__bench.fullFrame !== null && window.__bench.exercise !== null, null, { timeout: 100_000, polling: 100 })
+      .catch(() => { throw new Error('the exercise never showed within 100 s'); });
+    const t = await page.evaluate(() => ({ ...window.__bench, memory: undefined }));
+    put('exercise_10k_ms', Math.max(t.fullFrame, t.exercise), `navigation start -> counter "${t.fullText}" at ${Math.round(t.fullFrame)} ms and the actions listed at ${Math.round(t.exercise)} ms (${t.progressSeen ? 'progress bar seen' : 'no progress bar seen'})`);
+  } finally {
     await context.close();
   }
 });

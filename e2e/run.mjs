@@ -831,6 +831,65 @@ test('predict: the page asks what exitpath quiz prints; wrong then right (by key
   return page.errors;
 });
 
+test('fork.py exercise: trees hidden until revealed, equal to the CLI; stepping highlights the action; the link carries it; print', async (browser) => {
+  const { page, context } = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+  // `exitpath forkpy -s 3 -a 8 -c` (design patch): the trees after actions 3 and 8, its
+  // 31-column indent left out as the panel leaves it out.
+  const after3 = 'a\n├── b\n│   └── d\n└── c\n';
+  const after8 = 'a\n├── b\n│   └── d\n│       └── e\n│           ├── f\n│           └── g (zombie)\n└── c\n    └── h\n';
+  await open(page, '#v=1&d=patch&s=0&x=3,8,0.7,-&z=eNoDAAAAAAE');
+  await page.waitForSelector('[data-testid=ex-action]');
+  eq(await page.locator('[data-testid=ex-action]').count(), 8, 'actions listed');
+  eq(await page.locator('[data-testid=ex-action] [data-testid=ex-tree]').count(), 0, 'every tree hidden at first');
+  eq(await page.locator('[data-testid=ex-hidden]').count(), 8, '"Process Tree?" for each action');
+  eq((await page.textContent('[data-testid=ex-what] >> nth=7')).trim(), 'Action: g EXITS', 'the eighth action');
+  eq(await page.locator('[data-testid=error-banner]').count(), 0, 'no banner');
+  const reveal = (i) => page.locator('[data-testid=ex-action]').nth(i).locator('[data-testid=ex-reveal]');
+  await reveal(7).click();
+  await reveal(2).click();
+  eq(await page.locator('[data-testid=ex-action]').nth(7).locator('[data-testid=ex-tree]').textContent(), after8, 'the tree after action 8 is the CLI\'s');
+  eq(await page.locator('[data-testid=ex-action]').nth(2).locator('[data-testid=ex-tree]').textContent(), after3, 'the tree after action 3 is the CLI\'s');
+  eq((await page.textContent('[data-testid=ex-count]')).trim(), '2 of 8 answers shown', 'the count');
+  assert((await page.textContent('[data-testid=ex-cli]')).includes('exitpath forkpy -s 3 -a 8 -f 0.7 -c'), 'the panel names the command');
+  // Stepping: action 4's number goes to its turn; it is highlighted and the panels follow.
+  const before = await page.textContent('[data-testid=procs]');
+  await page.locator('[data-testid=ex-action]').nth(3).locator('.ex-n').click();
+  await until(page, () => document.querySelector('[data-testid=ex-action][data-index="3"]')?.classList.contains('here'), null, 'action 4 highlighted');
+  const c = await counter(page);
+  assert(c.pos > 0, 'the cursor moved to action 4');
+  assert((await page.textContent('[data-testid=procs]')) !== before, 'the process table changed');
+  await shot(page, 'exercise-action4');
+  for (let i = 0; i < 400 && !(await page.locator('[data-testid=ex-action][data-index="4"].here').count()); i++) {
+    await page.keyboard.press('ArrowRight');
+  }
+  assert(await page.locator('[data-testid=ex-action][data-index="4"].here').count(), 'stepping on reaches action 5');
+  // The URL carries every parameter, not the list.
+  await until(page, () => /(^#|&)x=3,8,0.7,-(&|$)/.test(location.hash), null, 'the URL carries x=3,8,0.7,-');
+  await page.click('[data-testid=ex-reveal-all]');
+  eq(await page.locator('[data-testid=ex-action] [data-testid=ex-tree]').count(), 8, 'Reveal all');
+  // Print 2 variants: seeds 3 and 4, then their answer keys.
+  await page.fill('[data-testid=ex-variants]', '2');
+  await page.click('[data-testid=ex-print]');
+  await page.waitForSelector('[data-testid=sheets]');
+  eq(await page.locator('[data-testid=sheet]').count(), 2, 'a sheet per variant');
+  eq(await page.locator('[data-testid=sheet-key]').count(), 2, 'an answer key per variant');
+  assert((await page.textContent('[data-testid=sheet-key] >> nth=0')).includes('g (zombie)'), 'the key has the trees');
+  await shot(page, 'exercise-print');
+  await page.click('[data-testid=sheets-close]');
+  eq(await page.locator('[data-testid=sheets]').count(), 0, 'Close');
+  // A bad parameter names the field, and the default scenario runs.
+  const p2 = await context.newPage();
+  p2.errors = [];
+  await p2.goto(new URL('#v=1&d=patch&s=0&x=3,0,0.7,-&z=eNoDAAAAAAE', BASE).href);
+  await p2.waitForSelector('[data-testid=step-counter]');
+  const text = await bannerText(p2);
+  assert(text.includes('number of actions `0`'), `the banner names the field: "${text}"`);
+  assert(await p2.locator('[data-testid=procs] [data-lid]').count() >= 3, 'the process table is shown');
+  await p2.close();
+  await context.close();
+  return page.errors;
+});
+
 test('a compact embed at 960x600: title, checkpoints and the process table on screen; panels= chooses; a bad name says so', async (browser) => {
   const { page, context } = await newPage(browser, { viewport: { width: 960, height: 600 } });
   await open(page, '?embed');

@@ -24,6 +24,7 @@
 //! | `q` | the cell the why panel answers for ([`Cell`]'s name, e.g. `lwp.11.1.l_stat`) | when the panel is open | optional; a name that is not a cell is an error |
 //! | `l` | in the scenario's lesson: the stop on screen, 1-based | in a lesson | optional; not a number from 1 to 65536 is an error |
 //! | `p` | the Predict panel: `SEED`, or `SEED.K` with quiz question K (1-based) open | when the panel is on | optional; not whole numbers is an error |
+//! | `x` | a fork.py exercise ([`ExerciseParams::text`]): `SEED,ACTIONS,FORKS,FLAGS`, e.g. `3,8,0.7,Lt` (FLAGS: `L` leaf only, `t` show the trees and ask for the actions, `-` neither); the page makes the scenario from it, and `z=` is then empty | in an exercise | optional; a seed that is not a whole number, actions not from 1 to [`EXERCISE_ACTIONS_MAX`], a fraction not from 0 to 1 or an unknown flag is an error naming the field |
 //! | `c` | compare mode's second design | when compare is on | optional |
 //! | `e` | `1`: embed (iframe) mode, no editor | when embed is on | optional; `0` or `1` |
 //! | `b` | id of the built-in scenario the text came from (informational), %-escaped | when set | optional |
@@ -90,6 +91,119 @@ const B64: GeneralPurpose = GeneralPurpose::new(
         .with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+/// Most actions an exercise (`x=`) may have: the scenario parser's limit on a `forkpy`
+/// list.
+pub const EXERCISE_ACTIONS_MAX: u32 = crate::engine::scenario::limits::FORKPY_ACTIONS_MAX as u32;
+
+/// A fork.py exercise (`x=`): what `exitpath forkpy -s SEED -a ACTIONS -f FORKS [-L]
+/// [-t]` is asked, which the page turns into its scenario (`app::exercise`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExerciseParams {
+    /// `-s`: the generator's seed.
+    pub seed: i64,
+    /// `-a`: 1 to [`EXERCISE_ACTIONS_MAX`].
+    pub actions: u32,
+    /// `-f`: the fork fraction, in parts per million (0.7 is 700000).
+    pub forks_ppm: u32,
+    /// `-L`: only processes without live children exit.
+    pub leaf_only: bool,
+    /// `-t`: the trees are shown and the actions asked for.
+    pub show_tree: bool,
+}
+
+impl Default for ExerciseParams {
+    /// fork.py's defaults: seed 0, 5 actions, forks 0.7.
+    fn default() -> ExerciseParams {
+        ExerciseParams {
+            seed: 0,
+            actions: 5,
+            forks_ppm: 700_000,
+            leaf_only: false,
+            show_tree: false,
+        }
+    }
+}
+
+impl ExerciseParams {
+    /// The fork fraction, 0 to 1.
+    pub fn forks(&self) -> f64 {
+        f64::from(self.forks_ppm) / 1_000_000.0
+    }
+
+    /// `SEED,ACTIONS,FORKS,FLAGS`, as `x=` carries it.
+    pub fn text(&self) -> String {
+        let mut flags = String::new();
+        if self.leaf_only {
+            flags.push('L');
+        }
+        if self.show_tree {
+            flags.push('t');
+        }
+        if flags.is_empty() {
+            flags.push('-');
+        }
+        format!("{},{},{},{flags}", self.seed, self.actions, self.forks())
+    }
+
+    /// Reads [`ExerciseParams::text`]'s form (FLAGS may be left out). The error says
+    /// which field is wrong and why, in words.
+    pub fn parse(s: &str) -> Result<ExerciseParams, String> {
+        let parts: Vec<&str> = s.split(',').collect();
+        if !(3..=4).contains(&parts.len()) {
+            return Err(format!(
+                "it has {} comma-separated fields where SEED,ACTIONS,FORKS,FLAGS has 4",
+                parts.len()
+            ));
+        }
+        let field = |i: usize| parts.get(i).copied().unwrap_or("").trim();
+        let seed = field(0)
+            .parse::<i64>()
+            .map_err(|_| format!("the seed `{}` is not a whole number", quote(field(0))))?;
+        let actions = field(1)
+            .parse::<u32>()
+            .ok()
+            .filter(|a| (1..=EXERCISE_ACTIONS_MAX).contains(a))
+            .ok_or_else(|| {
+                format!(
+                    "the number of actions `{}` is not a whole number from 1 to {EXERCISE_ACTIONS_MAX}",
+                    quote(field(1))
+                )
+            })?;
+        let forks = field(2)
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite() && (0.0..=1.0).contains(f))
+            .ok_or_else(|| {
+                format!(
+                    "the fork fraction `{}` is not a number from 0 to 1",
+                    quote(field(2))
+                )
+            })?;
+        let mut p = ExerciseParams {
+            seed,
+            actions,
+            forks_ppm: (forks * 1_000_000.0).round() as u32,
+            leaf_only: false,
+            show_tree: false,
+        };
+        for c in field(3).chars() {
+            match c {
+                'L' => p.leaf_only = true,
+                't' => p.show_tree = true,
+                '-' => {}
+                _ => {
+                    return Err(format!(
+                        "the flags `{}` have `{}`; the flags are L (leaf only), t (show the trees) and - (neither)",
+                        quote(field(3)),
+                        c.escape_debug()
+                    ))
+                }
+            }
+        }
+        Ok(p)
+    }
+}
+
 /// An exact moment of a scenario, as carried by a share link.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkState {
@@ -117,6 +231,8 @@ pub struct LinkState {
     pub lesson: Option<u16>,
     /// The Predict panel: its seed, and the quiz question open (0-based).
     pub predict: Option<(u64, Option<u16>)>,
+    /// A fork.py exercise: the scenario is made from it.
+    pub exercise: Option<ExerciseParams>,
 }
 
 impl LinkState {
@@ -135,6 +251,7 @@ impl LinkState {
             why: None,
             lesson: None,
             predict: None,
+            exercise: None,
         }
     }
 }
@@ -183,6 +300,8 @@ pub enum LinkErrorKind {
     BadLessonStop(String),
     /// `p=` is not SEED or SEED.QUESTION (the value).
     BadPredict(String),
+    /// `x=` is not an exercise: the value, and which field is wrong and why.
+    BadExercise { value: String, why: String },
     /// `r=` is not a schedule: the value, the 0-based character offset, why.
     BadSchedule {
         value: String,
@@ -327,6 +446,11 @@ impl fmt::Display for LinkError {
                 "the lesson stop `l={}` in this link is not a number from 1 to 65536",
                 quote(l)
             ),
+            BadExercise { value, why } => write!(
+                f,
+                "the exercise `x={}` in this link is damaged: {why} (it is SEED,ACTIONS,FORKS,FLAGS, e.g. x=3,8,0.7,L)",
+                quote(value)
+            ),
             BadSchedule {
                 value,
                 offset,
@@ -412,6 +536,10 @@ pub fn encode(s: &LinkState) -> String {
             out.push_str(&format!(".{}", u32::from(q) + 1));
         }
     }
+    if let Some(x) = &s.exercise {
+        out.push_str("&x=");
+        out.push_str(&x.text());
+    }
     if let Some(c) = s.compare {
         out.push_str("&c=");
         out.push_str(c.name());
@@ -444,10 +572,10 @@ pub fn encode_checked(s: &LinkState) -> Result<String, LinkError> {
     Ok(out)
 }
 
-/// Keys of version 1, for duplicate detection and %-decoding (`r`, `k`, `q`, `l` came
+/// Keys of version 1, for duplicate detection and %-decoding (`r`, `k`, `q`, `l`, `p`, `x` came
 /// later: older readers ignore them, as they ignore every key they do not know).
-const KEYS: [&str; 13] = [
-    "v", "d", "s", "w", "r", "k", "q", "l", "p", "c", "e", "b", "z",
+const KEYS: [&str; 14] = [
+    "v", "d", "s", "w", "r", "k", "q", "l", "p", "x", "c", "e", "b", "z",
 ];
 
 /// Reads a fragment (the part of the URL after `#`; one leading `#` is tolerated).
@@ -571,6 +699,13 @@ pub fn decode(fragment: &str) -> Result<LinkState, LinkError> {
             Some((seed, q))
         }
     };
+    let exercise = match get("x")? {
+        None => None,
+        Some(x) => Some(ExerciseParams::parse(&x).map_err(|why| BadExercise {
+            value: x.clone(),
+            why,
+        })?),
+    };
     let compare = get("c")?.map(design_named).transpose()?;
     let embed = match get("e")?.as_deref() {
         None | Some("0") => false,
@@ -592,6 +727,7 @@ pub fn decode(fragment: &str) -> Result<LinkState, LinkError> {
         why,
         lesson,
         predict,
+        exercise,
     })
 }
 

@@ -160,6 +160,11 @@ const SCENARIO_TOKENS: &[&str] = &[
 ];
 
 const LINK_TOKENS: &[&str] = &[
+    "&x=",
+    ",L",
+    ",t",
+    ",10000,",
+    "-9223372036854775808",
     "&",
     "=",
     "%",
@@ -302,6 +307,18 @@ fn link_state(rng: &mut XorShift, i: u64) -> LinkState {
         1 => Some((rng.next_u64(), None)),
         _ => Some((u64::from(rng.below(100)), Some(rng.below(65536) as u16))),
     };
+    // A fork.py exercise now and then (mostly short lists: each is made and parsed).
+    s.exercise = rng.one_in(4).then(|| exitpath::link::ExerciseParams {
+        seed: rng.next_u64() as i64,
+        actions: if rng.one_in(50) {
+            exitpath::link::EXERCISE_ACTIONS_MAX
+        } else {
+            1 + rng.below(60)
+        },
+        forks_ppm: rng.below(1_000_001),
+        leaf_only: rng.one_in(2),
+        show_tree: rng.one_in(2),
+    });
     s
 }
 

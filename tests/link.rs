@@ -78,6 +78,7 @@ fn full_state() -> LinkState {
         why: None,
         lesson: None,
         predict: None,
+        exercise: None,
     }
 }
 
@@ -276,7 +277,7 @@ fn forward_compatible_and_lenient_reading() {
     let (head, z) = link.split_once("&z=").unwrap();
 
     // Unknown keys anywhere, with or without values, are ignored; so are empty pairs.
-    let extended = format!("zz=9&future=a,b&{head}&&flag&x=&z={z}&t=later&");
+    let extended = format!("zz=9&future=a,b&{head}&&flag&y=&z={z}&t=later&");
     assert_eq!(decode(&extended), Ok(full_state()));
 
     // Keys in any order.

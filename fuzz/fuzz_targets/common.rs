@@ -100,6 +100,21 @@ pub fn check_link_text(fragment: &str) {
         return;
     }
     assert_eq!(link::encode_checked(&state).as_deref(), Ok(again.as_str()));
+    // An exercise (`x=`): its list is made or refused with a message; a list made runs
+    // as a scenario, and its text names the exercise again.
+    if let Some(p) = state.exercise {
+        use exitpath::app::exercise::Exercise;
+        match Exercise::new(p) {
+            Ok(x) => {
+                assert!(
+                    exitpath::engine::scenario::parse(&x.text).is_ok(),
+                    "the text of exercise {p:?} does not parse"
+                );
+                assert_eq!(Exercise::of_text(&x.text), Some(x), "of_text(text)");
+            }
+            Err(m) => assert!(!m.is_empty(), "an empty message for exercise {p:?}"),
+        }
+    }
     match link::decode(&again) {
         Ok(back) => {
             assert_eq!(back, state, "decode(encode(s)) != s for {again:?}");

@@ -10,6 +10,7 @@
 pub mod axis;
 pub mod breakpoints;
 pub mod build;
+pub mod exercise;
 pub mod glossary;
 pub mod panels;
 pub mod predict;

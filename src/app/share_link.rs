@@ -26,9 +26,20 @@ pub fn encode(link: &LinkState) -> Result<String, String> {
     crate::link::encode_checked(link).map_err(|e| e.to_string())
 }
 
-/// Reads a fragment (with or without its '#'). The error is one sentence.
+/// Reads a fragment (with or without its '#'). The error is one sentence. An
+/// exercise's link (`x=`) gets its scenario text made from its parameters here.
 pub fn decode(fragment: &str) -> Result<LinkState, String> {
-    crate::link::decode(fragment).map_err(|e| e.to_string())
+    let mut link = crate::link::decode(fragment).map_err(|e| e.to_string())?;
+    if let Some(p) = link.exercise {
+        let x = super::exercise::Exercise::new(p).map_err(|e| {
+            format!(
+                "the exercise `x={}` in this link cannot be made: {e}",
+                p.text()
+            )
+        })?;
+        link.scenario = x.text;
+    }
+    Ok(link)
 }
 
 /// The scenario text a link runs: its text, plus a `switch NAME` line for each what-if

@@ -158,6 +158,11 @@ pub fn link_of(run: &Run, cmp: Option<&Run>, pos: u64, embed: bool) -> LinkState
     let mut link = share_link::make(&s.text, s.design, pos, builtin_of(&s.text), embed);
     link.switches = s.scenario.switches.clone();
     link.compare = cmp.map(|c| c.session.design);
+    // An exercise's link carries its parameters (`x=`), not its text.
+    if let Some(x) = super::exercise::Exercise::of_text(&s.text) {
+        link.exercise = Some(x.params);
+        link.scenario.clear();
+    }
     link
 }
 

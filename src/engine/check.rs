@@ -15,6 +15,29 @@ struct CpuView {
     cr3_vm: Option<u32>,
 }
 
+/// Buffers the checks reuse from one call to the next, so a check allocates nothing:
+/// the held u-areas, and which list each pid is on. Not state: a clone starts empty.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    held: Vec<u32>,
+    /// Per pid, bit 0 allproc and bit 1 zombproc; all zero between checks.
+    on: Vec<u8>,
+    /// Per pid, SZOMB; all false between checks.
+    zomb: Vec<bool>,
+    /// The pids set in `zomb`.
+    marked: Vec<Pid>,
+    /// (pid, the child it waits for or 0 for any) of each LWP asleep in wait4.
+    waiting: Vec<(Pid, Pid)>,
+    /// Per kernel_map slot (`uarea_verdicts`); all zero between checks.
+    slots: Vec<u8>,
+}
+
+impl Clone for Scratch {
+    fn clone(&self) -> Scratch {
+        Scratch::default()
+    }
+}
+
 impl Sim {
     /// Report `check` when `cond` becomes true for `key`; forget it when false.
     fn edge(&mut self, check: Check, key: u32, cond: bool, msg: impl FnOnce(&Sim) -> String) {
@@ -48,18 +71,70 @@ impl Sim {
         for c in 0..self.st.cpus.len() {
             self.check_cpu(c);
         }
-        if self.dirty & DIRTY_UAREA != 0 {
-            self.check_uareas();
-        }
         let _ = cpu;
+        // Which checks run (the state decides, not the checks before them), then one
+        // walk over the LWPs for the u-areas they hold and the ones asleep in wait4.
+        let uareas = self.dirty & DIRTY_UAREA != 0;
         let any_critical = (0..self.st.cpus.len()).any(|c| self.critical(c));
-        if self.dirty & (DIRTY_PROCS | DIRTY_UAREA) != 0 && !any_critical {
-            self.check_books();
+        let books = self.dirty & (DIRTY_PROCS | DIRTY_UAREA) != 0 && !any_critical;
+        let wakeups = matches!(self.ev.0, Event::Switch | Event::ToIdle | Event::Finished)
+            && !(0..self.st.cpus.len()).any(|c| self.in_exit_path(c));
+        let mut held = std::mem::take(&mut self.scratch.held);
+        let mut waiting = std::mem::take(&mut self.scratch.waiting);
+        held.clear();
+        waiting.clear();
+        if uareas || wakeups {
+            for l in self.st.lwps.iter().filter(|l| !l.freed) {
+                if uareas && l.owns_uarea && l.uarea != super::sim::PROC0_UAREA {
+                    held.push(l.uarea);
+                }
+                if wakeups && l.stat == LStat::LSSLEEP && l.wchan == Some(Chan::Proc(l.pid)) {
+                    if let Some(f) = l
+                        .kstack
+                        .iter()
+                        .find(|f| f.func == super::func::Func::find_stopped_child)
+                    {
+                        waiting.push((l.pid, f.arg));
+                    }
+                }
+            }
         }
-        if matches!(self.ev.0, Event::Switch | Event::ToIdle | Event::Finished)
-            && !(0..self.st.cpus.len()).any(|c| self.in_exit_path(c))
-        {
-            self.check_wakeups();
+        if uareas {
+            self.check_uareas(&mut held);
+        }
+        // Whether a pid is a zombie, for the wakeups: looked up per child for a few
+        // children, from a per-pid table for many (init's orphans), filled by the books'
+        // walk over the procs when they run.
+        let table = wakeups
+            && waiting
+                .iter()
+                .filter_map(|&(pid, _)| self.st.proc(pid))
+                .map(|p| p.children.len())
+                .sum::<usize>()
+                > 32;
+        if books {
+            self.check_books(table);
+        } else if table {
+            self.mark_zombies();
+        }
+        if wakeups {
+            self.check_wakeups(&waiting, table);
+        }
+        self.scratch.held = held;
+        self.scratch.waiting = waiting;
+    }
+
+    /// Fills the per-pid zombie table (`Scratch::zomb`) from the procs.
+    fn mark_zombies(&mut self) {
+        let Scratch { zomb, marked, .. } = &mut self.scratch;
+        if zomb.is_empty() {
+            zomb.resize(super::sim::PID_MAX as usize + 1, false);
+        }
+        for p in self.st.procs.iter().filter(|p| p.stat == PStat::SZOMB) {
+            if let Some(z) = zomb.get_mut(p.pid as usize) {
+                *z = true;
+                marked.push(p.pid);
+            }
         }
     }
 
@@ -97,36 +172,32 @@ impl Sim {
 
     /// At a context switch every exit has finished notifying: a parent asleep in
     /// wait4 while a child it waits for is a zombie has lost its wakeup.
-    fn check_wakeups(&mut self) {
+    fn check_wakeups(&mut self, waiting: &[(Pid, Pid)], table: bool) {
         let mut lost: Vec<(u32, String)> = Vec::new();
-        for l in self
-            .st
-            .lwps
-            .iter()
-            .filter(|l| !l.freed && l.stat == LStat::LSSLEEP)
-        {
-            if l.wchan != Some(Chan::Proc(l.pid)) {
-                continue;
-            }
-            let Some(want) = l
-                .kstack
-                .iter()
-                .find(|f| f.func == super::func::Func::find_stopped_child)
-                .map(|f| f.arg)
-            else {
+        let zomb = &self.scratch.zomb;
+        let is_zombie = |c: Pid| match table {
+            true => zomb.get(c as usize).copied().unwrap_or(false),
+            false => self.st.proc(c).is_some_and(|c| c.stat == PStat::SZOMB),
+        };
+        for &(pid, want) in waiting {
+            let Some(p) = self.st.proc(pid) else {
                 continue;
             };
-            let Some(p) = self.st.proc(l.pid) else {
-                continue;
-            };
-            let zomb = p
+            let found = p
                 .children
                 .iter()
                 .copied()
                 .filter(|&c| want == 0 || c == want)
-                .find(|&c| self.st.proc(c).is_some_and(|c| c.stat == PStat::SZOMB));
-            if let Some(c) = zomb {
+                .find(|&c| is_zombie(c));
+            if let Some(c) = found {
                 lost.push((p.pid, format!("lost wakeup: pid {} sleeps in wait4 although its child pid {c} is a zombie", p.pid)));
+            }
+        }
+        // Leave the table all false for the next call.
+        let Scratch { zomb, marked, .. } = &mut self.scratch;
+        for pid in marked.drain(..) {
+            if let Some(z) = zomb.get_mut(pid as usize) {
+                *z = false;
             }
         }
         let pids: Vec<u32> = lost.iter().map(|(p, _)| *p).collect();
@@ -212,14 +283,7 @@ impl Sim {
 
     /// Every u-area allocated in kernel_map is held by exactly one of: an LWP, the
     /// cache list, a frame between owners. The cache holds only allocated u-areas.
-    fn check_uareas(&mut self) {
-        let mut held: Vec<u32> = self
-            .st
-            .lwps
-            .iter()
-            .filter(|l| !l.freed && l.owns_uarea && l.uarea != super::sim::PROC0_UAREA)
-            .map(|l| l.uarea)
-            .collect();
+    fn check_uareas(&mut self, held: &mut Vec<u32>) {
         held.extend(
             self.st
                 .cpus
@@ -229,8 +293,9 @@ impl Sim {
         );
         held.extend_from_slice(&self.st.uarea_cache);
         held.extend_from_slice(&self.st.inflight);
-        held.sort_unstable();
-        let twice = held.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]);
+        let mut slots = std::mem::take(&mut self.scratch.slots);
+        let (twice, freed, leak) = uarea_verdicts(held, &self.st.kernel_map, &mut slots);
+        self.scratch.slots = slots;
         self.edge(Check::UareaTwice, 0, twice.is_some(), |s| {
             let ua = twice.unwrap_or(0);
             let mut places = Vec::new();
@@ -257,9 +322,6 @@ impl Sim {
                 places.join(" and ")
             )
         });
-        // One walk over both sorted lists: the first u-area held but not allocated
-        // (freed), the first allocated but not held (leak).
-        let (freed, leak) = unmatched(&held, &self.st.kernel_map);
         self.edge(Check::UareaDoubleFree, 1, freed.is_some(), |_| {
             format!(
                 "u-area {:#010x} is still in use or cached after uvm_km_free gave it back",
@@ -284,18 +346,15 @@ impl Sim {
     }
 
     /// p_nlwps / p_nrlwps / p_nzlwps match the LWPs; allproc / zombproc match p_stat.
-    fn check_books(&mut self) {
+    fn check_books(&mut self, mark_zombies: bool) {
         let mut bad_count: Option<String> = None;
         let mut bad_list: Option<String> = None;
         // Which list each pid is on (bit 0 allproc, bit 1 zombproc), for many processes:
         // linear, not quadratic, in their number. A few are simply searched.
         let many = self.st.procs.len() > 64;
-        let mut on = if many {
-            vec![0u8; super::sim::PID_MAX as usize + 1]
-        } else {
-            Vec::new()
-        };
+        let mut on = std::mem::take(&mut self.scratch.on);
         if many {
+            on.resize(super::sim::PID_MAX as usize + 1, 0);
             for &pid in &self.st.allproc {
                 if let Some(b) = on.get_mut(pid as usize) {
                     *b |= 1;
@@ -307,11 +366,22 @@ impl Sim {
                 }
             }
         }
-        let listed = |pid: Pid, bit: u8, list: &[Pid]| match on.get(pid as usize) {
+        let on_list = if many { &on[..] } else { &[][..] };
+        let Scratch { zomb, marked, .. } = &mut self.scratch;
+        if mark_zombies && zomb.is_empty() {
+            zomb.resize(super::sim::PID_MAX as usize + 1, false);
+        }
+        let listed = |pid: Pid, bit: u8, list: &[Pid]| match on_list.get(pid as usize) {
             Some(b) => b & bit != 0,
             None => list.contains(&pid),
         };
         for p in &self.st.procs {
+            if mark_zombies && p.stat == PStat::SZOMB {
+                if let Some(z) = zomb.get_mut(p.pid as usize) {
+                    *z = true;
+                    marked.push(p.pid);
+                }
+            }
             let (mut n, mut r, mut z) = (0u32, 0u32, 0u32);
             for &l in &p.lwps {
                 let Some(lw) = self.st.lwp(l) else { continue };
@@ -350,6 +420,13 @@ impl Sim {
                 ));
             }
         }
+        // Leave the buffer all zero for the next call.
+        for &pid in self.st.allproc.iter().chain(&self.st.zombproc) {
+            if let Some(b) = on.get_mut(pid as usize) {
+                *b = 0;
+            }
+        }
+        self.scratch.on = on;
         self.edge(Check::CountMismatch, 0, bad_count.is_some(), |_| {
             bad_count.clone().unwrap_or_default()
         });
@@ -423,6 +500,87 @@ impl Sim {
     }
 }
 
+/// Slots of `uarea_verdicts`' table past which an address is sorted instead.
+const SLOTS_MAX: u32 = 1 << 16;
+
+/// The u-area books in one go, for `held` (every u-area someone holds, in any order,
+/// repeats allowed) and `kernel_map` (sorted, no repeats): the lowest address held
+/// twice, the lowest held but not allocated (freed), the lowest allocated but not held
+/// (leak). What sorting `held` and walking both lists gives, without the sort:
+/// alloc_kva hands out `KVA_UAREA_BASE + k * USPACE`, so each address of that form
+/// (k below SLOTS_MAX) has a slot in `slots` (bits 0-1: how often held, up to 2; bit
+/// 2: allocated), walked once in address order; any other address is sorted apart
+/// (none, unless a bug made one). `held` is left in an unspecified order and `slots`
+/// all zero.
+fn uarea_verdicts(
+    held: &mut Vec<u32>,
+    kernel_map: &[u32],
+    slots: &mut Vec<u8>,
+) -> (Option<u32>, Option<u32>, Option<u32>) {
+    use super::sim::KVA_UAREA_BASE;
+    use crate::arch_i386::USPACE;
+    let slot = |a: u32| {
+        let k = a.checked_sub(KVA_UAREA_BASE)?;
+        (k % USPACE == 0 && k / USPACE < SLOTS_MAX).then_some((k / USPACE) as usize)
+    };
+    let addr = |k: usize| KVA_UAREA_BASE + k as u32 * USPACE;
+    let mut top = 0usize;
+    let mut odd_alloc: Vec<u32> = Vec::new();
+    for &a in kernel_map {
+        match slot(a) {
+            Some(k) => {
+                if slots.len() <= k {
+                    slots.resize(k + 1, 0);
+                }
+                slots[k] |= 4;
+                top = top.max(k + 1);
+            }
+            None => odd_alloc.push(a),
+        }
+    }
+    // `held` keeps only the odd addresses.
+    held.retain(|&a| match slot(a) {
+        Some(k) => {
+            if slots.len() <= k {
+                slots.resize(k + 1, 0);
+            }
+            if slots[k] & 3 < 2 {
+                slots[k] += 1;
+            }
+            top = top.max(k + 1);
+            false
+        }
+        None => true,
+    });
+    let (mut twice, mut freed, mut leak) = (None, None, None);
+    for (k, b) in slots.iter_mut().enumerate().take(top) {
+        let (n, alloc) = (*b & 3, *b & 4 != 0);
+        if n >= 2 && twice.is_none() {
+            twice = Some(addr(k));
+        }
+        if n >= 1 && !alloc && freed.is_none() {
+            freed = Some(addr(k));
+        }
+        if n == 0 && alloc && leak.is_none() {
+            leak = Some(addr(k));
+        }
+        *b = 0;
+    }
+    if !held.is_empty() || !odd_alloc.is_empty() {
+        held.sort_unstable();
+        let low = |x: Option<u32>, y: Option<u32>| match (x, y) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            _ => x.or(y),
+        };
+        let twice_odd = held.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]);
+        let (freed_odd, leak_odd) = unmatched(held, &odd_alloc);
+        twice = low(twice, twice_odd);
+        freed = low(freed, freed_odd);
+        leak = low(leak, leak_odd);
+    }
+    (twice, freed, leak)
+}
+
 /// For two sorted lists (`held` may repeat an address, `kernel_map` does not): the
 /// first address of `held` missing from `kernel_map`, and the first of `kernel_map`
 /// missing from `held`. Linear, where a binary search per element was n log n.
@@ -450,6 +608,64 @@ fn unmatched(held: &[u32], kernel_map: &[u32]) -> (Option<u32>, Option<u32>) {
                 j += 1;
             }
             (None, None) => return (freed, leak),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{uarea_verdicts, unmatched};
+    use crate::arch_i386::USPACE;
+    use crate::engine::sim::KVA_UAREA_BASE;
+
+    /// What the books said before `uarea_verdicts`: sort, then walk.
+    fn sorted(held: &[u32], kernel_map: &[u32]) -> (Option<u32>, Option<u32>, Option<u32>) {
+        let mut h = held.to_vec();
+        h.sort_unstable();
+        let twice = h.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]);
+        let (freed, leak) = unmatched(&h, kernel_map);
+        (twice, freed, leak)
+    }
+
+    #[test]
+    fn uarea_verdicts_agree_with_sorting() {
+        let mut x: u64 = 7;
+        let mut next = |n: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let mut slots = Vec::new();
+        for _ in 0..20_000 {
+            let addr = |k: u64, odd: bool| {
+                if odd {
+                    KVA_UAREA_BASE.wrapping_add(k as u32 * 0x100 + 4)
+                } else {
+                    KVA_UAREA_BASE + k as u32 * USPACE
+                }
+            };
+            let span = 1 + next(40);
+            let mut kernel_map: Vec<u32> = Vec::new();
+            for k in 0..span {
+                if next(4) != 0 {
+                    kernel_map.push(addr(k, next(30) == 0));
+                }
+            }
+            kernel_map.sort_unstable();
+            kernel_map.dedup();
+            let mut held: Vec<u32> = Vec::new();
+            for _ in 0..next(40) {
+                let k = next(span + 2);
+                held.push(addr(k, next(30) == 0));
+            }
+            if next(5) == 0 {
+                held.push(0x1000);
+            }
+            let want = sorted(&held, &kernel_map);
+            let got = uarea_verdicts(&mut held.clone(), &kernel_map, &mut slots);
+            assert_eq!(got, want, "held {held:x?} kernel_map {kernel_map:x?}");
+            assert!(slots.iter().all(|&b| b == 0));
         }
     }
 }

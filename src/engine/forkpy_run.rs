@@ -13,7 +13,7 @@ use super::design::Design;
 use super::scenario::forkpy::{self, Action, ForkpyList};
 use super::scenario::{limits, Scenario};
 use super::sim::{Sim, FIRST_USER_PID, LWPS_MAX, PID_MAX};
-use super::state::PStat;
+use super::state::{KernelState, PStat};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -138,7 +138,9 @@ impl Default for Options {
 }
 
 /// The design `exitpath forkpy` runs unless told otherwise: the patch as posted, the
-/// CLI's default everywhere. Every design gives the same trees on one CPU.
+/// CLI's default everywhere. On one CPU every design gives the same live processes
+/// and the same zombies of live parents; a zombie orphan under init may be reaped on
+/// either side of a turn, and that differs between designs (docs/model.md §12).
 pub const DEFAULT_DESIGN: Design = Design::Patch;
 
 /// Most actions `-a` may ask for (the list and its blocks are held in memory).
@@ -446,6 +448,65 @@ impl Tree {
     }
 }
 
+/// The user processes' tree in kernel state `st` (the page's exercise reads it from any
+/// position of a run; `run_kernel` from its running state, with a `Reader` it reuses).
+pub fn tree_of(st: &KernelState) -> Tree {
+    Reader::new().tree(st)
+}
+
+/// Which of a list's trees a run has reached, micro-step by micro-step: tree 0 (before
+/// entry 0) when turn 0 is taken, tree k (after kernel entry k - 1) when turn k is,
+/// and every tree not reached by a turn at the end of the run. `run_kernel` and the
+/// page's exercise (`app::exercise`) read the trees at the same states through it.
+#[derive(Clone, Debug)]
+pub struct Turns {
+    seen: u32,
+    next: u32,
+    n: u32,
+}
+
+impl Turns {
+    /// For a list of `n` kernel entries (trees 0..=n).
+    pub fn new(n: u32) -> Turns {
+        Turns {
+            seen: 0,
+            next: 0,
+            n,
+        }
+    }
+
+    /// After a micro-step that left the kernel's `forkpy_turn` at `turn`: whether the
+    /// turn changed, and the tree due at this state, if one is.
+    pub fn after_step(&mut self, turn: u32) -> (bool, Option<u32>) {
+        if turn == self.seen {
+            return (false, None);
+        }
+        self.seen = turn;
+        if self.next < turn && self.next <= self.n {
+            self.next += 1;
+            return (true, Some(self.next - 1));
+        }
+        (true, None)
+    }
+
+    /// The trees no turn reached: all due at the state at the end of the run.
+    pub fn at_end(&mut self) -> std::ops::RangeInclusive<u32> {
+        let r = self.next..=self.n;
+        self.next = self.n + 1;
+        r
+    }
+}
+
+/// The tree printed with list action `i`: the one after the last kernel entry up to
+/// and including it (a failed exit changes nothing); 0, the start, before any.
+pub fn tree_after_action(list: &ForkpyList, i: usize) -> u32 {
+    list.actions
+        .iter()
+        .take(i + 1)
+        .filter(|a| !matches!(a, Action::FailedExit { .. }))
+        .count() as u32
+}
+
 /// Reads trees from a kernel state, reusing a pid -> process map.
 struct Reader {
     by_pid: Vec<u32>,
@@ -458,9 +519,9 @@ impl Reader {
         }
     }
 
-    fn tree(&mut self, sim: &Sim) -> Tree {
+    fn tree(&mut self, st: &KernelState) -> Tree {
         let user = |pid: u32| pid >= FIRST_USER_PID;
-        for p in sim.st.procs.iter().filter(|p| user(p.pid)) {
+        for p in st.procs.iter().filter(|p| user(p.pid)) {
             if let Some(slot) = self.by_pid.get_mut(p.pid as usize) {
                 *slot = u32::from(p.block);
             }
@@ -475,7 +536,7 @@ impl Reader {
         };
         let mut nodes = Vec::new();
         let mut children = Vec::new();
-        for p in sim.st.procs.iter() {
+        for p in st.procs.iter() {
             if p.pid == 1 {
                 children.push((None, names(&p.children)));
                 continue;
@@ -507,7 +568,7 @@ impl Reader {
                 children.push((Some(me), kids));
             }
         }
-        for p in sim.st.procs.iter().filter(|p| user(p.pid)) {
+        for p in st.procs.iter().filter(|p| user(p.pid)) {
             if let Some(slot) = self.by_pid.get_mut(p.pid as usize) {
                 *slot = u32::MAX;
             }
@@ -585,8 +646,7 @@ pub fn run_kernel(
         processes: list.names.len() as u64,
         ..Stats::default()
     };
-    let mut next = 0u32;
-    let mut seen_turn = 0u32;
+    let mut turns = Turns::new(n);
     let mut emit = |sim: &Sim, k: u32, stats: &mut Stats| -> Result<(), Error> {
         if final_only && k != 0 && k != n {
             // allproc holds the live processes, zombproc the zombies (and SDEAD ones).
@@ -596,7 +656,7 @@ pub fn run_kernel(
             stats.zombies_peak = stats.zombies_peak.max(zombies);
             return Ok(());
         }
-        let t = reader.tree(sim);
+        let t = reader.tree(&sim.st);
         stats.live_peak = stats.live_peak.max(t.live() as u64);
         stats.zombies_peak = stats.zombies_peak.max(t.zombies() as u64);
         if k == n {
@@ -606,15 +666,14 @@ pub fn run_kernel(
         each(k, &t)
     };
     while sim.step().is_some() {
-        if sim.st.forkpy_turn != seen_turn {
-            seen_turn = sim.st.forkpy_turn;
-            // Turn `seen_turn - 1` was just taken: every entry before it is done.
+        let (turned, due) = turns.after_step(sim.st.forkpy_turn);
+        if turned {
+            // A turn was just taken: every entry before it is done.
             if every_action {
                 sim.check_state();
             }
-            if next < seen_turn && next <= n {
-                emit(&sim, next, &mut stats)?;
-                next += 1;
+            if let Some(k) = due {
+                emit(&sim, k, &mut stats)?;
             }
             // Keep memory bounded: the per-action records are not needed here.
             sim.actions.clear();
@@ -633,12 +692,11 @@ pub fn run_kernel(
     if let Some(msg) = &sim.st.panic {
         return Err(Error::Input(format!(
             "the kernel model stopped before entry {} of the list: {msg}",
-            next.saturating_sub(1)
+            turns.next.saturating_sub(1)
         )));
     }
-    while next <= n {
-        emit(&sim, next, &mut stats)?;
-        next += 1;
+    for k in turns.at_end() {
+        emit(&sim, k, &mut stats)?;
     }
     stats.micro_steps = sim.step_no;
     stats.checks = if every_step {
@@ -704,7 +762,7 @@ fn args_lines(opts: &Options) -> String {
 }
 
 /// What fork.py says an action did (`a forks b`, `b EXITS`).
-fn action_text(list: &ForkpyList, a: Action) -> String {
+pub fn action_text(list: &ForkpyList, a: Action) -> String {
     let name = |p: u32| list.names.get(p as usize).map_or("?", |s| s.as_str());
     match a {
         Action::Fork { actor, child } => format!("{} forks {}", name(actor), name(child)),

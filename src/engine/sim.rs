@@ -98,6 +98,8 @@ pub struct Sim {
     /// nothing else, no check and no other CPU can tell it ran (the explorer's
     /// reduction, explore.rs).
     pub(crate) local: bool,
+    /// Buffers the state checks reuse (never part of the state; a clone starts empty).
+    pub(crate) scratch: super::check::Scratch,
 }
 
 pub(crate) const DIRTY_UAREA: u8 = 1;
@@ -187,6 +189,7 @@ impl Sim {
             force: None,
             entered: false,
             local: false,
+            scratch: Default::default(),
         };
         // proc0 / lwp0: the swapper; its PCB is the idle PCB of CPU 0.
         let lwp0 = sim.boot_proc(&mut st, 0, NONE, P0, PROC0_UAREA, Some(0));
@@ -825,8 +828,8 @@ pub(crate) fn new_vmspace(st: &mut KernelState) -> u32 {
             st.vmspaces.len() as u32 - 1
         }
     };
-    match st.pdirs.iter_mut().find(|(a, _)| *a == pa) {
-        Some(e) => e.1 = PdirState::Live(idx),
+    match st.pdir_index(pa) {
+        Some(i) => st.pdirs[i].1 = PdirState::Live(idx),
         None => st.pdirs.push((pa, PdirState::Live(idx))),
     }
     idx

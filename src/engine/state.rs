@@ -413,6 +413,20 @@ impl KernelState {
 
     /// The vmspace whose page directory is at `pa`, if live.
     pub fn pdir_owner(&self, pa: u32) -> Option<PdirState> {
-        self.pdirs.iter().find(|(a, _)| *a == pa).map(|(_, s)| *s)
+        self.pdir_index(pa).map(|i| self.pdirs[i].1)
+    }
+
+    /// Where the page directory at `pa` is in `pdirs`. A fresh page goes at
+    /// `PDIR_BASE + 0x1000 * pdirs.len()` (`sim::new_vmspace`), so `pa` says where to look
+    /// (the check after every micro-step reads %cr3's); any other address is searched.
+    pub fn pdir_index(&self, pa: u32) -> Option<usize> {
+        let guess = pa
+            .checked_sub(super::sim::PDIR_BASE)
+            .filter(|d| d % 0x1000 == 0)
+            .map(|d| (d / 0x1000) as usize);
+        if let Some(i) = guess.filter(|&i| self.pdirs.get(i).is_some_and(|(a, _)| *a == pa)) {
+            return Some(i);
+        }
+        self.pdirs.iter().position(|(a, _)| *a == pa)
     }
 }

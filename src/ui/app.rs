@@ -12,6 +12,7 @@ use super::cpu::CpuPanel;
 use super::dom::{self, Listener};
 use super::download::TooLarge;
 use super::editor::Editor;
+use super::exercise::ExercisePanel;
 use super::explore::ExplorePanel;
 use super::faults::{FaultsPanel, Reached};
 use super::gdt::GdtPanel;
@@ -369,6 +370,7 @@ pub fn App() -> Html {
             { if cur.lesson.is_none() { html! { <Checkpoints run={run.clone()} pos={cur.pos} on={on.clone()} /> } } else { html! {} } }
             <LessonPanel run={run.clone()} pos={cur.pos} stop={cur.lesson} on={on.clone()} />
             { if doc.embed { html! {} } else { html! { <PredictPanel predict={state.predict.clone()} pos={cur.pos} on={on.clone()} /> } } }
+            { if doc.embed { html! {} } else { html! { <ExercisePanel run={run.clone()} pos={cur.pos} on={on.clone()} /> } } }
             <main class="panels">
                 { panels }
                 { if doc.embed { html! {} } else { html! {

@@ -230,3 +230,21 @@ pub fn download_text(name: &str, text: &str) {
 pub fn revoke_url(url: &str) {
     let _ = web_sys::Url::revoke_object_url(url);
 }
+
+/// Opens the browser's print dialog for the page.
+pub fn print_page() {
+    if let Some(w) = window() {
+        let _ = w.print();
+    }
+}
+
+/// Sets (or with `None` removes) attribute `name` of the page's `<body>`.
+pub fn set_body_attr(name: &str, value: Option<&str>) {
+    let Some(body) = window().and_then(|w| w.document()).and_then(|d| d.body()) else {
+        return;
+    };
+    let _ = match value {
+        Some(v) => body.set_attribute(name, v),
+        None => body.remove_attribute(name),
+    };
+}

@@ -12,6 +12,7 @@ mod cpu;
 mod dom;
 mod download;
 mod editor;
+mod exercise;
 mod explore;
 mod faults;
 mod gdt;

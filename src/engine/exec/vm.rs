@@ -314,8 +314,8 @@ impl Sim {
             return;
         }
         self.st.vmspaces[vm as usize].freed = true;
-        if let Some(e) = self.st.pdirs.iter_mut().find(|(a, _)| *a == v.pdirpa) {
-            e.1 = PdirState::Cached;
+        if let Some(i) = self.st.pdir_index(v.pdirpa) {
+            self.st.pdirs[i].1 = PdirState::Cached;
         }
         self.st.pdp_cache.push(v.pdirpa);
         self.set_ev(Event::VmspaceFree, pid);
