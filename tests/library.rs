@@ -88,6 +88,18 @@ fn headers_give_title_description_and_designs() {
         );
         assert_eq!(Some(b.title), scenario::title(b.text), "{}", b.id);
         assert_eq!(b.description, scenario::description(b.text), "{}", b.id);
+        // no header key line leaks into the description
+        for key in [
+            "title:", "designs:", "lesson:", "stop:", "say:", "design:", "show:", "ask:",
+        ] {
+            assert!(
+                !b.description
+                    .lines()
+                    .any(|l| l.trim_start().starts_with(key)),
+                "{}: `{key}` in the description",
+                b.id
+            );
+        }
         assert_eq!(b.designs, scenario::designs(b.text).as_slice(), "{}", b.id);
         assert!(!b.designs.is_empty(), "{}: no design", b.id);
         assert!(

@@ -32,7 +32,7 @@ pub fn PredictPanel(p: &PredictProps) -> Html {
             <p class="predict-off">
                 <button type="button" data-testid="predict-on" onclick={nav(&p.on, PredictNav::On(true))}
                     title="Questions from this run's own trace: guess what the kernel does next, then see it">
-                    { "🎯 Predict, then reveal" }</button>
+                    { "◎ Predict, then reveal" }</button>
                 <span class="hint">{ " quiz yourself on this run: the answers come from the model's trace" }</span>
             </p>
         };

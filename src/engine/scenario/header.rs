@@ -9,6 +9,7 @@
 //! # say: exit1 begins ...               <- the stop's words in a lesson
 //! # design: patch                       <- the design a lesson shows the stop in
 //! # show: gdt cpu                       <- the panels a lesson highlights there
+//! # ask: frees                          <- the Predict question a lesson asks there
 //! # A shell forks a worker and         <- the description: lines joined with a
 //! # waits for it.                         space, `- ` starts a list item on a new
 //! #                                       line, an empty `#` line ends a paragraph
@@ -112,7 +113,7 @@ const fn field(text: &[u8], key: &[u8]) -> Option<(usize, usize)> {
 }
 
 /// Header keys that are not part of the description.
-const KEYS: [&[u8]; 7] = [
+const KEYS: [&[u8]; 8] = [
     b"title:",
     b"designs:",
     b"stop:",
@@ -120,6 +121,7 @@ const KEYS: [&[u8]; 7] = [
     b"lesson:",
     b"design:",
     b"show:",
+    b"ask:",
 ];
 
 const fn is_key_line(text: &[u8], l: HeaderLine) -> bool {
