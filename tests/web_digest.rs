@@ -1,6 +1,7 @@
 //! In Chromium (wasm32): every built-in in every design gives the same trace digest
 //! as the native run recorded in `tests/digests.txt`, and the explorer the same reports
-//! as natively (`tests/explore/reports.txt`).
+//! as natively (`tests/explore/reports.txt`), and the fork.py generator the same lists
+//! (`tests/forkpy_lists.txt`).
 #![cfg(target_arch = "wasm32")]
 
 use exitpath::engine::digest::trace_digest;
@@ -10,6 +11,15 @@ use exitpath::engine::Design;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "gen/forkpy_lists.rs"]
+mod forkpy_lists;
+
+/// The seeded fork.py generator gives in wasm the lists it gives natively (issue 12).
+#[wasm_bindgen_test]
+fn wasm_forkpy_lists_equal_native_ones() {
+    assert_eq!(include_str!("forkpy_lists.txt"), forkpy_lists::all());
+}
 
 #[wasm_bindgen_test]
 fn wasm_digests_equal_native_ones() {
