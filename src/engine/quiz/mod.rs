@@ -1,7 +1,9 @@
 //! Predict, then reveal: multiple-choice questions generated from a run's own trace.
-//! Which function runs the next micro-step; what a cell holds when the next scenario
-//! action starts; who frees a TSS or u-area (or returns a cached u-area to
-//! kernel_map); which processes init adopts. Every answer is read from the trace, and
+//! Which function runs the next micro-step (`step.rs`); what a cell holds when the next
+//! scenario action starts (`action.rs`); the kernel call chain of the next event of a
+//! kind (`event.rs`); who frees a TSS or u-area, or returns a cached u-area to
+//! kernel_map (`frees.rs`); which processes init adopts (`adopts.rs`); the CLI's text
+//! and JSON (`print.rs`). Every answer is read from the trace, and
 //! wrong choices are, where possible, what another design does at the same scenario
 //! line. Questions are deterministic from a seed and a position: the page's "Predict"
 //! panel and `exitpath quiz` ask the same ones.
