@@ -788,32 +788,32 @@ function cliQuiz(file, design, seed, count) {
 test('predict: the page asks what exitpath quiz prints; wrong then right (by keyboard), the score, a link opens question 2', async (browser) => {
   const { page, context } = await newPage(browser, { viewport: { width: 1280, height: 900 } });
   await open(page);
-  const cli = cliQuiz('scenarios/fork-wait-loop.scn', 'reaper', 1, 8);
-  eq(cli.length, 8, 'the CLI asks 8 questions');
+  const qs = cliQuiz('scenarios/fork-wait-loop.scn', 'reaper', 1, 8);
+  eq(qs.length, 8, 'the CLI asks 8 questions');
   await page.click('[data-testid=predict-on]');
   await page.click('[data-testid=predict-next]');
   await until(page, () => /Question 1 of 8/.test(document.querySelector('[data-testid=predict]')?.textContent || ''), null, 'question 1');
-  eq((await page.textContent('[data-testid=predict-text]')).trim(), cli[0].question, 'question 1 is the CLI\'s');
-  eq((await counter(page)).pos, cli[0].step, 'at the question\'s step');
+  eq((await page.textContent('[data-testid=predict-text]')).trim(), qs[0].question, 'question 1 is the CLI\'s');
+  eq((await counter(page)).pos, qs[0].step, 'at the question\'s step');
   const choices = await page.$$eval('[data-testid=predict-choice]', (bs) => bs.map((b) => b.textContent.replace(/^[a-e]\) /, '')));
-  eq(JSON.stringify(choices), JSON.stringify(cli[0].choices), 'the same choices in the same order');
+  eq(JSON.stringify(choices), JSON.stringify(qs[0].choices), 'the same choices in the same order');
   assert(await page.evaluate(() => document.querySelector('.app').classList.contains('predicting')), 'the lifelines and markers are hidden while the question waits');
   await shot(page, 'predict-question');
   // a wrong answer: the reveal goes to the step that shows the answer
-  const wrong = (cli[0].answer + 1) % cli[0].choices.length;
+  const wrong = (qs[0].answer + 1) % qs[0].choices.length;
   await page.click(`[data-testid=predict-choice] >> nth=${wrong}`);
   await until(page, () => document.querySelector('[data-testid=predict-reveal]') !== null, null, 'the reveal');
   assert((await page.textContent('[data-testid=predict-reveal]')).includes('Not quite'), 'a wrong answer says so');
-  eq((await counter(page)).pos, cli[0].reveal, 'the reveal shows the answer\'s step');
+  eq((await counter(page)).pos, qs[0].reveal, 'the reveal shows the answer\'s step');
   eq((await page.textContent('[data-testid=predict-score]')).trim(), 'Score: 0 of 1 right', 'score');
   assert(!(await page.evaluate(() => document.querySelector('.app').classList.contains('predicting'))), 'nothing hidden after the reveal');
   await shot(page, 'predict-reveal');
   // question 2, answered rightly with the keyboard only
   await page.click('[data-testid=predict-next]');
   await until(page, () => /Question 2 of 8/.test(document.querySelector('[data-testid=predict]')?.textContent || ''), null, 'question 2');
-  eq((await page.textContent('[data-testid=predict-text]')).trim(), cli[1].question, 'question 2 is the CLI\'s');
+  eq((await page.textContent('[data-testid=predict-text]')).trim(), qs[1].question, 'question 2 is the CLI\'s');
   await page.focus('[data-testid=predict-choice] >> nth=0');
-  for (let i = 0; i < cli[1].answer; i++) await page.keyboard.press('Tab');
+  for (let i = 0; i < qs[1].answer; i++) await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await until(page, () => document.querySelector('[data-testid=predict-reveal]') !== null, null, 'the reveal of question 2');
   assert((await page.textContent('[data-testid=predict-reveal] .verdict')).includes('Right'), 'the right answer says so');
@@ -824,8 +824,23 @@ test('predict: the page asks what exitpath quiz prints; wrong then right (by key
   const p2 = await context.newPage();
   await p2.goto(page.url());
   await p2.waitForSelector('[data-testid=predict-text]');
-  eq((await p2.textContent('[data-testid=predict-text]')).trim(), cli[1].question, 'the link opens question 2');
-  eq((await counter(p2)).pos, cli[1].step, 'at its step');
+  eq((await p2.textContent('[data-testid=predict-text]')).trim(), qs[1].question, 'the link opens question 2');
+  eq((await counter(p2)).pos, qs[1].step, 'at its step');
+  // "Ask" here about a cell: the same question `exitpath quiz --at N --kind action` asks;
+  // after the reveal, the step that changed the cell is one click away (its source line)
+  await p2.click('[data-testid=predict] .lesson-dots button >> nth=0');
+  await atStep(p2, qs[0].step);
+  const [here] = JSON.parse(cli(['quiz', path.join(ROOT, 'scenarios/fork-wait-loop.scn'), '--design', 'reaper',
+    '--at', String(qs[0].step), '--kind', 'action', '--format', 'json', '--answers'])).questions;
+  await p2.selectOption('#predict-kind', 'action');
+  await p2.click('[data-testid=predict-ask]');
+  await until(p2, (t) => document.querySelector('[data-testid=predict-text]')?.textContent.trim() === t, here.question, 'the asked question');
+  await p2.click(`[data-testid=predict-choice] >> nth=${here.answer}`);
+  await atStep(p2, here.reveal);
+  if (here.decided_at !== null && here.decided_at !== here.reveal) {
+    await p2.click('[data-testid=predict-decided]');
+    await atStep(p2, here.decided_at);
+  }
   await p2.close();
   await context.close();
   return page.errors;

@@ -53,6 +53,21 @@ fn check(s: &Session, q: &Question, what: &str) {
         "{what}: reveal {q:#?}"
     );
     let right = &q.choices[q.answer];
+    // the step that decided it: at or before the reveal, with the source line named
+    if let Some(d) = q.decided_at {
+        assert!(0 < d && d <= q.reveal && q.func.is_some(), "{what}: {q:#?}");
+        if q.ask == Ask::Action {
+            let cell: Cell = q.cell.as_deref().unwrap().parse().unwrap();
+            let (before, after) = (s.sim_at(d - 1).st, s.sim_at(d).st);
+            assert_ne!(
+                why::key(&before, cell),
+                why::key(&after, cell),
+                "{what}: the cell changes at {d}: {q:#?}"
+            );
+        } else {
+            assert_eq!(d, q.reveal, "{what}: {q:#?}");
+        }
+    }
     // the step that decides it is named as the page counts: the reveal's number
     if matches!(q.ask, Ask::Step | Ask::Event)
         || (q.ask == Ask::Frees && !right.starts_with("nobody"))

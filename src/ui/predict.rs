@@ -134,6 +134,12 @@ pub fn PredictPanel(p: &PredictProps) -> Html {
                         <p class="predict-tools">
                             { for q.func.zip(q.line).map(|(f, l)| html! { <span class="src-ref">{ format!("Source: {f}(), line {l} (source panel). ") }</span> }) }
                             { for why }
+                            { for q.decided_at.filter(|&d| d != p.pos).map(|d| {
+                                let on = on.clone();
+                                let go = Callback::from(move |_: MouseEvent| on.emit(Nav::Seek(d).into()));
+                                html! { <button type="button" data-testid="predict-decided" onclick={go}
+                                    title="The step that decided the answer: the source panel shows its line there">{ format!("Go to step {d}") }</button> }
+                            }) }
                             { " " }
                             <button type="button" onclick={nav(on, PredictNav::Back)}>{ format!("Back to step {}", q.step) }</button>
                         </p>

@@ -140,7 +140,7 @@ pub(super) fn ask_action(
         }
         _ => String::new(),
     };
-    let (explanation, func, line) = match s.why(cell, reveal, 0) {
+    let (explanation, func, line, decided_at) = match s.why(cell, reveal, 0) {
         Ok(w) => match w.step {
             Some(k) => {
                 let (words, func, line) = step_words(s, k + 1);
@@ -148,12 +148,14 @@ pub(super) fn ask_action(
                     format!("It holds {answer} since step {}. {words}", k + 1),
                     func,
                     line,
+                    Some(k + 1),
                 )
             }
-            None => (format!("It holds {answer} since boot."), None, None),
+            None => (format!("It holds {answer} since boot."), None, None, None),
         },
         Err(_) => (
             "By then it no longer exists: its proc or LWP was freed.".to_string(),
+            None,
             None,
             None,
         ),
@@ -172,6 +174,7 @@ pub(super) fn ask_action(
         explanation: format!("{explanation}{others_say}"),
         func,
         line,
+        decided_at,
         cell: Some(cell.to_string()),
     })
 }

@@ -151,6 +151,7 @@ pub(super) fn ask_adopts(s: &Session, at: u64, rng: &mut SplitMix64) -> Option<Q
         explanation: format!("The last reparenting: {words}"),
         func,
         line,
+        decided_at: last.map(|i| i + 1),
         cell: adopted
             .first()
             .map(|&p| Cell::Proc(p, ProcField::Pptr).to_string()),

@@ -117,6 +117,7 @@ pub(super) fn ask_event(
         explanation: format!("{words}{others_say}"),
         func,
         line,
+        decided_at: Some(i + 1),
         cell: None,
     })
 }

@@ -251,6 +251,7 @@ pub(super) fn ask_frees(
         explanation: format!("{words}{others_say}"),
         func,
         line,
+        decided_at: step.map(|i| i + 1),
         cell: match (thing, step) {
             (Thing::Tss { slot, .. }, Some(_)) => Some(Cell::Gdt(slot).to_string()),
             (Thing::Cached, Some(_)) => Some(Cell::UvmNuarea.to_string()),

@@ -92,6 +92,9 @@ pub struct Question {
     /// The function and listing line of the step that decides it, if one does.
     pub func: Option<&'static str>,
     pub line: Option<u32>,
+    /// The position right after that step (the source panel shows its line there):
+    /// the reveal itself, but for `Action`, where the cell changed earlier.
+    pub decided_at: Option<u64>,
     /// The cell the question is about (`Action`: always; `Frees`, `Adopts`: the cell
     /// that shows the answer), for the page's "why" link at `reveal` where it exists.
     pub cell: Option<String>,

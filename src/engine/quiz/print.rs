@@ -20,6 +20,7 @@ pub fn json(seed: u64, qs: &[Question], answers: bool) -> String {
                 v["answer"] = q.answer.into();
                 v["explanation"] = q.explanation.clone().into();
                 v["reveal"] = q.reveal.into();
+                v["decided_at"] = q.decided_at.into();
             }
             v
         })

@@ -46,6 +46,7 @@ pub(super) fn ask_step(
         explanation: format!("{words}{others_say}"),
         func,
         line,
+        decided_at: Some(at + 1),
         cell: None,
     })
 }
