@@ -37,9 +37,7 @@ use crate::app::panels::{panels_in_search, PANELS};
 use crate::app::state::{STORAGE_KEY, STORAGE_TAB_KEY};
 use crate::app::switches::switches_in;
 use crate::app::view::View;
-use crate::app::{
-    builtin_of, link_of, with_lesson, with_marks, Edit, Nav, Outcome, Run, ShareStatus, State, Verb,
-};
+use crate::app::{builtin_of, link_of, Edit, Nav, Outcome, Run, ShareStatus, State, Verb};
 use gloo_timers::callback::{Interval, Timeout};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -234,27 +232,22 @@ pub fn App() -> Html {
             doc.job.is_some() || too_large_why.is_some(),
         );
         let tab = tab.clone();
-        use_effect_with(
-            deps,
-            move |((run, cmp), (pos, bps, why, lesson), (embed, predict), seq, skip)| {
-                let (run, cmp, pos, embed, seq) = (run.clone(), cmp.clone(), *pos, *embed, *seq);
-                let predict = *predict;
-                let (bps, why, lesson) = (bps.clone(), *why, *lesson);
-                let timer = (!*skip).then(|| {
-                    Timeout::new(URL_SETTLE_MS, move || {
-                        let push = *last_seq.borrow() != seq;
-                        *last_seq.borrow_mut() = seq;
-                        let link = with_marks(link_of(&run, cmp.as_deref(), pos, embed), &bps, why);
-                        let mut link = with_lesson(link, lesson);
-                        link.predict = predict;
-                        if let Ok(f) = share_link::encode(&link) {
-                            dom::write_fragment(&f, push, &tab);
-                        }
-                    })
-                });
-                move || drop(timer)
-            },
-        );
+        // The state these deps were read from (a cheap handle): `State::link` makes the
+        // link when the timer fires, the same link the share button copies.
+        let now = state.clone();
+        use_effect_with(deps, move |(_, _, _, seq, skip)| {
+            let seq = *seq;
+            let timer = (!*skip).then(|| {
+                Timeout::new(URL_SETTLE_MS, move || {
+                    let push = *last_seq.borrow() != seq;
+                    *last_seq.borrow_mut() = seq;
+                    if let Ok(f) = share_link::encode(&now.link()) {
+                        dom::write_fragment(&f, push, &tab);
+                    }
+                })
+            });
+            move || drop(timer)
+        });
     }
     // Share: copy the link to the clipboard, or show it when that is not possible. The
     // link is made when the button asks for it, not on every render.
