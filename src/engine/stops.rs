@@ -316,6 +316,34 @@ fn error_at(i: usize, raw: &str, off: usize, message: String) -> ParseError {
     }
 }
 
+/// The one name a `# design:` or `# ask:` line (`key`) gives its stop: the name in
+/// `value` (at byte `value_at` of line `i`), read by `read`. An error at the name when
+/// the stop has one already (`again`), or when `read` does not know it (`what_else`
+/// says what it is not and what there is).
+#[allow(clippy::too_many_arguments)]
+fn one_name<T>(
+    i: usize,
+    raw: &str,
+    key: &str,
+    value: &str,
+    value_at: usize,
+    again: bool,
+    read: impl Fn(&str) -> Option<T>,
+    what_else: impl Fn() -> String,
+) -> Result<T, ParseError> {
+    let name = value.trim();
+    let at = value_at + value.len() - value.trim_start().len();
+    if again {
+        return Err(error_at(
+            i,
+            raw,
+            at,
+            format!("{key} a stop has one `# {key}` line; this is its second"),
+        ));
+    }
+    read(name).ok_or_else(|| error_at(i, raw, at, format!("{key} `{name}` {}", what_else())))
+}
+
 /// The `# stop:` lines of `text`'s header, in order. Only the header counts (the
 /// comment lines at the top, as for `# title:`).
 pub fn parse(text: &str) -> Result<Vec<Stop>, ParseError> {
@@ -346,48 +374,36 @@ pub fn parse(text: &str) -> Result<Vec<Stop>, ParseError> {
                     last.text.push_str(say);
                 }
                 "design:" => {
-                    let lead = value.len() - value.trim_start().len();
-                    let name = value.trim();
-                    let at = value_at + lead;
-                    if last.design.is_some() {
-                        return Err(error_at(
-                            i,
-                            raw,
-                            at,
-                            "design: a stop has one `# design:` line; this is its second".into(),
-                        ));
-                    }
-                    last.design = Some(Design::from_name(name).ok_or_else(|| {
-                        let names = Design::ALL.map(|d| d.name()).join(", ");
-                        error_at(
-                            i,
-                            raw,
-                            at,
-                            format!("design: `{name}` is not a design; the designs: {names}"),
-                        )
-                    })?);
+                    let design = one_name(
+                        i,
+                        raw,
+                        key,
+                        value,
+                        value_at,
+                        last.design.is_some(),
+                        Design::from_name,
+                        || {
+                            let names = Design::ALL.map(|d| d.name()).join(", ");
+                            format!("is not a design; the designs: {names}")
+                        },
+                    )?;
+                    last.design = Some(design);
                 }
                 "ask:" => {
-                    let lead = value.len() - value.trim_start().len();
-                    let name = value.trim();
-                    let at = value_at + lead;
-                    if last.ask.is_some() {
-                        return Err(error_at(
-                            i,
-                            raw,
-                            at,
-                            "ask: a stop has one `# ask:` line; this is its second".into(),
-                        ));
-                    }
-                    last.ask = Some(Ask::from_id(name).ok_or_else(|| {
-                        let kinds = Ask::ALL.map(|a| a.id()).join(", ");
-                        error_at(
-                            i,
-                            raw,
-                            at,
-                            format!("ask: `{name}` is not a kind of question; the kinds: {kinds}"),
-                        )
-                    })?);
+                    let ask = one_name(
+                        i,
+                        raw,
+                        key,
+                        value,
+                        value_at,
+                        last.ask.is_some(),
+                        Ask::from_id,
+                        || {
+                            let kinds = Ask::ALL.map(|a| a.id()).join(", ");
+                            format!("is not a kind of question; the kinds: {kinds}")
+                        },
+                    )?;
+                    last.ask = Some(ask);
                 }
                 _ => {
                     if !last.show.is_empty() {
