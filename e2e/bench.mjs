@@ -486,6 +486,15 @@ async function playFor(page, ms) {
 const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
 /** Opens `scenario` at `at` in a 1600x1000 window; the page and its context. */
+/** Opens the ~1M-step run from its link `frag` and waits until the counter shows the
+ *  whole run (the in-page build done). */
+async function openBig(page, frag) {
+  await open(page, `#${frag}`, BIG_STEPS);
+  if (!(await hook(page, 'step-counter', 120_000))) throw new Error('no [data-testid=step-counter] within 120 s');
+  await page.waitForFunction(() => window.__bench.fullFrame !== null, null, { timeout: 240_000, polling: 200 })
+    .catch(() => { throw new Error('the counter never showed the whole run within 240 s'); });
+}
+
 async function openAt(browser, scenario, at) {
   const frag = await linkFor(browser, scenario, DESIGN, at);
   const { context, page } = await newPage(browser, { width: 1600, height: 1000 });
@@ -562,10 +571,7 @@ measure('build_1m + seek_1m', 300_000, async (browser) => {
   const frag = await linkFor(browser, BIG, DESIGN, 0);
   const { context, page } = await newPage(browser);
   try {
-    await open(page, `#${frag}`, BIG_STEPS);
-    if (!(await hook(page, 'step-counter', 120_000))) throw new Error('no [data-testid=step-counter] within 120 s');
-    await page.waitForFunction(() => window.__bench.fullFrame !== null, null, { timeout: 240_000, polling: 200 })
-      .catch(() => { throw new Error('the counter never showed the whole run within 240 s'); });
+    await openBig(page, frag);
     const t = await page.evaluate(() => {
       if (typeof gc === 'function') gc();
       const m = performance.memory;
@@ -640,10 +646,7 @@ measure('work_seek_1m', 300_000, async (browser) => {
   const frag = await linkFor(browser, BIG, DESIGN, 0);
   const { context, page } = await newPage(browser, { width: 1600, height: 1000 });
   try {
-    await open(page, `#${frag}`, BIG_STEPS);
-    if (!(await hook(page, 'step-counter', 120_000))) throw new Error('no [data-testid=step-counter] within 120 s');
-    await page.waitForFunction(() => window.__bench.fullFrame !== null, null, { timeout: 240_000, polling: 200 })
-      .catch(() => { throw new Error('the counter never showed the whole run within 240 s'); });
+    await openBig(page, frag);
     if (!(await hook(page, 'scrubber', 5_000))) throw new Error('no [data-testid=scrubber]');
     const c = await counterOf(page);
     const max = c.len || BIG_STEPS;
@@ -660,10 +663,7 @@ measure('predict_1m', 300_000, async (browser) => {
   const frag = await linkFor(browser, BIG, DESIGN, 0);
   const { context, page } = await newPage(browser, { width: 1600, height: 1000 });
   try {
-    await open(page, `#${frag}`, BIG_STEPS);
-    if (!(await hook(page, 'step-counter', 120_000))) throw new Error('no [data-testid=step-counter] within 120 s');
-    await page.waitForFunction(() => window.__bench.fullFrame !== null, null, { timeout: 240_000, polling: 200 })
-      .catch(() => { throw new Error('the counter never showed the whole run within 240 s'); });
+    await openBig(page, frag);
     if (!(await hook(page, 'predict-on', 5_000))) throw new Error('no [data-testid=predict-on]');
     // click -> the end of the second frame after it, measured in the page
     const timed = (sel) => page.evaluate((sel) => new Promise((done) => {
