@@ -351,6 +351,28 @@ mod cli {
         Ok((text, sc))
     }
 
+    /// The run of the scenario in `path` held for browsing (`why`, `quiz`), errors as
+    /// `load` gives them.
+    fn load_session(
+        path: &Path,
+        design: Option<Design>,
+    ) -> Result<exitpath::engine::session::Session, String> {
+        let (text, _) = load(path)?;
+        exitpath::engine::session::Session::new(&text, design)
+            .map_err(|e| format!("{}:{}:{}: {}", path.display(), e.line, e.col, e.message))
+    }
+
+    /// `--at N` must be a position of the run: at most its micro-steps.
+    fn position(at: u64, s: &exitpath::engine::session::Session) -> Result<u64, String> {
+        if at > s.len() {
+            return Err(format!(
+                "--at {at}: the run has only {} micro-steps",
+                s.len()
+            ));
+        }
+        Ok(at)
+    }
+
     fn json(v: &impl serde::Serialize, pretty: bool) -> Result<String, String> {
         let s = if pretty {
             serde_json::to_string_pretty(v)
@@ -423,17 +445,9 @@ mod cli {
                 cell,
                 depth,
             } => {
-                let (text, _) = load(&file)?;
+                let s = load_session(&file, design.design)?;
                 let cell: exitpath::engine::why::Cell = cell.parse()?;
-                let s =
-                    exitpath::engine::session::Session::new(&text, design.design).map_err(|e| {
-                        format!("{}:{}:{}: {}", file.display(), e.line, e.col, e.message)
-                    })?;
-                if at > s.len() {
-                    return Err(
-                        format!("--at {at}: the run has only {} micro-steps", s.len()).into(),
-                    );
-                }
+                let at = position(at, &s)?;
                 let w = s.why(cell, at, depth).map_err(|e| e.to_string())?;
                 writeln!(out, "{}", json(&w, true)?)?;
             }
@@ -448,19 +462,11 @@ mod cli {
                 format,
             } => {
                 use exitpath::engine::quiz;
-                let (text, _) = load(&file)?;
-                let s =
-                    exitpath::engine::session::Session::new(&text, design.design).map_err(|e| {
-                        format!("{}:{}:{}: {}", file.display(), e.line, e.col, e.message)
-                    })?;
+                let s = load_session(&file, design.design)?;
+                let at = at.map(|n| position(n, &s)).transpose()?;
                 let others = quiz::others(&s);
                 let qs = match at {
                     None => quiz::quiz(&s, &others, seed, count as usize),
-                    Some(n) if n > s.len() => {
-                        return Err(
-                            format!("--at {n}: the run has only {} micro-steps", s.len()).into(),
-                        )
-                    }
                     Some(n) => quiz::Ask::ALL
                         .into_iter()
                         .filter(|a| kind.as_deref().is_none_or(|k| k == a.id()))
