@@ -171,18 +171,10 @@ pub fn task() -> Result<()> {
         "seek in a 1M-step run: main-thread work mean",
         val("work_seek_1m_mean_ms"),
     );
-    match val("play256_dropped_frames") {
-        Some(v) => t.row(
-            "play 60 steps/s, 256 live LWPs, CPU 4x throttled: dropped frames in 10 s",
-            format!("{v:.0}"),
-            "0".into(),
-            Some(v == 0.0),
-        ),
-        None => t.missing(
-            "play 60 steps/s, 256 live LWPs, CPU 4x throttled: dropped frames in 10 s",
-            "0",
-        ),
-    }
+    t.zero(
+        "play 60 steps/s, 256 live LWPs, CPU 4x throttled: dropped frames in 10 s",
+        val("play256_dropped_frames"),
+    );
     match val("play256_steps") {
         Some(v) => t.row(
             "play 60 steps/s, 256 live LWPs, CPU 4x throttled: steps in 10 s",
@@ -241,24 +233,14 @@ pub fn task() -> Result<()> {
             "= expected",
         ),
     }
-    match val("play_dropped_frames") {
-        Some(v) => t.row(
-            "play 60 steps/s: dropped frames (rAF gap > 20 ms)",
-            format!("{v:.0}"),
-            "0".into(),
-            Some(v == 0.0),
-        ),
-        None => t.missing("play 60 steps/s: dropped frames (rAF gap > 20 ms)", "0"),
-    }
-    match val("play_ll_dropped_frames") {
-        Some(v) => t.row(
-            "play 60 steps/s, lifelines open: dropped frames (rAF gap > 20 ms)",
-            format!("{v:.0}"),
-            "0".into(),
-            Some(v == 0.0),
-        ),
-        None => t.missing("play 60 steps/s, lifelines open: dropped frames", "0"),
-    }
+    t.zero(
+        "play 60 steps/s: dropped frames (rAF gap > 20 ms)",
+        val("play_dropped_frames"),
+    );
+    t.zero(
+        "play 60 steps/s, lifelines open: dropped frames (rAF gap > 20 ms)",
+        val("play_ll_dropped_frames"),
+    );
     match val("play_steps") {
         Some(v) => t.row(
             "play 60 steps/s: steps advanced in 5 s",
@@ -1038,6 +1020,14 @@ impl Table {
                 Some(r >= aim),
             ),
             None => self.missing(metric, &aim_text),
+        }
+    }
+
+    /// A count whose aim is none at all (dropped frames).
+    fn zero(&mut self, metric: &str, n: Option<f64>) {
+        match n {
+            Some(v) => self.row(metric, format!("{v:.0}"), "0".into(), Some(v == 0.0)),
+            None => self.missing(metric, "0"),
         }
     }
 
